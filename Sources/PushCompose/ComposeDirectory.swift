@@ -1,0 +1,37 @@
+/// What the service knows about clients and conversations: names, locales, mutes.
+/// The composer only reads it; where it is kept is the server's business.
+public protocol ComposeDirectory: Sendable {
+    func client(_ id: String) -> ClientEntry?
+    func conversation(_ id: String) -> ConversationEntry?
+    func hasMuted(client: String, conversation: String) -> Bool
+}
+
+public struct ClientEntry: Sendable, Equatable, Codable {
+    public var name: String?
+    /// A BCP 47 tag such as `zh-Hant-TW`.
+    public var locale: String?
+
+    public init(name: String? = nil, locale: String? = nil) {
+        self.name = name
+        self.locale = locale
+    }
+}
+
+public struct ConversationEntry: Sendable, Equatable, Codable {
+    public var name: String?
+    /// A system conversation (the platform's service accounts and broadcast channels).
+    public var system: Bool
+
+    public init(name: String? = nil, system: Bool = false) {
+        self.name = name
+        self.system = system
+    }
+}
+
+/// A directory that knows nobody: every name falls back to the id.
+public struct EmptyDirectory: ComposeDirectory {
+    public init() {}
+    public func client(_ id: String) -> ClientEntry? { nil }
+    public func conversation(_ id: String) -> ConversationEntry? { nil }
+    public func hasMuted(client: String, conversation: String) -> Bool { false }
+}

@@ -1,0 +1,40 @@
+/// What the composer decided for one `_receiversOffline` call: the answer, and why.
+public struct HookPlan: Sendable, Equatable {
+    /// The receivers whose pushes went into the answer with a coarser push than their
+    /// template asked for (another payload, or no `force`), with the group they wanted.
+    public struct Coalesced: Sendable, Equatable {
+        public var receiver: String
+        public var wantedGroup: Int
+        public init(receiver: String, wantedGroup: Int) {
+            self.receiver = receiver
+            self.wantedGroup = wantedGroup
+        }
+    }
+
+    public var answer: ReceiversOfflineAnswer
+    /// The template selected for the message.
+    public var template: String
+    public var groups: [PushGroup]
+    /// The index in `groups` whose payload the answer carries; nil when it carries none.
+    public var answeredGroup: Int?
+    public var coalesced: [Coalesced]
+    /// Receivers not pushed by decision: mention-only mode, or a failed render with fail-open off.
+    public var excluded: [String]
+    public var renderFailures: [RenderFailure]
+    /// Groups the template wants sent through the service's own channel (`builtin: false`).
+    public var customGroups: [Int]
+
+    public init(
+        answer: ReceiversOfflineAnswer, template: String, groups: [PushGroup], answeredGroup: Int?,
+        coalesced: [Coalesced], excluded: [String], renderFailures: [RenderFailure], customGroups: [Int]
+    ) {
+        self.answer = answer
+        self.template = template
+        self.groups = groups
+        self.answeredGroup = answeredGroup
+        self.coalesced = coalesced
+        self.excluded = excluded
+        self.renderFailures = renderFailures
+        self.customGroups = customGroups
+    }
+}

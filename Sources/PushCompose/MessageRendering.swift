@@ -1,0 +1,81 @@
+/// Why a template could not produce a payload for a receiver.
+public struct RenderError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// A payload rendered for a receiver.
+struct RenderedPayload: Sendable, Equatable {
+    var payload: String
+    var locale: String?
+}
+
+/// One message's share of rendering: the texts, the truncation policy and the byte budget.
+struct MessageRendering: Sendable {
+    var hook: ReceiversOfflineHook
+    var content: MessageContent
+    var sender: RenderInput.Party
+    var conversation: RenderInput.Party
+    var maxPayloadBytes: Int
+
+    /// Renders `template` for `receiver`: the text cut to the policy's length, then cut
+    /// further (by whole characters) until the encoded payload fits the byte budget.
+    func render(_ template: any PushTemplate, for receiver: RenderInput.Receiver) -> Result<RenderedPayload, RenderError> {
+        let policy = template.policy
+        let locale = template.resolvedLocale(for: receiver.locale)
+        let fullText: String
+        if policy.privacy {
+            fullText = template.placeholder(for: nil, locale: receiver.locale)
+        } else if content.kind.showsText {
+            fullText = content.text
+        } else {
+            fullText = template.placeholder(for: content.kind, locale: receiver.locale)
+        }
+        var visible = content
+        if policy.privacy {
+            visible.text = fullText
+            visible.attrs = []
+        }
+
+        func encode(text: String, fullText: String) throws -> String {
+            let input = RenderInput(
+                sender: sender, conversation: conversation, content: visible, text: text, fullText: fullText,
+                receiver: receiver, mentionAll: hook.mentionAll, timestamp: hook.timestamp)
+            var members = try template.render(input)
+            if policy.badge == .increment, !members.contains(where: { $0.key == "badge" }) {
+                members.append((key: "badge", value: .string("Increment")))
+            }
+            return JSONEncoding.string(.object(members))
+        }
+
+        do {
+            let text = GraphemeTruncation.truncate(fullText, to: policy.truncate, ellipsis: policy.ellipsis)
+            let payload = try encode(text: text, fullText: fullText)
+            if payload.utf8.count <= maxPayloadBytes {
+                return .success(RenderedPayload(payload: payload, locale: locale))
+            }
+            // Too large: find the longest cut of the text that fits. Payload size grows
+            // with the number of characters kept, so a binary search finds it.
+            let characters = Array(fullText)
+            var low = 0, high = min(characters.count, policy.truncate)
+            var best: String?
+            while low <= high {
+                let kept = (low + high) / 2
+                let cut = GraphemeTruncation.truncate(fullText, to: kept, ellipsis: policy.ellipsis)
+                let candidate = try encode(text: cut, fullText: cut)
+                if candidate.utf8.count <= maxPayloadBytes {
+                    best = candidate
+                    low = kept + 1
+                } else {
+                    high = kept - 1
+                }
+            }
+            if let best { return .success(RenderedPayload(payload: best, locale: locale)) }
+            return .failure(RenderError("payload exceeds \(maxPayloadBytes) bytes even with the message text left out"))
+        } catch let error as RenderError {
+            return .failure(error)
+        } catch {
+            return .failure(RenderError(String(describing: error)))
+        }
+    }
+}

@@ -1,0 +1,84 @@
+/// Turns each receiver's push into one hook answer.
+///
+/// One answer carries one payload and one `force`. Receivers are grouped by identical
+/// (payload, force); with no custom channel to send the other groups, every receiver
+/// goes into the answer with the payload of the largest group (on a tie, the group
+/// without mentions), and `force` only when every receiver in the answer is to be forced.
+public enum PushPlanner {
+    public static func group(_ pushes: [ReceiverPush]) -> [PushGroup] {
+        struct Key: Hashable {
+            var payload: String
+            var force: Bool
+        }
+        var groups: [PushGroup] = []
+        var indexByKey: [Key: Int] = [:]
+        for push in pushes {
+            let key = Key(payload: push.payload, force: push.force)
+            if let index = indexByKey[key] {
+                groups[index].receivers.append(push.receiver)
+                groups[index].hasMentions = groups[index].hasMentions || push.mention.isMentioned
+            } else {
+                indexByKey[key] = groups.count
+                groups.append(
+                    PushGroup(
+                        payload: push.payload, force: push.force, template: push.template, locale: push.locale,
+                        receivers: [push.receiver], hasMentions: push.mention.isMentioned))
+            }
+        }
+        return groups
+    }
+
+    /// The group whose payload the answer carries: the largest; on a tie the one without
+    /// mentions; then the first.
+    public static func answerGroup(of groups: [PushGroup]) -> Int? {
+        guard !groups.isEmpty else { return nil }
+        var best = 0
+        for index in groups.indices.dropFirst() {
+            let candidate = groups[index], current = groups[best]
+            if candidate.receivers.count > current.receivers.count
+                || (candidate.receivers.count == current.receivers.count && current.hasMentions && !candidate.hasMentions)
+            {
+                best = index
+            }
+        }
+        return best
+    }
+
+    /// Plans the answer for pushes the built-in push carries.
+    /// - Parameters:
+    ///   - requested: the request's `offlinePeers`, to leave `offlinePeers` out of the
+    ///     answer when it would repeat them.
+    ///   - builtin: false when the template sends every push itself (`{"skip": true}`).
+    public static func plan(
+        pushes: [ReceiverPush], requested: [String], template: String, builtin: Bool,
+        excluded: [String], renderFailures: [RenderFailure]
+    ) -> HookPlan {
+        let groups = group(pushes)
+        guard builtin else {
+            return HookPlan(
+                answer: .skipBuiltinPush, template: template, groups: groups, answeredGroup: nil, coalesced: [],
+                excluded: excluded, renderFailures: renderFailures, customGroups: Array(groups.indices))
+        }
+        guard let chosen = answerGroup(of: groups) else {
+            return HookPlan(
+                answer: .skipBuiltinPush, template: template, groups: [], answeredGroup: nil, coalesced: [],
+                excluded: excluded, renderFailures: renderFailures, customGroups: [])
+        }
+        let answered = groups[chosen]
+        let receivers = pushes.map(\.receiver)
+        let force = pushes.allSatisfy(\.force)
+        var coalesced: [HookPlan.Coalesced] = []
+        for (index, group) in groups.enumerated() where index != chosen || group.force != force {
+            for receiver in group.receivers {
+                coalesced.append(HookPlan.Coalesced(receiver: receiver, wantedGroup: index))
+            }
+        }
+        let answer = ReceiversOfflineAnswer(
+            offlinePeers: receivers == requested ? nil : receivers,
+            pushMessage: answered.payload,
+            force: force ? true : nil)
+        return HookPlan(
+            answer: answer, template: template, groups: groups, answeredGroup: chosen, coalesced: coalesced,
+            excluded: excluded, renderFailures: renderFailures, customGroups: [])
+    }
+}

@@ -1,0 +1,45 @@
+/// The parameters of a `_receiversOffline` call (hook-protocol.md).
+public struct ReceiversOfflineHook: Sendable, Equatable {
+    public var fromPeer: String
+    public var convId: String
+    public var offlinePeers: [String]
+    public var content: String
+    /// Milliseconds since the epoch when the server received the message.
+    public var timestamp: Double?
+    public var mentionAll: Bool
+    public var mentionOfflinePeers: [String]
+
+    public init(
+        fromPeer: String, convId: String, offlinePeers: [String], content: String,
+        timestamp: Double? = nil, mentionAll: Bool = false, mentionOfflinePeers: [String] = []
+    ) {
+        self.fromPeer = fromPeer
+        self.convId = convId
+        self.offlinePeers = offlinePeers
+        self.content = content
+        self.timestamp = timestamp
+        self.mentionAll = mentionAll
+        self.mentionOfflinePeers = mentionOfflinePeers
+    }
+
+    /// Reads the parameters, refusing wrong types and more than `maxPeers` receivers.
+    public init(_ parameters: HookParameters, maxPeers: Int) throws(HookInputError) {
+        let offlinePeers = try parameters.stringArray("offlinePeers", required: true)
+        guard offlinePeers.count <= maxPeers else {
+            throw HookInputError(.tooManyPeers(count: offlinePeers.count, limit: maxPeers))
+        }
+        let mentioned = try parameters.stringArray("mentionOfflinePeers", required: false)
+        guard mentioned.count <= maxPeers else {
+            throw HookInputError(.tooManyPeers(count: mentioned.count, limit: maxPeers))
+        }
+        self.init(
+            fromPeer: try parameters.string("fromPeer"),
+            convId: try parameters.string("convId"),
+            offlinePeers: offlinePeers,
+            content: try parameters.string("content"),
+            timestamp: try parameters.optionalNumber("timestamp"),
+            mentionAll: try parameters.optionalBool("mentionAll") ?? false,
+            mentionOfflinePeers: mentioned
+        )
+    }
+}

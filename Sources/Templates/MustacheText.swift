@@ -1,0 +1,106 @@
+import Foundation
+import Mustache
+
+/// One Mustache template string of a payload, compiled once at load.
+struct MustacheText: Sendable {
+    /// The variables a template may use; `message.attrs.*` names any attribute.
+    static let knownVariables: Set<String> = [
+        "sender", "sender.id", "sender.name",
+        "conversation", "conversation.id", "conversation.name",
+        "message", "message.text", "message.fullText", "message.kind", "message.type", "message.attrs",
+        "receiver", "receiver.id", "receiver.name", "receiver.locale", "receiver.mentioned",
+        "mentionAll", "timestamp",
+    ]
+
+    // Values are plain text, never HTML: the payload is JSON, encoded after rendering.
+    private static let textPragma = "{{% CONTENT_TYPE:TEXT}}"
+
+    let source: String
+    let template: MustacheTemplate
+    /// The top-level variable and section names it uses.
+    let variables: [String]
+    /// Static text renders to itself; skipping Mustache for it keeps the hot path short.
+    let isStatic: Bool
+
+    /// Compiles `source`; on failure, the problem names the line within `source` (from 1).
+    init(_ source: String) throws(MustacheTextError) {
+        do {
+            self.template = try MustacheTemplate(string: Self.textPragma + source)
+        } catch let error as MustacheTemplate.ParserError {
+            throw MustacheTextError(line: error.context.lineNumber, reason: "Mustache: \(Self.describe(error.error)) near '\(error.context.line.replacingOccurrences(of: Self.textPragma, with: ""))'")
+        } catch {
+            throw MustacheTextError(line: 1, reason: "Mustache: \(error)")
+        }
+        self.source = source
+        self.variables = Self.scanVariables(source)
+        self.isStatic = !source.contains("{{")
+    }
+
+    func render(_ context: [String: Any]) -> String {
+        isStatic ? source : template.render(context)
+    }
+
+    /// Names this text uses that no render context provides.
+    var unknownVariables: [String] {
+        variables.filter { name in
+            !Self.knownVariables.contains(name) && !name.hasPrefix("message.attrs.") && name != "."
+        }
+    }
+
+    /// Whether the rendered text can differ between receivers of the same mention and locale.
+    var dependsOnReceiverIdentity: Bool {
+        variables.contains { $0 == "receiver" || ($0.hasPrefix("receiver.") && $0 != "receiver.mentioned") }
+    }
+
+    /// Variable and section names outside any section (inside one, names are relative
+    /// to the section's value and cannot be checked without data).
+    static func scanVariables(_ source: String) -> [String] {
+        var names: [String] = []
+        var depth = 0
+        var rest = Substring(source)
+        while let open = rest.range(of: "{{") {
+            rest = rest[open.upperBound...]
+            guard let close = rest.range(of: "}}") else { break }
+            var tag = rest[..<close.lowerBound]
+            rest = rest[close.upperBound...]
+            if rest.first == "}" { rest = rest.dropFirst() }
+            tag = tag.drop { $0 == " " }
+            guard let sigil = tag.first else { continue }
+            switch sigil {
+            case "!", "=", "%", ">", "<", "$": continue
+            case "#", "^":
+                let name = tag.dropFirst().trimmingCharacters(in: .whitespaces)
+                if depth == 0 { names.append(name) }
+                depth += 1
+            case "/":
+                depth = max(0, depth - 1)
+            case "&", "{":
+                if depth == 0 { names.append(tag.dropFirst().trimmingCharacters(in: .whitespaces)) }
+            default:
+                if depth == 0 { names.append(tag.trimmingCharacters(in: .whitespaces)) }
+            }
+        }
+        return names
+    }
+
+    static func describe(_ error: any Error) -> String {
+        guard let error = error as? MustacheTemplate.Error else { return "\(error)" }
+        switch error {
+        case .sectionCloseNameIncorrect: return "section closed with a different name than it was opened with"
+        case .unfinishedName: return "unfinished tag"
+        case .expectedSectionEnd: return "section is never closed"
+        case .invalidSetDelimiter: return "invalid set-delimiter tag"
+        case .transformAppliedToInheritanceSection: return "transform applied to an inheritance section"
+        case .illegalTokenInsideInheritSection: return "illegal tag inside an inheritance section"
+        case .textInsideInheritSection: return "text inside an inheritance section"
+        case .invalidConfigVariableSyntax: return "invalid pragma"
+        case .unrecognisedConfigVariable: return "unrecognised pragma"
+        }
+    }
+}
+
+struct MustacheTextError: Error {
+    var line: Int
+    var reason: String
+}
+

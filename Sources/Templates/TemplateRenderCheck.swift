@@ -1,0 +1,52 @@
+import PushCompose
+
+/// Lint's last step: render a template against a message of every kind, for every
+/// locale and mention it has, and report what fails or does not fit the byte budget.
+enum TemplateRenderCheck {
+    private struct OnlyTemplate: PushTemplateCatalog {
+        let template: CompiledTemplate
+        var defaultTemplate: any PushTemplate { template }
+        func template(for message: MessageFacts) -> any PushTemplate { template }
+    }
+
+    private struct LocaleDirectory: ComposeDirectory {
+        let locales: [String: String]
+        func client(_ id: String) -> ClientEntry? { ClientEntry(name: "Sample \(id)", locale: locales[id]) }
+        func conversation(_ id: String) -> ConversationEntry? { ConversationEntry(name: "Sample conversation") }
+        func hasMuted(client: String, conversation: String) -> Bool { false }
+    }
+
+    static let sampleContents: [String] = [
+        "plain text",
+        #"{"_lctype":-1,"_lctext":"Hello 👨‍👩‍👧 \"quoted\" {{braces}}"}"#,
+        #"{"_lctype":-2,"_lcfile":{"url":"https://example.com/a.png"}}"#,
+        #"{"_lctype":-3}"#, #"{"_lctype":-4}"#, #"{"_lctype":-5}"#, #"{"_lctype":-6}"#, #"{"_lctype":-127}"#,
+        #"{"_lctype":1,"_lctext":"custom","_lcattrs":{"k":"v"}}"#,
+        String(repeating: "长", count: 5000),
+    ]
+
+    static func problems(of template: CompiledTemplate, options: Composer.Options) -> [LintProblem] {
+        let locales = [options.defaultLocale] + template.localeTags
+        var receiverLocales: [String: String] = [:]
+        for (index, locale) in locales.enumerated() {
+            receiverLocales["r\(index)-plain"] = locale
+            receiverLocales["r\(index)-mentioned"] = locale
+        }
+        var strict = options
+        strict.failOpen = false
+        let composer = Composer(catalog: OnlyTemplate(template: template), directory: LocaleDirectory(locales: receiverLocales), options: strict)
+        var reasons: [String] = []
+        for content in sampleContents {
+            for mentionAll in [false, true] {
+                let hook = ReceiversOfflineHook(
+                    fromPeer: "sender", convId: "conversation", offlinePeers: receiverLocales.keys.sorted(), content: content,
+                    timestamp: 1_700_000_000_000, mentionAll: mentionAll,
+                    mentionOfflinePeers: receiverLocales.keys.filter { $0.hasSuffix("mentioned") })
+                for failure in composer.compose(hook).renderFailures where !reasons.contains(failure.reason) {
+                    reasons.append(failure.reason)
+                }
+            }
+        }
+        return reasons.map { LintProblem(file: template.file, line: 1, reason: "template '\(template.name)' fails to render: \($0)") }
+    }
+}

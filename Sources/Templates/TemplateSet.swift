@@ -1,0 +1,108 @@
+import Foundation
+import PushCompose
+
+/// The templates of one directory, loaded and checked as a whole: a set with any
+/// problem is refused, so a running service keeps the set it has.
+public struct TemplateSet: PushTemplateCatalog {
+    /// Highest priority first; between equal priorities, file name order.
+    public let templates: [CompiledTemplate]
+    public let defaultTemplate: any PushTemplate
+
+    public func template(for message: MessageFacts) -> any PushTemplate {
+        templates.first { !$0.isDefault && $0.matches(message) } ?? defaultTemplate
+    }
+
+    /// The template files of `directory`: `*.yaml` and `*.yml`, by name.
+    public static func files(in directory: URL) throws -> [URL] {
+        try FileManager.default.contentsOfDirectory(at: directory, includingPropertiesForKeys: nil)
+            .filter { ["yaml", "yml"].contains($0.pathExtension.lowercased()) }
+            .sorted { $0.lastPathComponent < $1.lastPathComponent }
+    }
+
+    /// Loads, checks and compiles every template file in `directory`.
+    public static func load(directory: URL, options: Composer.Options = .init()) throws(TemplateSetError) -> TemplateSet {
+        let urls: [URL]
+        do {
+            urls = try files(in: directory)
+        } catch {
+            throw TemplateSetError(problems: [LintProblem(file: directory.path, line: 0, reason: "cannot read the template directory: \(error.localizedDescription)")])
+        }
+        var sources: [(file: String, text: String)] = []
+        var problems: [LintProblem] = []
+        for url in urls {
+            let file = url.path
+            guard let data = FileManager.default.contents(atPath: file) else {
+                problems.append(LintProblem(file: file, line: 0, reason: "cannot read the file"))
+                continue
+            }
+            guard let text = String(data: data, encoding: .utf8) else {
+                problems.append(LintProblem(file: file, line: 1, reason: "the file is not valid UTF-8"))
+                continue
+            }
+            sources.append((file: file, text: text))
+        }
+        if urls.isEmpty {
+            problems.append(LintProblem(file: directory.path, line: 0, reason: "no template files (*.yaml) in the directory"))
+        }
+        do {
+            let set = try load(sources: sources, options: options)
+            if problems.isEmpty { return set }
+        } catch {
+            problems += error.problems
+        }
+        throw TemplateSetError(problems: problems)
+    }
+
+    /// Loads a set from file texts (`file` names each in problems; its last path
+    /// component without extension is the template's name unless the file gives one).
+    public static func load(sources: [(file: String, text: String)], options: Composer.Options = .init()) throws(TemplateSetError) -> TemplateSet {
+        var problems: [LintProblem] = []
+        var definitions: [TemplateDefinition] = []
+        for source in sources {
+            var reader = YAMLReader(file: source.file)
+            let name = URL(fileURLWithPath: source.file).deletingPathExtension().lastPathComponent
+            if let definition = TemplateDefinition.parse(yaml: source.text, file: source.file, defaultName: name, reader: &reader) {
+                definitions.append(definition)
+            }
+            problems += reader.problems
+        }
+
+        let defaults = definitions.filter(\.isDefault)
+        if defaults.isEmpty {
+            problems.append(LintProblem(file: sources.first?.file ?? "templates", line: 1, reason: "no template says 'default: true'; exactly one must"))
+        }
+        for extra in defaults.dropFirst() {
+            problems.append(LintProblem(file: extra.file, line: extra.line, reason: "a second default template ('\(extra.name)'; the first is '\(defaults[0].name)' in \(defaults[0].file))"))
+        }
+        if let base = defaults.first {
+            if base.blocks[""]?.push == nil {
+                problems.append(LintProblem(file: base.file, line: base.line, reason: "the default template needs a 'push' block"))
+            }
+            if !base.match.isEmpty {
+                problems.append(LintProblem(file: base.file, line: base.line, reason: "the default template applies to every message; remove its 'match'"))
+            }
+        }
+        var seen: [String: String] = [:]
+        for definition in definitions {
+            if let other = seen[definition.name] {
+                problems.append(LintProblem(file: definition.file, line: definition.line, reason: "template name '\(definition.name)' is already used in \(other)"))
+            }
+            seen[definition.name] = definition.file
+            if !definition.isDefault && definition.match.isEmpty {
+                problems.append(LintProblem(file: definition.file, line: definition.line, reason: "template '\(definition.name)' has no 'match', so it would apply to every message; give it a 'match' or make it the default"))
+            }
+        }
+        guard problems.isEmpty, let base = defaults.first else { throw TemplateSetError(problems: problems) }
+
+        let compiled = definitions.map { definition in
+            CompiledTemplate(definition, inheriting: definition.isDefault ? nil : base, basePolicy: PushPolicy())
+        }
+        .sorted { a, b in a.priority != b.priority ? a.priority > b.priority : a.file < b.file }
+        let defaultTemplate = compiled.first(where: \.isDefault)!
+        for template in compiled {
+            problems += TemplateRenderCheck.problems(of: template, options: options)
+        }
+        guard problems.isEmpty else { throw TemplateSetError(problems: problems) }
+        return TemplateSet(templates: compiled, defaultTemplate: defaultTemplate)
+    }
+}
