@@ -1,0 +1,10 @@
+import ArgumentParser
+
+@main
+struct PushComposeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pushcompose",
+        abstract: "Composes the offline pushes of an IM app from templates, behind the _receiversOffline hook.",
+        subcommands: [ServeCommand.self, RenderCommand.self, LintCommand.self],
+        defaultSubcommand: ServeCommand.self)
+}

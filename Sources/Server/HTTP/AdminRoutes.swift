@@ -1,0 +1,200 @@
+import Foundation
+import Hummingbird
+import PushCompose
+import Templates
+
+/// The admin API under `/v1/`, behind its own bearer token (never the hook key).
+struct AdminRoutes: Sendable {
+    let service: HookService
+    /// Empty: the admin API is off.
+    let token: String
+    let maxBodyBytes: Int
+    let metrics: ServiceMetrics
+
+    func register(on router: Router<BasicRequestContext>) {
+        let admin = router.group("v1").add(middleware: AdminAuthMiddleware(token: token))
+        admin.get("clients/{id}") { _, context in
+            let id = try context.parameters.require("id")
+            guard let entry = service.directory.client(id) else { throw AdminError.notFound("no client '\(id)' in the directory") }
+            return try Self.json(Self.encode(entry, id: id))
+        }
+        admin.put("clients/{id}") { request, context in
+            let id = try context.parameters.require("id")
+            let entry: ClientEntry = try await decode(request)
+            if let locale = entry.locale, !Self.isLocaleTag(locale) {
+                throw AdminError.badRequest("'locale' must be a locale tag such as en or zh-Hans, not '\(locale)'")
+            }
+            try service.directory.setClient(id, entry)
+            return try Self.json(Self.encode(entry, id: id))
+        }
+        admin.get("conversations/{id}") { _, context in
+            let id = try context.parameters.require("id")
+            let entry = service.directory.conversation(id)
+            let mutedBy = service.directory.mutedBy(conversation: id)
+            guard entry != nil || !mutedBy.isEmpty else { throw AdminError.notFound("no conversation '\(id)' in the directory") }
+            return Self.json(.object([
+                (key: "id", value: .string(id)),
+                (key: "name", value: entry?.name.map(JSONValue.string) ?? .null),
+                (key: "system", value: .bool(entry?.system ?? false)),
+                (key: "mutedBy", value: .array(mutedBy.map(JSONValue.string))),
+            ]))
+        }
+        admin.put("conversations/{id}") { request, context in
+            let id = try context.parameters.require("id")
+            let update: ConversationUpdate = try await decode(request)
+            let entry = ConversationEntry(name: update.name, system: update.system ?? false)
+            try service.directory.setConversation(id, entry)
+            return try Self.json(Self.encode(entry, id: id))
+        }
+        admin.post("render") { request, _ in
+            let body = try await collect(request)
+            let plan: HookPlan
+            do {
+                plan = try service.preview(body: body.readableBytesView)
+            } catch let error as HookInputError {
+                throw AdminError.badRequest(error.description)
+            }
+            return Self.json(Self.preview(plan))
+        }
+        admin.get("templates") { _, _ in
+            Self.json(Self.templateList(service.templates.templates))
+        }
+        admin.post("templates/reload") { _, _ in
+            do {
+                return Self.json(Self.templateList(try service.templates.reload()))
+            } catch let error as TemplateSetError {
+                metrics.templateReloadFailed()
+                throw AdminError.invalidTemplates(error.problems)
+            }
+        }
+    }
+
+    private struct ConversationUpdate: Decodable {
+        var name: String?
+        var system: Bool?
+    }
+
+    static func isLocaleTag(_ tag: String) -> Bool {
+        let parts = tag.replacingOccurrences(of: "_", with: "-").split(separator: "-", omittingEmptySubsequences: false)
+        return !parts.isEmpty && parts.allSatisfy { !$0.isEmpty && $0.count <= 8 && $0.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) } }
+    }
+
+    private func collect(_ request: Request) async throws -> ByteBuffer {
+        do {
+            return try await request.body.collect(upTo: maxBodyBytes)
+        } catch let error as HTTPResponseError where error.status == .contentTooLarge {
+            throw CloudFunctionError.bodyTooLarge(limit: maxBodyBytes)
+        }
+    }
+
+    private func decode<T: Decodable>(_ request: Request) async throws -> T {
+        let body = try await collect(request)
+        do {
+            return try JSONDecoder().decode(T.self, from: Data(body.readableBytesView))
+        } catch let DecodingError.typeMismatch(type, context), let DecodingError.valueNotFound(type, context) {
+            let field = context.codingPath.map(\.stringValue).joined(separator: ".")
+            throw AdminError.badRequest("'\(field)' must be \(type == String.self ? "a string" : type == Bool.self ? "a boolean" : "\(type)")")
+        } catch {
+            throw AdminError.badRequest("body must be a JSON object")
+        }
+    }
+
+    private static func encode(_ entry: ClientEntry, id: String) throws -> JSONValue {
+        .object([
+            (key: "id", value: .string(id)),
+            (key: "name", value: entry.name.map(JSONValue.string) ?? .null),
+            (key: "locale", value: entry.locale.map(JSONValue.string) ?? .null),
+        ])
+    }
+
+    private static func encode(_ entry: ConversationEntry, id: String) throws -> JSONValue {
+        .object([
+            (key: "id", value: .string(id)),
+            (key: "name", value: entry.name.map(JSONValue.string) ?? .null),
+            (key: "system", value: .bool(entry.system)),
+        ])
+    }
+
+    static func json(_ value: JSONValue) -> Response {
+        JSONResponse.make(body: JSONEncoding.string(value))
+    }
+
+    static func templateList(_ set: TemplateSet) -> JSONValue {
+        .object([(key: "templates", value: .array(set.templates.map { template in
+            .object([
+                (key: "name", value: .string(template.name)),
+                (key: "file", value: .string(template.file)),
+                (key: "priority", value: .number(Double(template.priority))),
+                (key: "default", value: .bool(template.isDefault)),
+                (key: "locales", value: .array(template.localeTags.map(JSONValue.string))),
+            ])
+        }))])
+    }
+
+    /// The answer, and what each receiver's template asked for.
+    static func preview(_ plan: HookPlan) -> JSONValue {
+        let coalesced = Set(plan.coalesced.map(\.receiver))
+        var receivers: [JSONValue] = []
+        for (index, group) in plan.groups.enumerated() {
+            for receiver in group.receivers {
+                receivers.append(.object([
+                    (key: "receiver", value: .string(receiver)),
+                    (key: "template", value: .string(group.template)),
+                    (key: "locale", value: group.locale.map(JSONValue.string) ?? .null),
+                    (key: "payload", value: .string(group.payload)),
+                    (key: "force", value: .bool(group.force)),
+                    (key: "group", value: .number(Double(index))),
+                    (key: "coalesced", value: .bool(coalesced.contains(receiver))),
+                ]))
+            }
+        }
+        return .object([
+            (key: "result", value: plan.answer.json),
+            (key: "template", value: .string(plan.template)),
+            (key: "receivers", value: .array(receivers)),
+            (key: "excluded", value: .array(plan.excluded.map(JSONValue.string))),
+            (key: "renderFailures", value: .array(plan.renderFailures.map { failure in
+                .object([
+                    (key: "receiver", value: .string(failure.receiver)),
+                    (key: "template", value: .string(failure.template)),
+                    (key: "reason", value: .string(failure.reason)),
+                    (key: "fellBackTo", value: failure.fellBackTo.map(JSONValue.string) ?? .null),
+                ])
+            })),
+        ])
+    }
+}
+
+/// Admin API errors, in the same `{"code", "error"}` shape as the hook's.
+enum AdminError {
+    static func badRequest(_ message: String) -> CloudFunctionError {
+        CloudFunctionError(status: .badRequest, code: 400, message: message)
+    }
+
+    static func notFound(_ message: String) -> CloudFunctionError {
+        CloudFunctionError(status: .notFound, code: 404, message: message)
+    }
+
+    static func invalidTemplates(_ problems: [LintProblem]) -> CloudFunctionError {
+        CloudFunctionError(
+            status: .unprocessableContent, code: 422,
+            message: "template set refused, the previous set stays in use:\n" + problems.map(\.description).joined(separator: "\n"))
+    }
+}
+
+struct AdminAuthMiddleware: RouterMiddleware {
+    typealias Context = BasicRequestContext
+    let token: String
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard !token.isEmpty else {
+            throw CloudFunctionError(status: .forbidden, code: 403, message: "the admin API is off: set PUSHCOMPOSE_ADMIN_TOKEN")
+        }
+        guard let header = request.headers[.authorization], header.hasPrefix("Bearer "),
+              ConstantTime.equals(header.dropFirst("Bearer ".count), token)
+        else {
+            throw CloudFunctionError(status: .unauthorized, code: 401, message: "Unauthorized.")
+        }
+        return try await next(request, context)
+    }
+}

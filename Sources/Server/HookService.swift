@@ -1,0 +1,90 @@
+import Foundation
+import NIOCore
+import PushCompose
+import Templates
+
+/// The cloud functions this host defines, from a parsed body to the hook's return value:
+/// decode → compose → audit. HTTP lives in the router; this is what it calls.
+final class HookService: Sendable {
+    struct Settings: Sendable {
+        var composer = Composer.Options()
+        var maxPeers = 10_000
+        var auditText = AuditTextMode.full
+    }
+
+    static let receiversOffline = "_receiversOffline"
+    static let conversationUpdate = "_conversationUpdate"
+    static let clientOnline = "_clientOnline"
+    static let clientOffline = "_clientOffline"
+    /// What `_ops/metadatas` lists.
+    static let functions = [receiversOffline, conversationUpdate, clientOnline, clientOffline]
+
+    let templates: TemplateLibrary
+    let directory: Directory
+    let audit: any AuditSink
+    let metrics: ServiceMetrics
+    let settings: Settings
+
+    init(templates: TemplateLibrary, directory: Directory, audit: any AuditSink, metrics: ServiceMetrics, settings: Settings) {
+        self.templates = templates
+        self.directory = directory
+        self.audit = audit
+        self.metrics = metrics
+        self.settings = settings
+    }
+
+    var composer: Composer {
+        Composer(catalog: templates.templates, directory: directory, options: settings.composer)
+    }
+
+    /// Runs `function` on a request body and returns its return value.
+    func call(_ function: String, body: ByteBuffer) throws -> JSONValue {
+        let started = ContinuousClock.now
+        let timer = metrics.hookDuration(function: function)
+        defer { timer.record(duration: ContinuousClock.now - started) }
+        do {
+            let parameters = try HookParameters(body: body.readableBytesView)
+            switch function {
+            case Self.receiversOffline:
+                let hook = try ReceiversOfflineHook(parameters, maxPeers: settings.maxPeers)
+                let plan = composer.compose(hook)
+                metrics.answer(kind: plan.answer.skip == true ? "skip" : "push")
+                metrics.coalescedReceivers(plan.coalesced.count)
+                metrics.renderFailures(plan.renderFailures.count, template: plan.template)
+                let micros = Int((ContinuousClock.now - started) / .microseconds(1))
+                audit.record(HookAuditRecord(textMode: settings.auditText).receiversOffline(hook: hook, plan: plan, micros: micros))
+                return plan.answer.json
+            case Self.conversationUpdate:
+                let update = try ConversationUpdateHook(parameters)
+                switch update.change {
+                case .mute(let muted):
+                    try directory.setMuted(muted, client: update.initBy, conversation: update.convId)
+                case .attributes(let name?):
+                    try directory.learnConversationName(name, conversation: update.convId)
+                case .attributes(nil):
+                    break
+                }
+                return .object([])
+            case Self.clientOnline:
+                metrics.clientEvent("online")
+                return .object([])
+            case Self.clientOffline:
+                metrics.clientEvent("offline")
+                return .object([])
+            default:
+                throw CloudFunctionError.notFound(function: function)
+            }
+        } catch let error as HookInputError {
+            if function == Self.receiversOffline { metrics.answer(kind: "error") }
+            let micros = Int((ContinuousClock.now - started) / .microseconds(1))
+            audit.record(HookAuditRecord(textMode: settings.auditText).rejected(function: function, status: 400, error: error.description, micros: micros))
+            throw CloudFunctionError.badRequest(error.description)
+        }
+    }
+
+    /// Composes without answering: for previews (`POST /v1/render`, `pushcompose render`).
+    func preview(body: some Collection<UInt8>) throws(HookInputError) -> HookPlan {
+        let hook = try ReceiversOfflineHook(HookParameters(body: body), maxPeers: settings.maxPeers)
+        return composer.compose(hook)
+    }
+}

@@ -1,0 +1,137 @@
+import Foundation
+import PushCompose
+import Yams
+
+/// Everything `serve` needs, from (lowest to highest precedence) embedded defaults, an
+/// optional YAML file, environment variables, and command-line flags.
+struct ServerConfiguration: Sendable, Equatable {
+    var host: String?
+    var port = 3000
+    var templates = "templates"
+    var data = "data"
+    var appId = ""
+    var appKey = ""
+    var masterKey = ""
+    var hookKey = ""
+    var adminToken = ""
+    var defaultLocale = "en"
+    var maxBodyBytes = 1 << 20
+    var maxPeers = 10_000
+    var maxPayloadBytes = 3800
+    var failOpen = true
+    var auditText = AuditTextMode.full
+    var auditMaxFileBytes = 64 << 20
+
+    struct Error: Swift.Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// The file's keys; each has an environment variable (README, "Configuration").
+    static let fileKeys: [String: String] = [
+        "host": "PUSHCOMPOSE_HOST", "port": "LEANCLOUD_APP_PORT", "templates": "PUSHCOMPOSE_TEMPLATES",
+        "data": "PUSHCOMPOSE_DATA", "appId": "LEANCLOUD_APP_ID", "appKey": "LEANCLOUD_APP_KEY",
+        "masterKey": "LEANCLOUD_APP_MASTER_KEY", "hookKey": "LEANCLOUD_APP_HOOK_KEY",
+        "adminToken": "PUSHCOMPOSE_ADMIN_TOKEN", "defaultLocale": "PUSHCOMPOSE_DEFAULT_LOCALE",
+        "maxBodyBytes": "PUSHCOMPOSE_MAX_BODY_BYTES", "maxPeers": "PUSHCOMPOSE_MAX_PEERS",
+        "maxPayloadBytes": "PUSHCOMPOSE_MAX_PAYLOAD_BYTES", "failOpen": "PUSHCOMPOSE_FAIL_OPEN",
+        "auditText": "PUSHCOMPOSE_AUDIT_TEXT", "auditMaxFileBytes": "PUSHCOMPOSE_AUDIT_MAX_FILE_BYTES",
+    ]
+
+    /// Reads the file (if any), then the environment over it.
+    static func load(file: String?, environment: [String: String]) throws -> ServerConfiguration {
+        var values: [String: String] = [:]
+        if let file {
+            guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
+                throw Error(description: "cannot read configuration file \(file)")
+            }
+            let node: Node?
+            do { node = try Yams.compose(yaml: text) } catch { throw Error(description: "\(file): \(error)") }
+            if let node {
+                guard let mapping = node.mapping else { throw Error(description: "\(file): the configuration must be a mapping") }
+                for (key, value) in mapping {
+                    let name = key.string ?? ""
+                    guard fileKeys[name] != nil else {
+                        throw Error(description: "\(file):\(key.mark?.line ?? 1): unknown setting '\(name)' (expected one of: \(fileKeys.keys.sorted().joined(separator: ", ")))")
+                    }
+                    guard let scalar = value.scalar else { throw Error(description: "\(file):\(value.mark?.line ?? 1): '\(name)' must be a single value") }
+                    values[name] = scalar.string
+                }
+            }
+        }
+        for (key, variable) in fileKeys {
+            if let value = environment[variable], !value.isEmpty { values[key] = value }
+        }
+        var configuration = ServerConfiguration()
+        try configuration.apply(values)
+        return configuration
+    }
+
+    private mutating func apply(_ values: [String: String]) throws {
+        func int(_ key: String, minimum: Int = 1) throws -> Int? {
+            guard let text = values[key] else { return nil }
+            guard let value = Int(text), value >= minimum else {
+                throw Error(description: "\(key) (\(Self.fileKeys[key]!)) must be a whole number of at least \(minimum), not '\(text)'")
+            }
+            return value
+        }
+        host = values["host"] ?? host
+        if let port = try int("port", minimum: 0) {
+            guard port <= 65535 else { throw Error(description: "port must be at most 65535") }
+            self.port = port
+        }
+        templates = values["templates"] ?? templates
+        data = values["data"] ?? data
+        appId = values["appId"] ?? appId
+        appKey = values["appKey"] ?? appKey
+        masterKey = values["masterKey"] ?? masterKey
+        hookKey = values["hookKey"] ?? hookKey
+        adminToken = values["adminToken"] ?? adminToken
+        defaultLocale = values["defaultLocale"] ?? defaultLocale
+        maxBodyBytes = try int("maxBodyBytes") ?? maxBodyBytes
+        maxPeers = try int("maxPeers") ?? maxPeers
+        maxPayloadBytes = try int("maxPayloadBytes", minimum: 64) ?? maxPayloadBytes
+        auditMaxFileBytes = try int("auditMaxFileBytes", minimum: 1024) ?? auditMaxFileBytes
+        if let text = values["failOpen"] {
+            switch text.lowercased() {
+            case "true", "1", "yes": failOpen = true
+            case "false", "0", "no": failOpen = false
+            default: throw Error(description: "failOpen (PUSHCOMPOSE_FAIL_OPEN) must be true or false, not '\(text)'")
+            }
+        }
+        if let text = values["auditText"] {
+            guard let mode = AuditTextMode(rawValue: text) else {
+                throw Error(description: "auditText (PUSHCOMPOSE_AUDIT_TEXT) must be full, hash or none, not '\(text)'")
+            }
+            auditText = mode
+        }
+    }
+
+    /// The app's secrets; nil when none is set (unsecured). Some but not all is an error.
+    func secrets() throws -> AppSecrets? {
+        let named = [("LEANCLOUD_APP_ID", appId), ("LEANCLOUD_APP_KEY", appKey), ("LEANCLOUD_APP_MASTER_KEY", masterKey), ("LEANCLOUD_APP_HOOK_KEY", hookKey)]
+        let missing = named.filter { $0.1.isEmpty }.map(\.0)
+        if missing.count == named.count { return nil }
+        guard missing.isEmpty else {
+            throw Error(description: "some app secrets are set but not \(missing.joined(separator: ", ")): set all four, or none to run unsecured on loopback")
+        }
+        return AppSecrets(appId: appId, appKey: appKey, masterKey: masterKey, hookKey: hookKey)
+    }
+
+    /// Where to listen: all interfaces when secured, loopback only when not.
+    func bindHost(secured: Bool) throws -> String {
+        if secured { return host ?? "0.0.0.0" }
+        guard let host else { return "127.0.0.1" }
+        guard ["127.0.0.1", "localhost", "::1"].contains(host) else {
+            throw Error(description: "no app secrets are set, so the service listens on loopback only; set the LEANCLOUD_APP_* secrets to listen on \(host)")
+        }
+        return host
+    }
+
+    var composerOptions: Composer.Options {
+        Composer.Options(defaultLocale: defaultLocale, maxPayloadBytes: maxPayloadBytes, failOpen: failOpen)
+    }
+
+    var hookSettings: HookService.Settings {
+        HookService.Settings(composer: composerOptions, maxPeers: maxPeers, auditText: auditText)
+    }
+}

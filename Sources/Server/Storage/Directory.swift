@@ -1,0 +1,57 @@
+import PushCompose
+import Synchronization
+
+/// The directory the composer reads: kept in memory for the hook's hot path, written
+/// through to the state store so it survives restarts.
+final class Directory: ComposeDirectory {
+    private struct State {
+        var clients: [String: ClientEntry]
+        var conversations: [String: ConversationEntry]
+        var mutes: [String: Set<String>]
+    }
+
+    private let store: any StateStore
+    private let state: Mutex<State>
+
+    init(store: any StateStore) throws {
+        self.store = store
+        state = Mutex(State(clients: try store.loadClients(), conversations: try store.loadConversations(), mutes: try store.loadMutes()))
+    }
+
+    func client(_ id: String) -> ClientEntry? { state.withLock { $0.clients[id] } }
+    func conversation(_ id: String) -> ConversationEntry? { state.withLock { $0.conversations[id] } }
+    func hasMuted(client: String, conversation: String) -> Bool {
+        state.withLock { $0.mutes[conversation]?.contains(client) ?? false }
+    }
+    func mutedBy(conversation: String) -> [String] {
+        state.withLock { ($0.mutes[conversation] ?? []).sorted() }
+    }
+
+    func setClient(_ id: String, _ entry: ClientEntry) throws {
+        try store.saveClient(id, entry)
+        state.withLock { $0.clients[id] = entry }
+    }
+
+    func setConversation(_ id: String, _ entry: ConversationEntry) throws {
+        try store.saveConversation(id, entry)
+        state.withLock { $0.conversations[id] = entry }
+    }
+
+    func setMuted(_ muted: Bool, client: String, conversation: String) throws {
+        try store.setMuted(muted, client: client, conversation: conversation)
+        state.withLock { state in
+            if muted {
+                state.mutes[conversation, default: []].insert(client)
+            } else {
+                state.mutes[conversation]?.remove(client)
+            }
+        }
+    }
+
+    /// Learns a conversation's name from `_conversationUpdate`, keeping its other fields.
+    func learnConversationName(_ name: String, conversation: String) throws {
+        var entry = self.conversation(conversation) ?? ConversationEntry()
+        entry.name = name
+        try setConversation(conversation, entry)
+    }
+}

@@ -1,0 +1,95 @@
+import Foundation
+import GRDB
+import PushCompose
+
+/// The state store in one SQLite file (WAL), embedded and with nothing to set up.
+final class SQLiteStateStore: StateStore {
+    private let database: DatabasePool
+
+    /// Opens (creating if needed) `state.sqlite` in `directory`.
+    init(directory: URL) throws {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(5)
+        database = try DatabasePool(path: directory.appendingPathComponent("state.sqlite").path, configuration: configuration)
+        try Self.migrator.migrate(database)
+    }
+
+    private static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1 directory and mutes") { db in
+            try db.create(table: "client") { t in
+                t.primaryKey("id", .text)
+                t.column("name", .text)
+                t.column("locale", .text)
+            }
+            try db.create(table: "conversation") { t in
+                t.primaryKey("id", .text)
+                t.column("name", .text)
+                t.column("system", .boolean).notNull().defaults(to: false)
+            }
+            try db.create(table: "mute") { t in
+                t.column("conversation", .text).notNull()
+                t.column("client", .text).notNull()
+                t.primaryKey(["conversation", "client"])
+            }
+        }
+        return migrator
+    }
+
+    func loadClients() throws -> [String: ClientEntry] {
+        try database.read { db in
+            var clients: [String: ClientEntry] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT id, name, locale FROM client") {
+                clients[row["id"]] = ClientEntry(name: row["name"], locale: row["locale"])
+            }
+            return clients
+        }
+    }
+
+    func loadConversations() throws -> [String: ConversationEntry] {
+        try database.read { db in
+            var conversations: [String: ConversationEntry] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT id, name, system FROM conversation") {
+                conversations[row["id"]] = ConversationEntry(name: row["name"], system: row["system"])
+            }
+            return conversations
+        }
+    }
+
+    func loadMutes() throws -> [String: Set<String>] {
+        try database.read { db in
+            var mutes: [String: Set<String>] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT conversation, client FROM mute") {
+                mutes[row["conversation"], default: []].insert(row["client"])
+            }
+            return mutes
+        }
+    }
+
+    func saveClient(_ id: String, _ entry: ClientEntry) throws {
+        try database.write { db in
+            try db.execute(
+                sql: "INSERT INTO client (id, name, locale) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET name = excluded.name, locale = excluded.locale",
+                arguments: [id, entry.name, entry.locale])
+        }
+    }
+
+    func saveConversation(_ id: String, _ entry: ConversationEntry) throws {
+        try database.write { db in
+            try db.execute(
+                sql: "INSERT INTO conversation (id, name, system) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET name = excluded.name, system = excluded.system",
+                arguments: [id, entry.name, entry.system])
+        }
+    }
+
+    func setMuted(_ muted: Bool, client: String, conversation: String) throws {
+        try database.write { db in
+            if muted {
+                try db.execute(sql: "INSERT OR IGNORE INTO mute (conversation, client) VALUES (?, ?)", arguments: [conversation, client])
+            } else {
+                try db.execute(sql: "DELETE FROM mute WHERE conversation = ? AND client = ?", arguments: [conversation, client])
+            }
+        }
+    }
+}

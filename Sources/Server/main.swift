@@ -1,2 +1,0 @@
-import Hummingbird; import GRDB; import Crypto; import Prometheus; import ServiceLifecycle; import ArgumentParser; import UnixSignals
-print("hi")
