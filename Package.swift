@@ -60,6 +60,7 @@ let package = Package(
                 "PushCompose",
                 "Templates",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
     ]
