@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "pushcompose", targets: ["Server"]),
+        .executable(name: "pushcompose-bench", targets: ["ComposerBench"]),
         .library(name: "PushCompose", targets: ["PushCompose"]),
         .library(name: "Templates", targets: ["Templates"]),
     ],
@@ -51,6 +52,8 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
+        // `pushcompose-bench`: the composer alone, per call, for bench/run.
+        .executableTarget(name: "ComposerBench", dependencies: ["PushCompose", "Templates"]),
         .testTarget(name: "PushComposeTests", dependencies: ["PushCompose"]),
         .testTarget(name: "TemplatesTests", dependencies: ["Templates", "PushCompose"]),
         .testTarget(

@@ -62,9 +62,13 @@ public struct Composer: Sendable {
         }
         var renders: [RenderKey: Result<RenderedPayload, RenderError>] = [:]
         var fallbackRenders: [RenderKey: Result<RenderedPayload, RenderError>] = [:]
+        // A receiver's locale → the template's locale for it; few distinct values per call.
+        var resolvedLocales: [String: String?] = [:]
+        var fallbackLocales: [String: String?] = [:]
         var pushes: [ReceiverPush] = []
         pushes.reserveCapacity(pushed.count)
         var failures: [RenderFailure] = []
+        let personal = template.dependsOnReceiverIdentity
 
         for receiver in pushed {
             let entry = directory.client(receiver)
@@ -74,11 +78,21 @@ public struct Composer: Sendable {
                 id: receiver, name: entry?.name ?? receiver, locale: locale, mention: receiverMention)
             let force = template.policy.forceOnMute.forces(mentioned: receiverMention.isMentioned)
 
-            let key = RenderKey(
-                mention: receiverMention, locale: template.resolvedLocale(for: locale),
-                identity: template.dependsOnReceiverIdentity ? receiver : nil)
-            let result = renders[key] ?? message.render(template, for: input)
-            renders[key] = result
+            let resolved: String?
+            if let cached = resolvedLocales[locale] {
+                resolved = cached
+            } else {
+                resolved = template.resolvedLocale(for: locale)
+                resolvedLocales[locale] = .some(resolved)
+            }
+            let key = RenderKey(mention: receiverMention, locale: resolved, identity: personal ? receiver : nil)
+            let result: Result<RenderedPayload, RenderError>
+            if let cached = renders[key] {
+                result = cached
+            } else {
+                result = message.render(template, for: input)
+                renders[key] = result
+            }
             switch result {
             case .success(let rendered):
                 pushes.append(
@@ -89,11 +103,23 @@ public struct Composer: Sendable {
                 let fallback = catalog.defaultTemplate
                 var fellBack: String?
                 if options.failOpen {
+                    let fallbackResolved: String?
+                    if let cached = fallbackLocales[locale] {
+                        fallbackResolved = cached
+                    } else {
+                        fallbackResolved = fallback.resolvedLocale(for: locale)
+                        fallbackLocales[locale] = .some(fallbackResolved)
+                    }
                     let fallbackKey = RenderKey(
-                        mention: receiverMention, locale: fallback.resolvedLocale(for: locale),
+                        mention: receiverMention, locale: fallbackResolved,
                         identity: fallback.dependsOnReceiverIdentity ? receiver : nil)
-                    let fallbackResult = fallbackRenders[fallbackKey] ?? message.render(fallback, for: input)
-                    fallbackRenders[fallbackKey] = fallbackResult
+                    let fallbackResult: Result<RenderedPayload, RenderError>
+                    if let cached = fallbackRenders[fallbackKey] {
+                        fallbackResult = cached
+                    } else {
+                        fallbackResult = message.render(fallback, for: input)
+                        fallbackRenders[fallbackKey] = fallbackResult
+                    }
                     if case .success(let rendered) = fallbackResult {
                         fellBack = fallback.name
                         pushes.append(

@@ -1,5 +1,3 @@
-import Foundation
-
 /// The parameters object of a hook call, after the protocol's rule that keys starting
 /// with `_` (except `__type`) are dropped. Typed accessors name the field on error.
 public struct HookParameters: Sendable {
@@ -7,11 +5,14 @@ public struct HookParameters: Sendable {
 
     /// Parses a request body. Invalid UTF-8, non-JSON and non-object bodies are refused.
     public init(body: some Collection<UInt8>) throws(HookInputError) {
-        guard String(validating: body, as: UTF8.self) != nil else { throw HookInputError(.invalidUTF8) }
         let value: JSONValue
         do {
-            value = try JSONDecoder().decode(JSONValue.self, from: Data(body))
+            value = try JSONParser.parse(body)
         } catch {
+            // Invalid UTF-8 outside strings fails the parse too; name it as such.
+            if error.reason == "invalid UTF-8 in a string" || String(validating: body, as: UTF8.self) == nil {
+                throw HookInputError(.invalidUTF8)
+            }
             throw HookInputError(.notJSON)
         }
         guard case .object(let members) = value else { throw HookInputError(.notAnObject) }

@@ -44,40 +44,50 @@ public enum JSONEncoding {
     }
 
     static func writeString(_ s: String, into out: inout String) {
-        out += "\""
-        var pendingStart = s.unicodeScalars.startIndex
-        let scalars = s.unicodeScalars
-        var index = scalars.startIndex
-        while index != scalars.endIndex {
-            let scalar = scalars[index]
-            let escape: String?
-            switch scalar {
-            case "\"": escape = "\\\""
-            case "\\": escape = "\\\\"
-            case "\n": escape = "\\n"
-            case "\r": escape = "\\r"
-            case "\t": escape = "\\t"
-            case "\u{08}": escape = "\\b"
-            case "\u{0C}": escape = "\\f"
-            // U+2028/2029 are valid JSON but break JavaScript consumers of the payload.
-            case "\u{2028}": escape = "\\u2028"
-            case "\u{2029}": escape = "\\u2029"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    escape = "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    escape = nil
+        var s = s
+        s.withUTF8 { bytes in
+            // Copy runs of bytes that need no escape in one append.
+            var runStart = 0
+            var index = 0
+            out.append("\"")
+            func flush(upTo end: Int) {
+                if end > runStart {
+                    out.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[runStart..<end]), as: UTF8.self))
                 }
             }
-            if let escape {
-                out.unicodeScalars.append(contentsOf: scalars[pendingStart..<index])
-                out += escape
-                pendingStart = scalars.index(after: index)
+            while index < bytes.count {
+                let byte = bytes[index]
+                var escape: String?
+                var width = 1
+                switch byte {
+                case 0x22: escape = "\\\""
+                case 0x5C: escape = "\\\\"
+                case 0x0A: escape = "\\n"
+                case 0x0D: escape = "\\r"
+                case 0x09: escape = "\\t"
+                case 0x08: escape = "\\b"
+                case 0x0C: escape = "\\f"
+                case 0xE2 where index + 2 < bytes.count && bytes[index + 1] == 0x80 && (bytes[index + 2] == 0xA8 || bytes[index + 2] == 0xA9):
+                    // U+2028/2029 are valid JSON but break JavaScript consumers of the payload.
+                    escape = bytes[index + 2] == 0xA8 ? "\\u2028" : "\\u2029"
+                    width = 3
+                case ..<0x20:
+                    let hex = String(byte, radix: 16)
+                    escape = "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                default:
+                    break
+                }
+                if let escape {
+                    flush(upTo: index)
+                    out.append(escape)
+                    index += width
+                    runStart = index
+                } else {
+                    index += 1
+                }
             }
-            index = scalars.index(after: index)
+            flush(upTo: index)
+            out.append("\"")
         }
-        out.unicodeScalars.append(contentsOf: scalars[pendingStart..<scalars.endIndex])
-        out += "\""
     }
 }

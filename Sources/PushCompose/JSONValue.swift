@@ -36,10 +36,10 @@ public enum JSONValue: Sendable, Hashable {
         }
     }
 
-    /// The value of `key` when this is an object.
+    /// The value of `key` when this is an object (the last one, if the key repeats).
     public subscript(key: String) -> JSONValue? {
         guard case .object(let members) = self else { return nil }
-        return members.first { $0.key == key }?.value
+        return members.last { $0.key == key }?.value
     }
 
     public var stringValue: String? {

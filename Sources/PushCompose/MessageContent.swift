@@ -1,5 +1,3 @@
-import Foundation
-
 /// A message's `content` as the hook delivers it: plain text, or a typed message
 /// serialised as a JSON object (`{"_lctext":"hi","_lctype":-1}`).
 public struct MessageContent: Sendable, Hashable {
@@ -32,8 +30,7 @@ public struct MessageContent: Sendable, Hashable {
     /// is plain text and kept as it is.
     public init(parsing content: String) {
         guard content.first == "{",
-              let data = content.data(using: .utf8),
-              let value = try? JSONDecoder().decode(JSONValue.self, from: data),
+              let value = try? JSONParser.parse(content),
               case .object = value,
               case .number(let code)? = value["_lctype"],
               code == code.rounded(), abs(code) < 1e9

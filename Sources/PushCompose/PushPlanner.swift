@@ -12,12 +12,22 @@ public enum PushPlanner {
         }
         var groups: [PushGroup] = []
         var indexByKey: [Key: Int] = [:]
+        var last: Int?
         for push in pushes {
+            // Receivers sharing a render share the payload's storage, so comparing with
+            // the previous receiver's group is cheap and usually enough.
+            if let index = last, groups[index].force == push.force, groups[index].payload == push.payload {
+                groups[index].receivers.append(push.receiver)
+                groups[index].hasMentions = groups[index].hasMentions || push.mention.isMentioned
+                continue
+            }
             let key = Key(payload: push.payload, force: push.force)
             if let index = indexByKey[key] {
+                last = index
                 groups[index].receivers.append(push.receiver)
                 groups[index].hasMentions = groups[index].hasMentions || push.mention.isMentioned
             } else {
+                last = groups.count
                 indexByKey[key] = groups.count
                 groups.append(
                     PushGroup(
