@@ -134,9 +134,11 @@ public struct Composer: Sendable {
             }
         }
 
-        return PushPlanner.plan(
+        var plan = PushPlanner.plan(
             pushes: pushes, requested: hook.offlinePeers, template: template.name, builtin: template.policy.builtin,
             excluded: excluded, renderFailures: failures)
+        plan.content = content
+        return plan
     }
 
     static func unique(_ peers: [String]) -> [String] {

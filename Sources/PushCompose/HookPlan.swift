@@ -23,6 +23,8 @@ public struct HookPlan: Sendable, Equatable {
     public var renderFailures: [RenderFailure]
     /// Groups the template wants sent through the service's own channel (`builtin: false`).
     public var customGroups: [Int]
+    /// The message as the composer read it (kind, text), for the audit record.
+    public var content: MessageContent?
 
     public init(
         answer: ReceiversOfflineAnswer, template: String, groups: [PushGroup], answeredGroup: Int?,

@@ -78,7 +78,10 @@ public enum PushPlanner {
         let receivers = pushes.map(\.receiver)
         let force = pushes.allSatisfy(\.force)
         var coalesced: [HookPlan.Coalesced] = []
-        for (index, group) in groups.enumerated() where index != chosen || group.force != force {
+        // Coarser than asked: another payload, or no `force` where the group wanted it. A group
+        // with the answer's payload and force (not necessarily the chosen one, when the chosen
+        // group's force is dropped) gets exactly what it asked for.
+        for (index, group) in groups.enumerated() where group.payload != answered.payload || group.force != force {
             for receiver in group.receivers {
                 coalesced.append(HookPlan.Coalesced(receiver: receiver, wantedGroup: index))
             }

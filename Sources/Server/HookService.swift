@@ -40,8 +40,7 @@ final class HookService: Sendable {
     /// Runs `function` on a request body and returns its return value.
     func call(_ function: String, body: ByteBuffer) throws -> JSONValue {
         let started = ContinuousClock.now
-        let timer = metrics.hookDuration(function: function)
-        defer { timer.record(duration: ContinuousClock.now - started) }
+        defer { metrics.recordHookDuration(function: function, ContinuousClock.now - started) }
         do {
             let parameters = try HookParameters(body: body.readableBytesView)
             switch function {

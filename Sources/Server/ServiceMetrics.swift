@@ -6,6 +6,11 @@ import Prometheus
 final class ServiceMetrics: Sendable {
     let registry: PrometheusCollectorRegistry
     private let factory: PrometheusMetricsFactory
+    // Made once: making a metric looks it up in the registry under a lock.
+    private let hookTimers: [String: Metrics.Timer]
+    private let answers: [String: Metrics.Counter]
+    private let coalesced: Metrics.Counter
+    private let clientEvents: [String: Metrics.Counter]
 
     init() {
         registry = PrometheusCollectorRegistry()
@@ -17,38 +22,54 @@ final class ServiceMetrics: Sendable {
             .milliseconds(250), .seconds(1),
         ]
         self.factory = factory
+        var hookTimers: [String: Metrics.Timer] = [:]
+        for function in HookService.functions {
+            hookTimers[function] = Metrics.Timer(
+                label: "pushcompose_hook_duration_seconds", dimensions: [("function", function)], factory: factory)
+        }
+        self.hookTimers = hookTimers
+        var answers: [String: Metrics.Counter] = [:]
+        for kind in ["push", "skip", "error"] {
+            answers[kind] = Metrics.Counter(label: "pushcompose_hook_answers_total", dimensions: [("kind", kind)], factory: factory)
+        }
+        self.answers = answers
+        coalesced = Metrics.Counter(label: "pushcompose_coalesced_receivers_total", factory: factory)
+        clientEvents = [
+            "online": Metrics.Counter(label: "pushcompose_client_events_total", dimensions: [("event", "online")], factory: factory),
+            "offline": Metrics.Counter(label: "pushcompose_client_events_total", dimensions: [("event", "offline")], factory: factory),
+        ]
     }
 
-    func hookDuration(function: String) -> Metrics.Timer {
-        Metrics.Timer(label: "pushcompose_hook_duration_seconds", dimensions: [("function", function)], factory: factory)
+    func recordHookDuration(function: String, _ duration: Duration) {
+        hookTimers[function]?.record(duration: duration)
     }
 
     /// Answers to `_receiversOffline` by kind: `push`, `skip`, `error`.
     func answer(kind: String) {
-        Counter(label: "pushcompose_hook_answers_total", dimensions: [("kind", kind)], factory: factory).increment()
+        answers[kind]?.increment()
     }
 
     func coalescedReceivers(_ count: Int) {
         guard count > 0 else { return }
-        Counter(label: "pushcompose_coalesced_receivers_total", factory: factory).increment(by: count)
+        coalesced.increment(by: count)
     }
 
     func renderFailures(_ count: Int, template: String) {
         guard count > 0 else { return }
-        Counter(label: "pushcompose_render_failures_total", dimensions: [("template", template)], factory: factory).increment(by: count)
+        Metrics.Counter(label: "pushcompose_render_failures_total", dimensions: [("template", template)], factory: factory).increment(by: count)
     }
 
     func clientEvent(_ event: String) {
-        Counter(label: "pushcompose_client_events_total", dimensions: [("event", event)], factory: factory).increment()
+        clientEvents[event]?.increment()
     }
 
     /// Template sets refused at reload.
     func templateReloadFailed() {
-        Counter(label: "pushcompose_template_reload_failures_total", factory: factory).increment()
+        Metrics.Counter(label: "pushcompose_template_reload_failures_total", factory: factory).increment()
     }
 
     func requestError(status: Int) {
-        Counter(label: "pushcompose_request_errors_total", dimensions: [("status", String(status))], factory: factory).increment()
+        Metrics.Counter(label: "pushcompose_request_errors_total", dimensions: [("status", String(status))], factory: factory).increment()
     }
 
     func exposition() -> String { registry.emitToString() }

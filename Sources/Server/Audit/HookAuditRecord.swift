@@ -24,7 +24,7 @@ struct HookAuditRecord {
     }
 
     func receiversOffline(hook: ReceiversOfflineHook, plan: HookPlan, micros: Int) -> JSONValue {
-        let content = MessageContent(parsing: hook.content)
+        let content = plan.content ?? MessageContent(parsing: hook.content)
         var members: [(key: String, value: JSONValue)] = [
             (key: "time", value: .string(Self.timestamp())),
             (key: "type", value: .string("hook")),
