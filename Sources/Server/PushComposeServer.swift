@@ -20,6 +20,7 @@ struct PushComposeServer {
         self.configuration = configuration
         self.logger = logger
         secured = try configuration.secrets() != nil
+        try configuration.checkAdminToken()
         metrics = ServiceMetrics()
         let templates = try TemplateLibrary(directory: URL(fileURLWithPath: configuration.templates), options: configuration.composerOptions)
         let data = URL(fileURLWithPath: configuration.data)

@@ -117,6 +117,17 @@ struct ServerConfiguration: Sendable, Equatable {
         return AppSecrets(appId: appId, appKey: appKey, masterKey: masterKey, hookKey: hookKey)
     }
 
+    /// The admin API has its own token, never an app secret: one that equals the hook key
+    /// (or another of the app's values) would let whoever calls the hooks into the admin API.
+    func checkAdminToken() throws {
+        guard !adminToken.isEmpty else { return }
+        let named = [("LEANCLOUD_APP_ID", appId), ("LEANCLOUD_APP_KEY", appKey), ("LEANCLOUD_APP_MASTER_KEY", masterKey), ("LEANCLOUD_APP_HOOK_KEY", hookKey)]
+        let shared = named.filter { $0.1 == adminToken }.map(\.0)
+        guard shared.isEmpty else {
+            throw Error(description: "the admin token (PUSHCOMPOSE_ADMIN_TOKEN) must be its own secret, not the same as \(shared.joined(separator: ", "))")
+        }
+    }
+
     /// Where to listen: all interfaces when secured, loopback only when not.
     func bindHost(secured: Bool) throws -> String {
         if secured { return host ?? "0.0.0.0" }

@@ -113,7 +113,7 @@ public struct CompiledTemplate: PushTemplate {
     public func render(_ input: RenderInput) throws -> [(key: String, value: JSONValue)] {
         let locale = LocaleChain.chain(input.receiver.locale).first { payloadLocales[$0] != nil }
         let members = layers[LayerKey(locale: locale, mention: input.receiver.mention)] ?? []
-        let context = RenderContext.dictionary(for: input)
+        let context = RenderContext(input: input)
         return members.map { (key: $0.key, value: $0.value.render(context)) }
     }
 

@@ -4,7 +4,7 @@ import PushCompose
 /// any listed value will do. An empty rule matches every message.
 struct MatchRule: Sendable {
     /// Conversation ids, with `*` and `?` wildcards.
-    var conversations: [String] = []
+    var conversations: [ConversationPattern] = []
     var system: Bool?
     /// Kind names (`text`, `image`, … `app`).
     var kinds: Set<String> = []
@@ -18,7 +18,7 @@ struct MatchRule: Sendable {
     }
 
     func matches(_ facts: MessageFacts) -> Bool {
-        if !conversations.isEmpty, !conversations.contains(where: { Self.glob($0, matches: facts.conversationId) }) {
+        if !conversations.isEmpty, !conversations.contains(where: { $0.matches(facts.conversationId) }) {
             return false
         }
         if let system, system != facts.isSystemConversation { return false }
@@ -30,30 +30,5 @@ struct MatchRule: Sendable {
             guard let value = facts.content.attr(key), values.contains(value.plainText) else { return false }
         }
         return true
-    }
-
-    /// Shell-style wildcard match: `*` any run of characters, `?` exactly one.
-    static func glob(_ pattern: String, matches text: String) -> Bool {
-        if !pattern.contains("*") && !pattern.contains("?") { return pattern == text }
-        let p = Array(pattern.unicodeScalars), t = Array(text.unicodeScalars)
-        var pi = 0, ti = 0, star = -1, mark = 0
-        while ti < t.count {
-            if pi < p.count && (p[pi] == "?" || p[pi] == t[ti]) {
-                pi += 1
-                ti += 1
-            } else if pi < p.count && p[pi] == "*" {
-                star = pi
-                mark = ti
-                pi += 1
-            } else if star >= 0 {
-                pi = star + 1
-                mark += 1
-                ti = mark
-            } else {
-                return false
-            }
-        }
-        while pi < p.count && p[pi] == "*" { pi += 1 }
-        return pi == p.count
     }
 }

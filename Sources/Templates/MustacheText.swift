@@ -36,7 +36,7 @@ struct MustacheText: Sendable {
         self.isStatic = !source.contains("{{")
     }
 
-    func render(_ context: [String: Any]) -> String {
+    func render(_ context: RenderContext) -> String {
         isStatic ? source : template.render(context)
     }
 

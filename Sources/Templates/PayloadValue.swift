@@ -8,7 +8,7 @@ indirect enum PayloadValue: Sendable {
     case array([PayloadValue])
     case object([(key: String, value: PayloadValue)])
 
-    func render(_ context: [String: Any]) -> JSONValue {
+    func render(_ context: RenderContext) -> JSONValue {
         switch self {
         case .text(let text): return .string(text.render(context))
         case .literal(let value): return value

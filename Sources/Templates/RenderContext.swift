@@ -1,27 +1,60 @@
+import Mustache
 import PushCompose
 
 /// The Mustache context of one render: the variables of the template reference.
-enum RenderContext {
-    static func dictionary(for input: RenderInput) -> [String: Any] {
-        var message: [String: Any] = [
-            "text": input.text,
-            "fullText": input.fullText,
-            "kind": input.content.kind.name,
-            "attrs": object(input.content.attrs),
-        ]
-        if let code = input.content.typeCode { message["type"] = code }
-        var context: [String: Any] = [
-            "sender": ["id": input.sender.id, "name": input.sender.name],
-            "conversation": ["id": input.conversation.id, "name": input.conversation.name],
-            "message": message,
-            "receiver": [
-                "id": input.receiver.id, "name": input.receiver.name, "locale": input.receiver.locale,
-                "mentioned": input.receiver.mention.isMentioned,
-            ] as [String: Any],
-            "mentionAll": input.mentionAll,
-        ]
-        if let timestamp = input.timestamp { context["timestamp"] = Int64(timestamp) }
-        return context
+/// Values are looked up on demand from the render input rather than copied into
+/// dictionaries first, since most templates read three or four of them.
+struct RenderContext: MustacheParent {
+    let input: RenderInput
+
+    func child(named name: String) -> Any? {
+        switch name {
+        case "sender": return Party(party: input.sender)
+        case "conversation": return Party(party: input.conversation)
+        case "message": return Message(input: input)
+        case "receiver": return Receiver(receiver: input.receiver)
+        case "mentionAll": return input.mentionAll
+        case "timestamp": return input.timestamp.map { Int64($0) }
+        default: return nil
+        }
+    }
+
+    struct Party: MustacheParent {
+        let party: RenderInput.Party
+        func child(named name: String) -> Any? {
+            switch name {
+            case "id": return party.id
+            case "name": return party.name
+            default: return nil
+            }
+        }
+    }
+
+    struct Message: MustacheParent {
+        let input: RenderInput
+        func child(named name: String) -> Any? {
+            switch name {
+            case "text": return input.text
+            case "fullText": return input.fullText
+            case "kind": return input.content.kind.name
+            case "type": return input.content.typeCode
+            case "attrs": return RenderContext.object(input.content.attrs)
+            default: return nil
+            }
+        }
+    }
+
+    struct Receiver: MustacheParent {
+        let receiver: RenderInput.Receiver
+        func child(named name: String) -> Any? {
+            switch name {
+            case "id": return receiver.id
+            case "name": return receiver.name
+            case "locale": return receiver.locale
+            case "mentioned": return receiver.mention.isMentioned
+            default: return nil
+            }
+        }
     }
 
     static func object(_ members: [(key: String, value: JSONValue)]) -> [String: Any] {

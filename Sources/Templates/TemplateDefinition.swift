@@ -123,7 +123,7 @@ struct TemplateDefinition: Sendable {
         for (key, value, _) in reader.mapping(node, at: "match", allowed: matchKeys) {
             let path = "match.\(key)"
             switch key {
-            case "conversations": rule.conversations = reader.strings(value, at: path)
+            case "conversations": rule.conversations = reader.strings(value, at: path).map(ConversationPattern.init)
             case "system": rule.system = reader.bool(value, at: path)
             case "kinds":
                 for kind in reader.strings(value, at: path) {

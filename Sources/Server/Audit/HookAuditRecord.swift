@@ -6,9 +6,7 @@ import PushCompose
 struct HookAuditRecord {
     var textMode: AuditTextMode
 
-    static func timestamp(_ date: Date = Date()) -> String {
-        date.ISO8601Format(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
-    }
+    static func timestamp() -> String { UTCTimestamp.iso8601() }
 
     static func sha256(_ text: String) -> String {
         SHA256.hash(data: Array(text.utf8)).map { String(format: "%02x", $0) }.joined()

@@ -2,62 +2,94 @@ import Foundation
 import Logging
 import PushCompose
 import ServiceLifecycle
+import Synchronization
 
 /// The audit log: one JSON object a line, in `audit-YYYY-MM-DD.jsonl` files under its
 /// directory, a new file each UTC day and whenever one passes `maxFileBytes`
-/// (`audit-YYYY-MM-DD.1.jsonl`, `.2`, …). Records are written by one background task,
-/// so the hook only hands them over.
+/// (`audit-YYYY-MM-DD.1.jsonl`, `.2`, …).
+///
+/// `record` only appends to a queue in memory; one background task encodes what has
+/// queued up and writes it with one system call, so under load records are batched and
+/// the hook never waits on the disk.
 final class JSONLinesAuditLog: AuditSink, Service {
     private enum Item: Sendable {
-        case line(String)
+        case record(JSONValue)
         case flush(CheckedContinuation<Void, Never>)
     }
 
     let directory: URL
     let maxFileBytes: Int
     private let logger: Logger
-    private let stream: AsyncStream<Item>
-    private let continuation: AsyncStream<Item>.Continuation
+    private let queue = Mutex<[Item]>([])
+    /// Wakes the writer; holds at most one pending wake-up.
+    private let wakeups: AsyncStream<Void>
+    private let wake: AsyncStream<Void>.Continuation
 
     init(directory: URL, maxFileBytes: Int = 64 << 20, logger: Logger) throws {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         self.directory = directory
         self.maxFileBytes = maxFileBytes
         self.logger = logger
-        (stream, continuation) = AsyncStream.makeStream(of: Item.self)
+        (wakeups, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
     func record(_ record: JSONValue) {
-        continuation.yield(.line(JSONEncoding.string(record) + "\n"))
+        enqueue(.record(record))
     }
 
     func flush() async {
-        await withCheckedContinuation { done in
-            if case .terminated = continuation.yield(.flush(done)) { done.resume() }
+        await withCheckedContinuation { done in enqueue(.flush(done)) }
+    }
+
+    private func enqueue(_ item: Item) {
+        let wasEmpty = queue.withLock { queue in
+            queue.append(item)
+            return queue.count == 1
         }
+        if wasEmpty { wake.yield() }
     }
 
     /// Writes records until graceful shutdown, then writes what is left and returns.
     func run() async throws {
         var writer = RotatingFileWriter(directory: directory, maxFileBytes: maxFileBytes)
         await withGracefulShutdownHandler {
-            for await item in stream {
-                switch item {
-                case .line(let line):
-                    do {
-                        try writer.append(line)
-                    } catch {
-                        logger.error("audit log write failed: \(error)")
-                    }
-                case .flush(let done):
-                    writer.sync()
-                    done.resume()
-                }
+            for await _ in wakeups {
+                drain(into: &writer)
             }
         } onGracefulShutdown: {
-            self.continuation.finish()
+            self.wake.finish()
         }
+        drain(into: &writer)
         writer.close()
+    }
+
+    private func drain(into writer: inout RotatingFileWriter) {
+        while true {
+            let batch = queue.withLock { queue in
+                let taken = queue
+                queue.removeAll(keepingCapacity: true)
+                return taken
+            }
+            if batch.isEmpty { return }
+            var lines: [[UInt8]] = []
+            var waiting: [CheckedContinuation<Void, Never>] = []
+            for item in batch {
+                switch item {
+                case .record(let record):
+                    var line: [UInt8] = []
+                    line.reserveCapacity(1024)
+                    JSONEncoding.write(record, into: &line)
+                    lines.append(line)
+                case .flush(let done): waiting.append(done)
+                }
+            }
+            do {
+                try writer.append(lines: lines)
+            } catch {
+                logger.error("audit log write failed: \(error)")
+            }
+            waiting.forEach { $0.resume() }
+        }
     }
 }
 
@@ -75,23 +107,27 @@ struct RotatingFileWriter {
         self.maxFileBytes = maxFileBytes
     }
 
-    static func dayString(_ date: Date) -> String {
-        let c = Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "UTC")!, from: date)
-        return String(format: "%04d-%02d-%02d", c.year!, c.month!, c.day!)
-    }
-
     func fileURL(day: String, sequence: Int) -> URL {
         directory.appendingPathComponent(sequence == 0 ? "audit-\(day).jsonl" : "audit-\(day).\(sequence).jsonl")
     }
 
-    mutating func append(_ line: String) throws {
-        let today = Self.dayString(Date())
-        let data = Data(line.utf8)
-        if handle == nil || today != day || (size > 0 && size + data.count > maxFileBytes) {
-            try open(day: today)
+    /// Writes the lines with as few system calls as rotation allows.
+    mutating func append(lines: [[UInt8]]) throws {
+        guard !lines.isEmpty else { return }
+        let today = UTCTimestamp.day()
+        var chunk = Data()
+        for line in lines {
+            let length = line.count + 1
+            if handle == nil || today != day || (size > 0 && size + length > maxFileBytes) {
+                if !chunk.isEmpty { try handle?.write(contentsOf: chunk) }
+                chunk.removeAll(keepingCapacity: true)
+                try open(day: today)
+            }
+            chunk.append(contentsOf: line)
+            chunk.append(0x0A)
+            size += length
         }
-        try handle!.write(contentsOf: data)
-        size += data.count
+        try handle?.write(contentsOf: chunk)
     }
 
     /// Opens the day's latest file that still has room.
@@ -115,10 +151,6 @@ struct RotatingFileWriter {
             }
             sequence += 1
         }
-    }
-
-    func sync() {
-        try? handle?.synchronize()
     }
 
     mutating func close() {

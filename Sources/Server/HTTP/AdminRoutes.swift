@@ -14,12 +14,12 @@ struct AdminRoutes: Sendable {
     func register(on router: Router<BasicRequestContext>) {
         let admin = router.group("v1").add(middleware: AdminAuthMiddleware(token: token))
         admin.get("clients/{id}") { _, context in
-            let id = try context.parameters.require("id")
+            let id = try Self.id(context)
             guard let entry = service.directory.client(id) else { throw AdminError.notFound("no client '\(id)' in the directory") }
             return try Self.json(Self.encode(entry, id: id))
         }
         admin.put("clients/{id}") { request, context in
-            let id = try context.parameters.require("id")
+            let id = try Self.id(context)
             let entry: ClientEntry = try await decode(request)
             if let locale = entry.locale, !Self.isLocaleTag(locale) {
                 throw AdminError.badRequest("'locale' must be a locale tag such as en or zh-Hans, not '\(locale)'")
@@ -28,7 +28,7 @@ struct AdminRoutes: Sendable {
             return try Self.json(Self.encode(entry, id: id))
         }
         admin.get("conversations/{id}") { _, context in
-            let id = try context.parameters.require("id")
+            let id = try Self.id(context)
             let entry = service.directory.conversation(id)
             let mutedBy = service.directory.mutedBy(conversation: id)
             guard entry != nil || !mutedBy.isEmpty else { throw AdminError.notFound("no conversation '\(id)' in the directory") }
@@ -40,7 +40,7 @@ struct AdminRoutes: Sendable {
             ]))
         }
         admin.put("conversations/{id}") { request, context in
-            let id = try context.parameters.require("id")
+            let id = try Self.id(context)
             let update: ConversationUpdate = try await decode(request)
             let entry = ConversationEntry(name: update.name, system: update.system ?? false)
             try service.directory.setConversation(id, entry)
@@ -67,6 +67,16 @@ struct AdminRoutes: Sendable {
                 throw AdminError.invalidTemplates(error.problems)
             }
         }
+    }
+
+    /// The path's `{id}`, percent-decoded: the router leaves it as sent, and client and
+    /// conversation ids may hold spaces, `/` or non-ASCII letters, which the hook sends plain.
+    static func id(_ context: BasicRequestContext) throws -> String {
+        let raw = try context.parameters.require("id")
+        guard let id = raw.removingPercentEncoding else {
+            throw AdminError.badRequest("the id '\(raw)' is not validly percent-encoded")
+        }
+        return id
     }
 
     private struct ConversationUpdate: Decodable {

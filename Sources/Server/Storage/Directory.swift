@@ -49,9 +49,10 @@ final class Directory: ComposeDirectory {
     }
 
     /// Learns a conversation's name from `_conversationUpdate`, keeping its other fields.
+    /// An empty name clears it, so templates fall back to the id.
     func learnConversationName(_ name: String, conversation: String) throws {
         var entry = self.conversation(conversation) ?? ConversationEntry()
-        entry.name = name
+        entry.name = name.isEmpty ? nil : name
         try setConversation(conversation, entry)
     }
 }

@@ -1,0 +1,153 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+@testable import Server
+import XCTest
+
+/// The audit log: one JSON line per hook decision in data/audit/audit-YYYY-MM-DD.jsonl,
+/// with message text kept, hashed or dropped as configured.
+final class AuditLogTests: XCTestCase {
+    static let secret = "secret plans 7f3a"
+    static var hook: [String: Any] { HookBody.receiversOffline(to: ["Jerry", "Spike"], content: HookBody.text(secret)) }
+
+    private static func utcDay(_ date: Date) -> String {
+        let c = Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "UTC")!, from: date)
+        return String(format: "%04d-%02d-%02d", c.year!, c.month!, c.day!)
+    }
+
+    private func configuration(_ mode: AuditTextMode) throws -> ServerConfiguration {
+        var configuration = try makeConfiguration(secured: true)
+        configuration.auditText = mode
+        return configuration
+    }
+
+    func testOneRecordPerDecisionInTheDaysFile() async throws {
+        let configuration = try configuration(.full)
+        let before = Self.utcDay(Date())
+        try await withServer(configuration) { server in
+            let result = try await server.receiversOffline(Self.hook)
+            await server.audit.flush()
+            let after = Self.utcDay(Date())
+            let auditDirectory = URL(fileURLWithPath: configuration.data).appendingPathComponent("audit")
+            XCTAssertEqual(server.audit.directory.standardizedFileURL.path, auditDirectory.standardizedFileURL.path)
+            let files = try FileManager.default.contentsOfDirectory(atPath: auditDirectory.path)
+            XCTAssertEqual(files.count, 1, "\(files)")
+            XCTAssertTrue(files == ["audit-\(before).jsonl"] || files == ["audit-\(after).jsonl"], "\(files)")
+
+            let records = try readAuditRecords(in: auditDirectory)
+            XCTAssertEqual(records.count, 1)
+            let record = records[0]
+            XCTAssertEqual(record["type"], .string("hook"))
+            XCTAssertEqual(record["function"], .string("_receiversOffline"))
+            XCTAssertEqual(record["conversation"], .string("conv-1"))
+            XCTAssertEqual(record["sender"], .string("Tom"))
+            XCTAssertEqual(record["receivers"], .number(2))
+            XCTAssertEqual(record["kind"], .string("text"))
+            XCTAssertEqual(record["template"], .string("default"))
+            XCTAssertEqual(record["answer"], result)
+            XCTAssertEqual(record["coalesced"], .array([]))
+            XCTAssertNotNil(record["micros"]?.numberValue)
+            XCTAssertNotNil(record["time"]?.stringValue)
+            let groups = try XCTUnwrap(record["groups"]?.arrayValue)
+            XCTAssertEqual(groups.count, 1)
+            XCTAssertEqual(groups[0]["receivers"]?.stringArray, ["Jerry", "Spike"])
+            XCTAssertEqual(groups[0]["answered"], .bool(true))
+
+            // Further calls append to the same file.
+            _ = try await server.receiversOffline(Self.hook)
+            _ = try await server.receiversOffline(Self.hook)
+            let all = try await server.auditRecords()
+            XCTAssertEqual(all.count, 3)
+        }
+    }
+
+    func testFullTextMode() async throws {
+        try await withServer(try configuration(.full)) { server in
+            let result = try await server.receiversOffline(Self.hook)
+            let records = try await server.auditRecords()
+            let record = try XCTUnwrap(records.last)
+            XCTAssertEqual(record["text"], .string(Self.secret))
+            XCTAssertNil(record["textSHA256"])
+            let group = try XCTUnwrap(record["groups"]?[0])
+            XCTAssertEqual(group["payload"], result["pushMessage"])
+            XCTAssertTrue(group["payload"]?.stringValue?.contains(Self.secret) ?? false)
+            XCTAssertEqual(record["answer"]?["pushMessage"], result["pushMessage"])
+        }
+    }
+
+    func testHashTextMode() async throws {
+        try await withServer(try configuration(.hash)) { server in
+            let result = try await server.receiversOffline(Self.hook)
+            // The answer itself still carries the text.
+            XCTAssertEqual(try pushMessage(of: result)["alert"], .string("Tom: \(Self.secret)"))
+            let payload = try XCTUnwrap(result["pushMessage"]?.stringValue)
+
+            await server.audit.flush()
+            let lines = try readAuditLines(in: server.audit.directory)
+            XCTAssertEqual(lines.count, 1)
+            XCTAssertFalse(lines[0].contains(Self.secret), lines[0])
+            XCTAssertFalse(lines[0].contains("secret plans"), lines[0])
+
+            let record = try decodeJSON(lines[0])
+            XCTAssertNil(record["text"])
+            XCTAssertEqual(record["textSHA256"], .string(sha256Hex(Self.secret)))
+            let group = try XCTUnwrap(record["groups"]?[0])
+            XCTAssertNil(group["payload"])
+            XCTAssertEqual(group["payloadSHA256"], .string(sha256Hex(payload)))
+            XCTAssertEqual(record["answer"]?["pushMessage"], .string("sha256:" + sha256Hex(payload)))
+        }
+    }
+
+    func testNoTextMode() async throws {
+        try await withServer(try configuration(.none)) { server in
+            let result = try await server.receiversOffline(Self.hook)
+            let payload = try XCTUnwrap(result["pushMessage"]?.stringValue)
+
+            await server.audit.flush()
+            let lines = try readAuditLines(in: server.audit.directory)
+            XCTAssertEqual(lines.count, 1)
+            XCTAssertFalse(lines[0].contains("secret plans"), lines[0])
+            XCTAssertFalse(lines[0].contains(sha256Hex(Self.secret)), lines[0])
+            XCTAssertFalse(lines[0].contains(sha256Hex(payload)), lines[0])
+
+            let record = try decodeJSON(lines[0])
+            XCTAssertNil(record["text"])
+            XCTAssertNil(record["textSHA256"])
+            let group = try XCTUnwrap(record["groups"]?[0])
+            XCTAssertNil(group["payload"])
+            XCTAssertNil(group["payloadSHA256"])
+            XCTAssertNotNil(record["answer"])
+            XCTAssertNil(record["answer"]?["pushMessage"])
+            XCTAssertEqual(group["receivers"]?.stringArray, ["Jerry", "Spike"])
+        }
+    }
+
+    func testTextModesHoldForRichMessagesToo() async throws {
+        // A location's text is not shown in the push, but it is still message text.
+        let content = #"{"_lctype":-5,"_lctext":"meet at the secret plans 7f3a cafe","_lcloc":{"latitude":1,"longitude":2}}"#
+        for mode in [AuditTextMode.hash, .none] {
+            try await withServer(try configuration(mode)) { server in
+                _ = try await server.receiversOffline(HookBody.receiversOffline(content: content))
+                await server.audit.flush()
+                for line in try readAuditLines(in: server.audit.directory) {
+                    XCTAssertFalse(line.contains("secret plans"), "\(mode): \(line)")
+                }
+            }
+        }
+    }
+
+    func testFilesRotateBySize() async throws {
+        var configuration = try configuration(.full)
+        configuration.auditMaxFileBytes = 1024
+        try await withServer(configuration) { server in
+            for _ in 0..<8 { _ = try await server.receiversOffline(Self.hook) }
+            await server.audit.flush()
+            let files = try FileManager.default.contentsOfDirectory(atPath: server.audit.directory.path).sorted()
+            XCTAssertGreaterThan(files.count, 1, "\(files)")
+            for file in files {
+                XCTAssertNotNil(file.range(of: #"^audit-\d{4}-\d{2}-\d{2}(\.\d+)?\.jsonl$"#, options: .regularExpression), file)
+            }
+            XCTAssertEqual(try readAuditRecords(in: server.audit.directory).count, 8)
+        }
+    }
+}

@@ -1,0 +1,152 @@
+import Foundation
+@testable import Server
+import XCTest
+
+/// ServerConfiguration: secrets all-or-none, loopback-only when unsecured, file and environment.
+final class ConfigurationTests: XCTestCase {
+    private static func partial(_ set: [WritableKeyPath<ServerConfiguration, String>]) -> ServerConfiguration {
+        var configuration = ServerConfiguration()
+        for key in set { configuration[keyPath: key] = "value" }
+        return configuration
+    }
+
+    func testNoSecretsMeansUnsecured() throws {
+        XCTAssertNil(try ServerConfiguration().secrets())
+    }
+
+    func testAllFourSecrets() throws {
+        var configuration = ServerConfiguration()
+        configuration.appId = "id"
+        configuration.appKey = "key"
+        configuration.masterKey = "master"
+        configuration.hookKey = "hook"
+        XCTAssertEqual(try configuration.secrets(), AppSecrets(appId: "id", appKey: "key", masterKey: "master", hookKey: "hook"))
+    }
+
+    func testPartialSecretsAreRefusedNamingWhatIsMissing() throws {
+        let configuration = Self.partial([\.appId, \.appKey])
+        XCTAssertThrowsError(try configuration.secrets()) { error in
+            let message = String(describing: error)
+            XCTAssertTrue(message.contains("LEANCLOUD_APP_MASTER_KEY"), message)
+            XCTAssertTrue(message.contains("LEANCLOUD_APP_HOOK_KEY"), message)
+            XCTAssertFalse(message.contains("LEANCLOUD_APP_ID"), message)
+            XCTAssertFalse(message.contains("LEANCLOUD_APP_KEY,"), message)
+        }
+        XCTAssertThrowsError(try Self.partial([\.appId, \.appKey, \.masterKey]).secrets()) { error in
+            let message = String(describing: error)
+            XCTAssertTrue(message.contains("LEANCLOUD_APP_HOOK_KEY"), message)
+            XCTAssertFalse(message.contains("LEANCLOUD_APP_MASTER_KEY"), message)
+        }
+        XCTAssertThrowsError(try Self.partial([\.hookKey]).secrets()) { error in
+            let message = String(describing: error)
+            for name in ["LEANCLOUD_APP_ID", "LEANCLOUD_APP_KEY", "LEANCLOUD_APP_MASTER_KEY"] {
+                XCTAssertTrue(message.contains(name), message)
+            }
+        }
+    }
+
+    func testServerRefusesToStartWithPartialSecrets() throws {
+        var configuration = try makeConfiguration()
+        configuration.appId = "id"
+        XCTAssertThrowsError(try PushComposeServer(configuration: configuration, logger: testLogger)) { error in
+            XCTAssertTrue(String(describing: error).contains("LEANCLOUD_APP_KEY"), "\(error)")
+        }
+    }
+
+    func testUnsecuredListensOnLoopbackOnly() throws {
+        var configuration = ServerConfiguration()
+        XCTAssertEqual(try configuration.bindHost(secured: false), "127.0.0.1")
+        for host in ["127.0.0.1", "localhost", "::1"] {
+            configuration.host = host
+            XCTAssertEqual(try configuration.bindHost(secured: false), host)
+        }
+        for host in ["0.0.0.0", "192.168.1.20", "::", "example.com"] {
+            configuration.host = host
+            XCTAssertThrowsError(try configuration.bindHost(secured: false), host) { error in
+                XCTAssertTrue(String(describing: error).contains("loopback"), "\(error)")
+            }
+        }
+    }
+
+    func testSecuredListensWhereTold() throws {
+        var configuration = ServerConfiguration()
+        XCTAssertEqual(try configuration.bindHost(secured: true), "0.0.0.0")
+        configuration.host = "10.1.2.3"
+        XCTAssertEqual(try configuration.bindHost(secured: true), "10.1.2.3")
+    }
+
+    func testUnsecuredServerOnAPublicHostDoesNotStart() throws {
+        var configuration = try makeConfiguration()
+        configuration.host = "0.0.0.0"
+        let server = try PushComposeServer(configuration: configuration, logger: testLogger)
+        XCTAssertFalse(server.secured)
+        XCTAssertThrowsError(try server.makeApplication())
+    }
+
+    func testEnvironmentUsesTheLeanCloudNames() throws {
+        let configuration = try ServerConfiguration.load(file: nil, environment: [
+            "LEANCLOUD_APP_ID": "id", "LEANCLOUD_APP_KEY": "key", "LEANCLOUD_APP_MASTER_KEY": "master",
+            "LEANCLOUD_APP_HOOK_KEY": "hook", "LEANCLOUD_APP_PORT": "3456", "PUSHCOMPOSE_ADMIN_TOKEN": "admin",
+            "PUSHCOMPOSE_MAX_PEERS": "12", "PUSHCOMPOSE_AUDIT_TEXT": "hash", "UNRELATED": "x",
+        ])
+        XCTAssertEqual(try configuration.secrets(), AppSecrets(appId: "id", appKey: "key", masterKey: "master", hookKey: "hook"))
+        XCTAssertEqual(configuration.port, 3456)
+        XCTAssertEqual(configuration.adminToken, "admin")
+        XCTAssertEqual(configuration.maxPeers, 12)
+        XCTAssertEqual(configuration.auditText, .hash)
+    }
+
+    func testDefaults() throws {
+        let configuration = try ServerConfiguration.load(file: nil, environment: [:])
+        XCTAssertEqual(configuration, ServerConfiguration())
+        XCTAssertEqual(configuration.port, 3000)
+        XCTAssertEqual(configuration.templates, "templates")
+        XCTAssertEqual(configuration.data, "data")
+        XCTAssertNil(try configuration.secrets())
+        XCTAssertEqual(configuration.auditText, .full)
+    }
+
+    func testFileThenEnvironment() throws {
+        let file = try makeTemporaryDirectory().appendingPathComponent("pushcompose.yaml")
+        try "port: 4000\nmaxBodyBytes: 2048\nauditText: none\nadminToken: from-file\n".write(to: file, atomically: true, encoding: .utf8)
+        let configuration = try ServerConfiguration.load(file: file.path, environment: ["PUSHCOMPOSE_ADMIN_TOKEN": "from-env"])
+        XCTAssertEqual(configuration.port, 4000)
+        XCTAssertEqual(configuration.maxBodyBytes, 2048)
+        XCTAssertEqual(configuration.auditText, AuditTextMode.none)
+        XCTAssertEqual(configuration.adminToken, "from-env")
+    }
+
+    func testBadFileAndValuesAreRefusedClearly() throws {
+        let file = try makeTemporaryDirectory().appendingPathComponent("pushcompose.yaml")
+        try "port: 4000\nprot: 5000\n".write(to: file, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try ServerConfiguration.load(file: file.path, environment: [:])) { error in
+            XCTAssertTrue(String(describing: error).contains("\(file.path):2: unknown setting 'prot'"), "\(error)")
+        }
+        XCTAssertThrowsError(try ServerConfiguration.load(file: nil, environment: ["LEANCLOUD_APP_PORT": "eighty"])) { error in
+            XCTAssertTrue(String(describing: error).contains("LEANCLOUD_APP_PORT"), "\(error)")
+        }
+        XCTAssertThrowsError(try ServerConfiguration.load(file: nil, environment: ["LEANCLOUD_APP_PORT": "70000"]))
+        XCTAssertThrowsError(try ServerConfiguration.load(file: nil, environment: ["PUSHCOMPOSE_AUDIT_TEXT": "some"])) { error in
+            XCTAssertTrue(String(describing: error).contains("full, hash or none"), "\(error)")
+        }
+        XCTAssertThrowsError(try ServerConfiguration.load(file: file.path + ".missing", environment: [:]))
+    }
+}
+
+/// PRODUCT.md, "Admin API behind its own token, never the hook key".
+final class AdminTokenConfigurationTests: XCTestCase {
+    func testAdminTokenMustNotBeAnAppSecret() throws {
+        for (name, secret) in [
+            ("LEANCLOUD_APP_HOOK_KEY", TestSecrets.hookKey), ("LEANCLOUD_APP_KEY", TestSecrets.appKey),
+            ("LEANCLOUD_APP_MASTER_KEY", TestSecrets.masterKey), ("LEANCLOUD_APP_ID", TestSecrets.appId),
+        ] {
+            let configuration = try makeConfiguration(secured: true, adminToken: secret)
+            XCTAssertThrowsError(try configuration.checkAdminToken(), name) { error in
+                XCTAssertTrue(String(describing: error).contains(name), "\(error)")
+            }
+            XCTAssertThrowsError(try PushComposeServer(configuration: configuration, logger: testLogger), name)
+        }
+        XCTAssertNoThrow(try makeConfiguration(secured: true, adminToken: TestSecrets.adminToken).checkAdminToken())
+        XCTAssertNoThrow(try makeConfiguration(secured: true, adminToken: "").checkAdminToken())
+    }
+}

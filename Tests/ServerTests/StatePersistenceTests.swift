@@ -1,0 +1,49 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+@testable import Server
+import XCTest
+
+/// Mutes and names live in the data directory's SQLite file and survive a restart.
+final class StatePersistenceTests: XCTestCase {
+    func testRestartKeepsMutesAndNames() async throws {
+        let data = try makeTemporaryDirectory().appendingPathComponent("data")
+        let configuration = try makeConfiguration(secured: true, adminToken: TestSecrets.adminToken, data: data)
+
+        try await withServer(configuration) { server in
+            let client = try await server.admin(.put, "/v1/clients/Tom", json: ["name": "Tom Cat", "locale": "en"])
+            XCTAssertEqual(client.status, .ok, client.text)
+            let jerry = try await server.admin(.put, "/v1/clients/Jerry", json: ["locale": "zh-Hans"])
+            XCTAssertEqual(jerry.status, .ok, jerry.text)
+            let conversation = try await server.admin(.put, "/v1/conversations/support-1", json: ["name": "Refunds", "system": true])
+            XCTAssertEqual(conversation.status, .ok, conversation.text)
+            for (who, muted) in [("Jerry", true), ("Spike", true), ("Spike", false), ("Tyke", true)] {
+                let mute = try await server.call("_conversationUpdate", json: ["initBy": who, "convId": "conv-1", "mute": muted])
+                XCTAssertEqual(mute.text, #"{"result":{}}"#)
+            }
+            let named = try await server.call("_conversationUpdate", json: ["initBy": "Tom", "convId": "support-2", "attr": ["name": "Billing"]])
+            XCTAssertEqual(named.text, #"{"result":{}}"#)
+        }
+        XCTAssertTrue(FileManager.default.fileExists(atPath: data.appendingPathComponent("state.sqlite").path))
+
+        // A new server on the same data directory.
+        try await withServer(configuration) { server in
+            let tom = try await server.admin(.get, "/v1/clients/Tom")
+            XCTAssertEqual(try tom.json, .object(["id": .string("Tom"), "name": .string("Tom Cat"), "locale": .string("en")]))
+            let conversation = try await server.admin(.get, "/v1/conversations/conv-1")
+            XCTAssertEqual(try conversation.json["mutedBy"]?.stringArray, ["Jerry", "Tyke"])
+            let support1 = try await server.admin(.get, "/v1/conversations/support-1")
+            XCTAssertEqual(
+                try support1.json,
+                .object(["id": .string("support-1"), "name": .string("Refunds"), "system": .bool(true), "mutedBy": .array([])]))
+            let support2 = try await server.admin(.get, "/v1/conversations/support-2")
+            XCTAssertEqual(try support2.json["name"], .string("Billing"))
+            XCTAssertTrue(server.server.service.directory.hasMuted(client: "Jerry", conversation: "conv-1"))
+            XCTAssertFalse(server.server.service.directory.hasMuted(client: "Spike", conversation: "conv-1"))
+
+            // The names and locales shape the answer after the restart.
+            let result = try await server.receiversOffline(HookBody.receiversOffline(conversation: "support-2", content: "hi"))
+            XCTAssertEqual(try pushMessage(of: result)["alert"], .string("[客服] Billing — Tom Cat：hi"))
+        }
+    }
+}
