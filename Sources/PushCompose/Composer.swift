@@ -59,12 +59,20 @@ public struct Composer: Sendable {
             var mention: Mention
             var locale: String?
             var identity: String?
+            /// The placeholder shown instead of the text: it follows the receiver's locale
+            /// chain, which can differ where the payload's locale does not.
+            var placeholder: String?
+        }
+        // A placeholder replaces the text for non-text kinds and under privacy.
+        func placeholder(of template: any PushTemplate, locale: String) -> String? {
+            if template.policy.privacy { return template.placeholder(for: nil, locale: locale) }
+            return content.kind.showsText ? nil : template.placeholder(for: content.kind, locale: locale)
         }
         var renders: [RenderKey: Result<RenderedPayload, RenderError>] = [:]
         var fallbackRenders: [RenderKey: Result<RenderedPayload, RenderError>] = [:]
-        // A receiver's locale → the template's locale for it; few distinct values per call.
-        var resolvedLocales: [String: String?] = [:]
-        var fallbackLocales: [String: String?] = [:]
+        // A receiver's locale → the template's locale and placeholder for it; few distinct values per call.
+        var resolvedLocales: [String: (locale: String?, placeholder: String?)] = [:]
+        var fallbackLocales: [String: (locale: String?, placeholder: String?)] = [:]
         var pushes: [ReceiverPush] = []
         pushes.reserveCapacity(pushed.count)
         var failures: [RenderFailure] = []
@@ -78,14 +86,16 @@ public struct Composer: Sendable {
                 id: receiver, name: entry?.name ?? receiver, locale: locale, mention: receiverMention)
             let force = template.policy.forceOnMute.forces(mentioned: receiverMention.isMentioned)
 
-            let resolved: String?
+            let resolved: (locale: String?, placeholder: String?)
             if let cached = resolvedLocales[locale] {
                 resolved = cached
             } else {
-                resolved = template.resolvedLocale(for: locale)
-                resolvedLocales[locale] = .some(resolved)
+                resolved = (template.resolvedLocale(for: locale), placeholder(of: template, locale: locale))
+                resolvedLocales[locale] = resolved
             }
-            let key = RenderKey(mention: receiverMention, locale: resolved, identity: personal ? receiver : nil)
+            let key = RenderKey(
+                mention: receiverMention, locale: resolved.locale, identity: personal ? receiver : nil,
+                placeholder: resolved.placeholder)
             let result: Result<RenderedPayload, RenderError>
             if let cached = renders[key] {
                 result = cached
@@ -103,16 +113,16 @@ public struct Composer: Sendable {
                 let fallback = catalog.defaultTemplate
                 var fellBack: String?
                 if options.failOpen {
-                    let fallbackResolved: String?
+                    let fallbackResolved: (locale: String?, placeholder: String?)
                     if let cached = fallbackLocales[locale] {
                         fallbackResolved = cached
                     } else {
-                        fallbackResolved = fallback.resolvedLocale(for: locale)
-                        fallbackLocales[locale] = .some(fallbackResolved)
+                        fallbackResolved = (fallback.resolvedLocale(for: locale), placeholder(of: fallback, locale: locale))
+                        fallbackLocales[locale] = fallbackResolved
                     }
                     let fallbackKey = RenderKey(
-                        mention: receiverMention, locale: fallbackResolved,
-                        identity: fallback.dependsOnReceiverIdentity ? receiver : nil)
+                        mention: receiverMention, locale: fallbackResolved.locale,
+                        identity: fallback.dependsOnReceiverIdentity ? receiver : nil, placeholder: fallbackResolved.placeholder)
                     let fallbackResult: Result<RenderedPayload, RenderError>
                     if let cached = fallbackRenders[fallbackKey] {
                         fallbackResult = cached

@@ -49,7 +49,11 @@ struct MessageRendering: Sendable {
         }
 
         do {
-            let text = GraphemeTruncation.truncate(fullText, to: policy.truncate, ellipsis: policy.ellipsis)
+            // The policy's length applies to the message's own text; a placeholder is the
+            // template's text and is shown whole (unless the byte budget needs it cut).
+            let showsText = !policy.privacy && content.kind.showsText
+            let maxCharacters = showsText ? policy.truncate : Int.max
+            let text = showsText ? GraphemeTruncation.truncate(fullText, to: policy.truncate, ellipsis: policy.ellipsis) : fullText
             let payload = try encode(text: text, fullText: fullText)
             if payload.utf8.count <= maxPayloadBytes {
                 return .success(RenderedPayload(payload: payload, locale: locale))
@@ -57,7 +61,7 @@ struct MessageRendering: Sendable {
             // Too large: find the longest cut of the text that fits. Payload size grows
             // with the number of characters kept, so a binary search finds it.
             let characters = Array(fullText)
-            var low = 0, high = min(characters.count, policy.truncate)
+            var low = 0, high = min(characters.count, maxCharacters)
             var best: String?
             while low <= high {
                 let kept = (low + high) / 2

@@ -40,7 +40,8 @@ struct ServeCommand: AsyncParsableCommand {
             throw ExitCode.failure
         }
         if !server.secured {
-            print("pushcompose: UNSECURED: no LEANCLOUD_APP_* secrets are set, so every request is admitted; listening on 127.0.0.1 only")
+            // Standard error is unbuffered: the warning shows at once, before the server's log.
+            printError("pushcompose: UNSECURED: no LEANCLOUD_APP_* secrets are set, so every request is admitted; listening on 127.0.0.1 only")
         }
         do {
             try await server.makeApplication().runService()

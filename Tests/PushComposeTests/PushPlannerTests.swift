@@ -1,0 +1,126 @@
+import PushCompose
+import XCTest
+
+/// Grouping receivers' pushes and coalescing them into the one answer the hook allows.
+final class PushPlannerTests: XCTestCase {
+    private let plain = #"{"alert":"Tom: hi"}"#
+    private let mentionPayload = #"{"alert":"Tom mentioned you: hi"}"#
+    private let chinese = #"{"alert":"Tom：hi"}"#
+
+    private func push(_ receiver: String, _ payload: String, force: Bool = false, mention: Mention = .none) -> ReceiverPush {
+        ReceiverPush(receiver: receiver, payload: payload, force: force, mention: mention, template: "default", locale: nil)
+    }
+
+    private func plan(_ pushes: [ReceiverPush], requested: [String]? = nil, builtin: Bool = true, excluded: [String] = []) -> HookPlan {
+        PushPlanner.plan(
+            pushes: pushes, requested: requested ?? pushes.map(\.receiver), template: "default", builtin: builtin,
+            excluded: excluded, renderFailures: [])
+    }
+
+    func testIdenticalPayloadAndForceShareAGroupInFirstSeenOrder() {
+        let groups = PushPlanner.group([
+            push("a", plain), push("b", chinese), push("c", plain), push("d", plain, force: true, mention: .you),
+            push("e", chinese),
+        ])
+        XCTAssertEqual(groups.map(\.receivers), [["a", "c"], ["b", "e"], ["d"]])
+        XCTAssertEqual(groups.map(\.payload), [plain, chinese, plain])
+        XCTAssertEqual(groups.map(\.force), [false, false, true])
+        XCTAssertEqual(groups.map(\.hasMentions), [false, false, true])
+    }
+
+    func testSingleGroupAnswersWithoutRepeatingThePeers() {
+        let plan = plan([push("a", plain), push("b", plain)])
+        XCTAssertEqual(plan.answer, ReceiversOfflineAnswer(pushMessage: plain))
+        XCTAssertEqual(plan.answeredGroup, 0)
+        XCTAssertEqual(plan.coalesced, [])
+        XCTAssertEqual(plan.customGroups, [])
+    }
+
+    func testLargestGroupWinsAndTheOthersAreCoalesced() {
+        let plan = plan([push("a", chinese), push("b", plain), push("c", plain), push("d", chinese), push("e", plain)])
+        XCTAssertEqual(plan.answeredGroup, 1)
+        XCTAssertEqual(plan.answer.pushMessage, plain)
+        XCTAssertNil(plan.answer.offlinePeers)  // everyone requested is pushed, in order
+        XCTAssertNil(plan.answer.force)
+        XCTAssertEqual(plan.coalesced, [.init(receiver: "a", wantedGroup: 0), .init(receiver: "d", wantedGroup: 0)])
+    }
+
+    func testOnATieTheGroupWithoutMentionsWins() {
+        // The mentioned group comes first, so "first wins" would pick it.
+        let plan = plan([push("m", mentionPayload, mention: .you), push("p", plain)])
+        XCTAssertEqual(plan.answeredGroup, 1)
+        XCTAssertEqual(plan.answer.pushMessage, plain)
+        XCTAssertEqual(plan.coalesced, [.init(receiver: "m", wantedGroup: 0)])
+
+        let reversed = self.plan([push("p", plain), push("m", mentionPayload, mention: .all)])
+        XCTAssertEqual(reversed.answeredGroup, 0)
+        XCTAssertEqual(reversed.answer.pushMessage, plain)
+    }
+
+    func testOnATieBetweenGroupsAlikeTheFirstWins() {
+        let plan = plan([push("a", chinese), push("b", plain)])
+        XCTAssertEqual(plan.answeredGroup, 0)
+        XCTAssertEqual(plan.answer.pushMessage, chinese)
+    }
+
+    func testSizeBeatsMentions() {
+        let plan = plan([push("a", plain), push("m1", mentionPayload, mention: .you), push("m2", mentionPayload, mention: .you)])
+        XCTAssertEqual(plan.answer.pushMessage, mentionPayload)
+    }
+
+    func testForceOnlyWhenEveryReceiverIsForced() {
+        let all = plan([push("a", plain, force: true), push("b", plain, force: true)])
+        XCTAssertEqual(all.answer, ReceiversOfflineAnswer(pushMessage: plain, force: true))
+        XCTAssertEqual(all.coalesced, [])
+
+        let some = plan([push("a", plain, force: true), push("b", plain, force: false), push("c", plain, force: false)])
+        XCTAssertEqual(some.answer, ReceiversOfflineAnswer(pushMessage: plain))
+        XCTAssertNil(some.answer.force)
+        // "a" wanted to be pushed through a mute and is not: a coarser push.
+        XCTAssertEqual(some.coalesced, [.init(receiver: "a", wantedGroup: 0)])
+    }
+
+    func testReceiversWhoGetExactlyWhatTheyAskedForAreNotCoalesced() {
+        // The forced group is largest, but not everyone is forced, so the answer is the
+        // plain payload without force: exactly what "c" asked for.
+        let plan = plan([push("a", plain, force: true), push("b", plain, force: true), push("c", plain, force: false)])
+        XCTAssertEqual(plan.answer, ReceiversOfflineAnswer(pushMessage: plain))
+        XCTAssertEqual(plan.answeredGroup, 0)
+        XCTAssertEqual(plan.coalesced.map(\.receiver), ["a", "b"])
+        XCTAssertEqual(plan.coalesced.map(\.wantedGroup), [0, 0])
+    }
+
+    func testOfflinePeersArePresentWhenTheAnswerPushesFewerThanRequested() {
+        let plan = plan([push("b", plain)], requested: ["a", "b", "c"], excluded: ["a", "c"])
+        XCTAssertEqual(plan.answer, ReceiversOfflineAnswer(offlinePeers: ["b"], pushMessage: plain))
+        XCTAssertEqual(plan.excluded, ["a", "c"])
+    }
+
+    func testNoPushesAnswersSkip() {
+        let plan = plan([], requested: ["a"], excluded: ["a"])
+        XCTAssertEqual(plan.answer, ReceiversOfflineAnswer(skip: true))
+        XCTAssertEqual(JSONEncoding.string(plan.answer.json), #"{"skip":true}"#)
+        XCTAssertNil(plan.answeredGroup)
+        XCTAssertEqual(plan.groups, [])
+    }
+
+    func testBuiltinFalseSkipsAndSendsEveryGroupItself() {
+        let plan = plan([push("a", plain), push("b", chinese), push("c", plain), push("d", plain, force: true)], builtin: false)
+        XCTAssertEqual(plan.answer, .skipBuiltinPush)
+        XCTAssertEqual(JSONEncoding.string(plan.answer.json), #"{"skip":true}"#)
+        XCTAssertEqual(plan.customGroups, [0, 1, 2])
+        XCTAssertEqual(plan.groups.map(\.receivers), [["a", "c"], ["b"], ["d"]])
+        XCTAssertNil(plan.answeredGroup)
+        XCTAssertEqual(plan.coalesced, [])
+    }
+
+    func testComposerWithABuiltinFalseTemplateSkipsAndListsEveryGroup() {
+        let template = TestTemplate(policy: PushPolicy(builtin: false))
+        let plan = Composer(catalog: TestCatalog(template)).compose(makeHook(to: ["a", "b", "c"], mentioned: ["b"]))
+        XCTAssertEqual(JSONEncoding.string(plan.answer.json), #"{"skip":true}"#)
+        XCTAssertEqual(plan.groups.map(\.receivers), [["a", "c"], ["b"]])
+        XCTAssertEqual(plan.groups.map(\.force), [false, true])
+        XCTAssertEqual(plan.customGroups, [0, 1])
+        XCTAssertEqual(plan.coalesced, [])
+    }
+}
