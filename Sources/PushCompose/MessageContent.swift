@@ -26,22 +26,27 @@ public struct MessageContent: Sendable, Hashable {
         hasher.combine(text)
     }
 
-    /// Reads `content`. Anything that is not a JSON object with an integer `_lctype`
-    /// is plain text and kept as it is.
+    /// Reads `content`. A JSON object is a typed message (hook-protocol.md: content that
+    /// is not a JSON object is plain text): its `_lctype` says the kind; without a usable
+    /// one it is text when it has `_lctext`, else of unknown kind — never shown as JSON.
     public init(parsing content: String) {
-        guard content.first == "{",
+        guard content.first(where: { !$0.isWhitespace }) == "{",
               let value = try? JSONParser.parse(content),
-              case .object = value,
-              case .number(let code)? = value["_lctype"],
-              code == code.rounded(), abs(code) < 1e9
+              case .object = value
         else {
             self.init(kind: .plain, typeCode: nil, text: content)
             return
         }
-        let typeCode = Int(code)
         var attrs: [(key: String, value: JSONValue)] = []
         if case .object(let members)? = value["_lcattrs"] { attrs = members }
-        self.init(kind: MessageKind(typeCode: typeCode), typeCode: typeCode, text: value["_lctext"]?.stringValue ?? "", attrs: attrs)
+        let text = value["_lctext"]?.stringValue
+        if case .number(let code)? = value["_lctype"], code == code.rounded(), abs(code) < 1e9 {
+            self.init(kind: MessageKind(typeCode: Int(code)), typeCode: Int(code), text: text ?? "", attrs: attrs)
+        } else if let text {
+            self.init(kind: .text, typeCode: nil, text: text, attrs: attrs)
+        } else {
+            self.init(kind: .unknown(0), typeCode: nil, text: "", attrs: attrs)
+        }
     }
 
     /// The `_lcattrs` value under `key`.

@@ -21,6 +21,9 @@ struct MustacheText: Sendable {
     let variables: [String]
     /// Static text renders to itself; skipping Mustache for it keeps the hot path short.
     let isStatic: Bool
+    /// Set when the template is plain substitution, which renders without swift-mustache's
+    /// general lookup.
+    let substitution: SubstitutionTemplate?
 
     /// Compiles `source`; on failure, the problem names the line within `source` (from 1).
     init(_ source: String) throws(MustacheTextError) {
@@ -34,10 +37,13 @@ struct MustacheText: Sendable {
         self.source = source
         self.variables = Self.scanVariables(source)
         self.isStatic = !source.contains("{{")
+        self.substitution = SubstitutionTemplate(source)
     }
 
     func render(_ context: RenderContext) -> String {
-        isStatic ? source : template.render(context)
+        if isStatic { return source }
+        if let substitution { return substitution.render(context) }
+        return template.render(context)
     }
 
     /// Names this text uses that no render context provides.

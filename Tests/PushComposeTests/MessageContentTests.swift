@@ -47,20 +47,25 @@ final class MessageContentTests: XCTestCase {
     }
 
     func testPlainTextIsKeptAsItIs() {
-        for text in ["hello", "", "  {\"_lctype\":-1}", "[1,2]", "{not json", "{\"_lctext\":\"hi\"", "👨‍👩‍👧 \"q\""] {
+        for text in ["hello", "", "[1,2]", "{not json", "{\"_lctext\":\"hi\"", "👨‍👩‍👧 \"q\""] {
             XCTAssertEqual(MessageContent(parsing: text), MessageContent(kind: .plain, typeCode: nil, text: text), text)
         }
     }
 
-    func testJSONObjectsThatAreNotTypedMessagesArePlainText() {
-        for text in [
-            #"{"foo":"bar"}"#, #"{"_lctext":"hi"}"#, #"{"_lctype":"-1","_lctext":"hi"}"#, #"{"_lctype":-1.5,"_lctext":"hi"}"#,
-            #"{"_lctype":null}"#, #"{"_lctype":1e12}"#,
-        ] {
+    func testJSONObjectsWithoutAUsableTypeAreNeverShownAsJSON() {
+        // A JSON object is a typed message; without a usable _lctype its _lctext is text.
+        for text in [#"{"_lctext":"hi"}"#, #"{"_lctype":"-1","_lctext":"hi"}"#, #"{"_lctype":-1.5,"_lctext":"hi"}"#, #"  {"_lctext":"hi"}"#] {
             let content = MessageContent(parsing: text)
-            XCTAssertEqual(content.kind, .plain, text)
+            XCTAssertEqual(content.kind, .text, text)
             XCTAssertNil(content.typeCode, text)
-            XCTAssertEqual(content.text, text, text)
+            XCTAssertEqual(content.text, "hi", text)
+        }
+        // Without text either, it is of unknown kind: a placeholder, not the JSON.
+        for text in [#"{"foo":"bar"}"#, #"{"_lctype":null}"#, #"{"_lctype":1e12}"#, #"  {"_lctype":"x"}"#] {
+            let content = MessageContent(parsing: text)
+            XCTAssertEqual(content.kind, .unknown(0), text)
+            XCTAssertNil(content.typeCode, text)
+            XCTAssertEqual(content.text, "", text)
         }
     }
 
@@ -84,7 +89,7 @@ final class MessageContentTests: XCTestCase {
             (#"{"_lctype":8,"_lctext":"card"}"#, "Tom: [Message]"),  // falls back to "app"
             (#"{"_lctype":-99}"#, "Tom: [Unknown]"),
             ("just words", "Tom: just words"),
-            (#"{"foo":"bar"}"#, #"Tom: {"foo":"bar"}"#),  // not a typed message: plain text, as sent
+            (#"{"foo":"bar"}"#, "Tom: [Unknown]"),  // an object without a type: never its JSON
         ]
         for (content, expected) in cases {
             XCTAssertEqual(try shownAlert(for: content), expected, content)

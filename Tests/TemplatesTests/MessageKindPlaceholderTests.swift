@@ -48,7 +48,7 @@ final class MessageKindPlaceholderTests: XCTestCase {
             (#"{"_lctype":-50}"#, "Tom: [Poll]", "unknown", "-50"),
             (#"{"_lctype":-51}"#, "Tom: [App message]", "unknown", "-51"),
             ("plain words", "Tom: plain words", "text", ""),
-            (#"{"foo":"bar"}"#, #"Tom: {"foo":"bar"}"#, "text", ""),
+            (#"{"foo":"bar"}"#, "Tom: [App message]", "unknown", ""),  // an object without a type: never its JSON
         ]
         for (content, alert, kind, type) in cases {
             let object = try rendered(content)

@@ -78,6 +78,19 @@ final class ShippedTemplatesTests: XCTestCase {
         XCTAssertEqual(mention.answer, ReceiversOfflineAnswer(pushMessage: #"{"alert":"Tom 提到了你：Holy crap!","sound":"default","badge":"Increment"}"#, force: true))
     }
 
+    func testChineseDeviceLocalesFindTheirScript() throws {
+        // Devices report zh-CN or zh_TW; the templates are written per script.
+        let directory = TestDirectory(clients: [
+            "cn": ClientEntry(locale: "zh_CN"), "bare": ClientEntry(locale: "zh"), "tw": ClientEntry(locale: "zh-TW"),
+            "hk": ClientEntry(locale: "zh-HK"), "hant": ClientEntry(locale: "zh-Hant-TW"),
+        ])
+        let plan = compose(set, seedHook(to: ["cn", "bare", "tw", "hk", "hant"], content: #"{"_lctype":-2}"#), directory: directory)
+        XCTAssertEqual(
+            try alertsByReceiver(plan),
+            ["cn": "Tom：[图片]", "bare": "Tom：[图片]", "tw": "Tom：[圖片]", "hk": "Tom：[圖片]", "hant": "Tom：[圖片]"])
+        XCTAssertEqual(localesByReceiver(plan), ["cn": "zh-Hans", "bare": "zh-Hans", "tw": "zh-Hant", "hk": "zh-Hant", "hant": "zh-Hant"])
+    }
+
     func testDirectoryNames() throws {
         let directory = TestDirectory(clients: ["Tom": ClientEntry(name: "Tom Cat")])
         XCTAssertEqual(try alert(of: compose(set, seedHook(), directory: directory).answer.pushMessage), "Tom Cat: Holy crap!")
