@@ -5,6 +5,8 @@ import PushCompose
 public struct CompiledTemplate: PushTemplate {
     public let name: String
     public let file: String
+    /// The line the template's definition starts on, for problems about it as a whole.
+    public let line: Int
     public let isDefault: Bool
     public let priority: Int
     public let policy: PushPolicy
@@ -31,6 +33,7 @@ public struct CompiledTemplate: PushTemplate {
     init(_ definition: TemplateDefinition, inheriting base: TemplateDefinition?, basePolicy: PushPolicy) {
         name = definition.name
         file = definition.file
+        line = definition.line
         isDefault = definition.isDefault
         priority = definition.priority
         match = definition.match

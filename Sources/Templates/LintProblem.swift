@@ -18,7 +18,12 @@ public struct LintProblem: Error, Sendable, Equatable, CustomStringConvertible {
 public struct TemplateSetError: Error, Sendable, CustomStringConvertible {
     public var problems: [LintProblem]
 
-    public init(problems: [LintProblem]) { self.problems = problems }
+    /// The problems by file, then line.
+    public init(problems: [LintProblem]) {
+        self.problems = problems.enumerated().sorted { a, b in
+            (a.element.file, a.element.line, a.offset) < (b.element.file, b.element.line, b.offset)
+        }.map(\.element)
+    }
 
     public var description: String { problems.map(\.description).joined(separator: "\n") }
 }

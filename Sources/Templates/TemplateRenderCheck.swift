@@ -47,6 +47,6 @@ enum TemplateRenderCheck {
                 }
             }
         }
-        return reasons.map { LintProblem(file: template.file, line: 1, reason: "template '\(template.name)' fails to render: \($0)") }
+        return reasons.map { LintProblem(file: template.file, line: template.line, reason: "template '\(template.name)' fails to render: \($0)") }
     }
 }
