@@ -3,7 +3,8 @@
 public protocol ComposeDirectory: Sendable {
     func client(_ id: String) -> ClientEntry?
     func conversation(_ id: String) -> ConversationEntry?
-    func hasMuted(client: String, conversation: String) -> Bool
+    /// The clients who muted the conversation (learned from `_conversationUpdate`).
+    func mutedClients(conversation: String) -> Set<String>
 }
 
 public struct ClientEntry: Sendable, Equatable, Codable {
@@ -33,5 +34,5 @@ public struct EmptyDirectory: ComposeDirectory {
     public init() {}
     public func client(_ id: String) -> ClientEntry? { nil }
     public func conversation(_ id: String) -> ConversationEntry? { nil }
-    public func hasMuted(client: String, conversation: String) -> Bool { false }
+    public func mutedClients(conversation: String) -> Set<String> { [] }
 }

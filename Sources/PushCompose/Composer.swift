@@ -148,6 +148,10 @@ public struct Composer: Sendable {
             pushes: pushes, requested: hook.offlinePeers, template: template.name, builtin: template.policy.builtin,
             excluded: excluded, renderFailures: failures)
         plan.content = content
+        if plan.answer.skip != true, plan.answer.force != true {
+            let muted = directory.mutedClients(conversation: hook.convId)
+            if !muted.isEmpty { plan.mutedUnforced = pushes.map(\.receiver).filter(muted.contains) }
+        }
         return plan
     }
 

@@ -25,6 +25,9 @@ public struct HookPlan: Sendable, Equatable {
     public var customGroups: [Int]
     /// The message as the composer read it (kind, text), for the audit record.
     public var content: MessageContent?
+    /// Receivers in the answer who muted the conversation and are not forced: the
+    /// built-in push skips them.
+    public var mutedUnforced: [String] = []
 
     public init(
         answer: ReceiversOfflineAnswer, template: String, groups: [PushGroup], answeredGroup: Int?,

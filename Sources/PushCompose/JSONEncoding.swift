@@ -8,10 +8,6 @@ public enum JSONEncoding {
         return String(decoding: out, as: UTF8.self)
     }
 
-    public static func write(_ value: JSONValue, into out: inout String) {
-        out += string(value)
-    }
-
     /// Appends the UTF-8 of `value`'s JSON to `out`.
     public static func write(_ value: JSONValue, into out: inout [UInt8]) {
         switch value {

@@ -122,9 +122,4 @@ public struct CompiledTemplate: PushTemplate {
 
     /// The locale tags that have payload blocks, as written.
     public var localeTags: [String] { payloadLocales.values.sorted() }
-
-    /// Every Mustache text of the template, for lint.
-    var texts: [MustacheText] {
-        layers.values.flatMap { $0.flatMap(\.value.texts) }
-    }
 }

@@ -13,7 +13,7 @@ enum TemplateRenderCheck {
         let locales: [String: String]
         func client(_ id: String) -> ClientEntry? { ClientEntry(name: "Sample \(id)", locale: locales[id]) }
         func conversation(_ id: String) -> ConversationEntry? { ConversationEntry(name: "Sample conversation") }
-        func hasMuted(client: String, conversation: String) -> Bool { false }
+        func mutedClients(conversation: String) -> Set<String> { [] }
     }
 
     static let sampleContents: [String] = [

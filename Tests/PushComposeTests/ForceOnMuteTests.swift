@@ -52,4 +52,18 @@ final class ForceOnMuteTests: XCTestCase {
         XCTAssertEqual(plan.answer, ReceiversOfflineAnswer(pushMessage: standardPayload("Tom: hi")))
         XCTAssertEqual(plan.coalesced, [HookPlan.Coalesced(receiver: "c", wantedGroup: 1)])
     }
+
+    func testTheAuditNamesMutedReceiversTheAnswerDoesNotForce() {
+        let directory = TestDirectory(mutes: ["conv-1": ["a", "c"], "conv-2": ["b"]])
+        func plan(_ force: ForceOnMute, mentioned: [String] = []) -> HookPlan {
+            Composer(catalog: TestCatalog(TestTemplate(policy: PushPolicy(forceOnMute: force))), directory: directory)
+                .compose(makeHook(conversation: "conv-1", to: ["a", "b", "c"], mentioned: mentioned))
+        }
+        // Unforced: the built-in push skips a and c, who muted conv-1 (b muted another one).
+        XCTAssertEqual(plan(.never).mutedUnforced, ["a", "c"])
+        // Mentions force only when every receiver is mentioned; a mentioned minority is not forced.
+        XCTAssertEqual(plan(.mentions, mentioned: ["a"]).mutedUnforced, ["a", "c"])
+        XCTAssertEqual(plan(.mentions, mentioned: ["a", "b", "c"]).mutedUnforced, [])
+        XCTAssertEqual(plan(.always).mutedUnforced, [])
+    }
 }

@@ -78,11 +78,11 @@ struct TestCatalog: PushTemplateCatalog {
 struct TestDirectory: ComposeDirectory {
     var clients: [String: ClientEntry] = [:]
     var conversations: [String: ConversationEntry] = [:]
-    var mutes: Set<String> = []  // "client|conversation"
+    var mutes: [String: Set<String>] = [:]  // conversation → clients
 
     func client(_ id: String) -> ClientEntry? { clients[id] }
     func conversation(_ id: String) -> ConversationEntry? { conversations[id] }
-    func hasMuted(client: String, conversation: String) -> Bool { mutes.contains("\(client)|\(conversation)") }
+    func mutedClients(conversation: String) -> Set<String> { mutes[conversation] ?? [] }
 }
 
 /// The seed's text message content.

@@ -27,6 +27,15 @@ final class ConversationUpdateTests: XCTestCase {
         }
     }
 
+    func testTheAuditNamesMutedReceiversWhomTheAnswerDoesNotForce() async throws {
+        try await withServer(try makeConfiguration(secured: true)) { server in
+            _ = try await server.call("_conversationUpdate", json: ["initBy": "Jerry", "convId": "conv-1", "mute": true])
+            _ = try await server.receiversOffline(HookBody.receiversOffline(to: ["Jerry", "Spike"], content: HookBody.text("hi")))
+            let records = try await server.auditRecords()
+            XCTAssertEqual(records.last?["mutedUnforced"]?.stringArray, ["Jerry"])
+        }
+    }
+
     func testAttrNameIsLearnedAndUsedBySupportTemplate() async throws {
         let configuration = try makeConfiguration(secured: true, adminToken: TestSecrets.adminToken)
         try await withServer(configuration) { server in

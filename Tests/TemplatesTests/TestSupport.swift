@@ -10,7 +10,7 @@ struct TestDirectory: ComposeDirectory {
 
     func client(_ id: String) -> ClientEntry? { clients[id] }
     func conversation(_ id: String) -> ConversationEntry? { conversations[id] }
-    func hasMuted(client: String, conversation: String) -> Bool { false }
+    func mutedClients(conversation: String) -> Set<String> { [] }
 }
 
 /// A minimal default template.

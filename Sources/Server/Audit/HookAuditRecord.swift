@@ -57,6 +57,7 @@ struct HookAuditRecord {
             .object([(key: "receiver", value: .string(coalesced.receiver)), (key: "wantedGroup", value: .number(Double(coalesced.wantedGroup)))])
         })))
         members.append((key: "excluded", value: .array(plan.excluded.map(JSONValue.string))))
+        members.append((key: "mutedUnforced", value: .array(plan.mutedUnforced.map(JSONValue.string))))
         members.append((key: "renderFailures", value: .array(plan.renderFailures.map { failure in
             .object([
                 (key: "receiver", value: .string(failure.receiver)),

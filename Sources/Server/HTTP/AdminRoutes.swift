@@ -163,6 +163,7 @@ struct AdminRoutes: Sendable {
             (key: "template", value: .string(plan.template)),
             (key: "receivers", value: .array(receivers)),
             (key: "excluded", value: .array(plan.excluded.map(JSONValue.string))),
+            (key: "mutedUnforced", value: .array(plan.mutedUnforced.map(JSONValue.string))),
             (key: "renderFailures", value: .array(plan.renderFailures.map { failure in
                 .object([
                     (key: "receiver", value: .string(failure.receiver)),

@@ -20,8 +20,11 @@ final class Directory: ComposeDirectory {
 
     func client(_ id: String) -> ClientEntry? { state.withLock { $0.clients[id] } }
     func conversation(_ id: String) -> ConversationEntry? { state.withLock { $0.conversations[id] } }
+    func mutedClients(conversation: String) -> Set<String> {
+        state.withLock { $0.mutes[conversation] ?? [] }
+    }
     func hasMuted(client: String, conversation: String) -> Bool {
-        state.withLock { $0.mutes[conversation]?.contains(client) ?? false }
+        mutedClients(conversation: conversation).contains(client)
     }
     func mutedBy(conversation: String) -> [String] {
         state.withLock { ($0.mutes[conversation] ?? []).sorted() }
