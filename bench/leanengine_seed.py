@@ -5,6 +5,7 @@ import json
 import os
 
 import leancloud
+from gevent import socket
 from gevent.pywsgi import WSGIServer
 
 engine = leancloud.Engine()
@@ -34,4 +35,16 @@ def _receiversOffline(**params):
 leancloud.init(
     os.environ['LEANCLOUD_APP_ID'], app_key=os.environ['LEANCLOUD_APP_KEY'],
     master_key=os.environ['LEANCLOUD_APP_MASTER_KEY'], hook_key=os.environ['LEANCLOUD_APP_HOOK_KEY'])
-WSGIServer(('127.0.0.1', int(os.environ['LEANCLOUD_APP_PORT'])), engine, log=None).serve_forever()
+
+# As shipped, pywsgi writes the headers and the body of an answer in two small writes;
+# with Nagle's algorithm on, the second waits for the client's delayed ACK (~40 ms) on
+# every keep-alive request, and the server idles. NODELAY=1 (bench/run's default) sets
+# TCP_NODELAY on the listener, which accepted sockets inherit, so the baseline is
+# measured at its best: bound by its own CPU, not by that stall.
+listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+if os.environ.get('NODELAY', '1') == '1':
+    listener.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+listener.bind(('127.0.0.1', int(os.environ['LEANCLOUD_APP_PORT'])))
+listener.listen(256)
+WSGIServer(listener, engine, log=None).serve_forever()

@@ -54,89 +54,34 @@ public struct Composer: Sendable {
             excluded = receivers.filter { !mention(of: $0).isMentioned }
         }
 
-        // Receivers alike in everything the template reads share one render.
-        struct RenderKey: Hashable {
-            var mention: Mention
-            var locale: String?
-            var identity: String?
-            /// The placeholder shown instead of the text: it follows the receiver's locale
-            /// chain, which can differ where the payload's locale does not.
-            var placeholder: String?
-        }
-        // A placeholder replaces the text for non-text kinds and under privacy.
-        func placeholder(of template: any PushTemplate, locale: String) -> String? {
-            if template.policy.privacy { return template.placeholder(for: nil, locale: locale) }
-            return content.kind.showsText ? nil : template.placeholder(for: content.kind, locale: locale)
-        }
-        var renders: [RenderKey: Result<RenderedPayload, RenderError>] = [:]
-        var fallbackRenders: [RenderKey: Result<RenderedPayload, RenderError>] = [:]
-        // A receiver's locale → the template's locale and placeholder for it; few distinct values per call.
-        var resolvedLocales: [String: (locale: String?, placeholder: String?)] = [:]
-        var fallbackLocales: [String: (locale: String?, placeholder: String?)] = [:]
+        var renders = TemplateRenders(template, message: message)
+        var fallbackRenders = TemplateRenders(catalog.defaultTemplate, message: message)
         var pushes: [ReceiverPush] = []
         pushes.reserveCapacity(pushed.count)
         var failures: [RenderFailure] = []
-        let personal = template.dependsOnReceiverIdentity
 
         for receiver in pushed {
             let entry = directory.client(receiver)
-            let locale = entry?.locale ?? options.defaultLocale
             let receiverMention = mention(of: receiver)
             let input = RenderInput.Receiver(
-                id: receiver, name: entry?.name ?? receiver, locale: locale, mention: receiverMention)
+                id: receiver, name: entry?.name ?? receiver, locale: entry?.locale ?? options.defaultLocale,
+                mention: receiverMention)
             let force = template.policy.forceOnMute.forces(mentioned: receiverMention.isMentioned)
-
-            let resolved: (locale: String?, placeholder: String?)
-            if let cached = resolvedLocales[locale] {
-                resolved = cached
-            } else {
-                resolved = (template.resolvedLocale(for: locale), placeholder(of: template, locale: locale))
-                resolvedLocales[locale] = resolved
-            }
-            let key = RenderKey(
-                mention: receiverMention, locale: resolved.locale, identity: personal ? receiver : nil,
-                placeholder: resolved.placeholder)
-            let result: Result<RenderedPayload, RenderError>
-            if let cached = renders[key] {
-                result = cached
-            } else {
-                result = message.render(template, for: input)
-                renders[key] = result
-            }
-            switch result {
-            case .success(let rendered):
+            func push(_ rendered: RenderedPayload, from template: any PushTemplate) {
                 pushes.append(
                     ReceiverPush(
                         receiver: receiver, payload: rendered.payload, force: force, mention: receiverMention,
                         template: template.name, locale: rendered.locale))
+            }
+
+            switch renders.render(for: input) {
+            case .success(let rendered):
+                push(rendered, from: template)
             case .failure(let error):
-                let fallback = catalog.defaultTemplate
                 var fellBack: String?
-                if options.failOpen {
-                    let fallbackResolved: (locale: String?, placeholder: String?)
-                    if let cached = fallbackLocales[locale] {
-                        fallbackResolved = cached
-                    } else {
-                        fallbackResolved = (fallback.resolvedLocale(for: locale), placeholder(of: fallback, locale: locale))
-                        fallbackLocales[locale] = fallbackResolved
-                    }
-                    let fallbackKey = RenderKey(
-                        mention: receiverMention, locale: fallbackResolved.locale,
-                        identity: fallback.dependsOnReceiverIdentity ? receiver : nil, placeholder: fallbackResolved.placeholder)
-                    let fallbackResult: Result<RenderedPayload, RenderError>
-                    if let cached = fallbackRenders[fallbackKey] {
-                        fallbackResult = cached
-                    } else {
-                        fallbackResult = message.render(fallback, for: input)
-                        fallbackRenders[fallbackKey] = fallbackResult
-                    }
-                    if case .success(let rendered) = fallbackResult {
-                        fellBack = fallback.name
-                        pushes.append(
-                            ReceiverPush(
-                                receiver: receiver, payload: rendered.payload, force: force, mention: receiverMention,
-                                template: fallback.name, locale: rendered.locale))
-                    }
+                if options.failOpen, case .success(let rendered) = fallbackRenders.render(for: input) {
+                    push(rendered, from: fallbackRenders.template)
+                    fellBack = fallbackRenders.template.name
                 }
                 if fellBack == nil { excluded.append(receiver) }
                 failures.append(
