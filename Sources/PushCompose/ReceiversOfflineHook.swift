@@ -28,6 +28,11 @@ public struct ReceiversOfflineHook: Sendable, Equatable {
         guard offlinePeers.count <= maxPeers else {
             throw HookInputError(.tooManyPeers(count: offlinePeers.count, limit: maxPeers))
         }
+        let timestamp = try parameters.optionalNumber("timestamp")
+        // Milliseconds since the epoch; anything beyond ±2^53 is not a time and not exact.
+        if let timestamp, !(abs(timestamp) <= 9_007_199_254_740_992) {
+            throw HookInputError(.wrongType(field: "timestamp", expected: "milliseconds since the epoch"))
+        }
         let mentioned = try parameters.stringArray("mentionOfflinePeers", required: false)
         guard mentioned.count <= maxPeers else {
             throw HookInputError(.tooManyPeers(count: mentioned.count, limit: maxPeers))
@@ -37,7 +42,7 @@ public struct ReceiversOfflineHook: Sendable, Equatable {
             convId: try parameters.string("convId"),
             offlinePeers: offlinePeers,
             content: try parameters.string("content"),
-            timestamp: try parameters.optionalNumber("timestamp"),
+            timestamp: timestamp,
             mentionAll: try parameters.optionalBool("mentionAll") ?? false,
             mentionOfflinePeers: mentioned
         )

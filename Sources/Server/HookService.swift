@@ -61,8 +61,9 @@ final class HookService: Sendable {
                 case .attributes(let name?):
                     try directory.learnConversationName(name, conversation: update.convId)
                 case .attributes(nil):
-                    break
+                    return .object([])
                 }
+                audit.record(HookAuditRecord(textMode: settings.auditText).conversationUpdate(update))
                 return .object([])
             case Self.clientOnline:
                 metrics.clientEvent("online")

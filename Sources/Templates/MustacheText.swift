@@ -17,8 +17,10 @@ struct MustacheText: Sendable {
 
     let source: String
     let template: MustacheTemplate
-    /// The top-level variable and section names it uses.
+    /// The variable and section names it uses outside any section.
     let variables: [String]
+    /// Every variable and section name it uses, in sections too.
+    let allVariables: [String]
     /// Static text renders to itself; skipping Mustache for it keeps the hot path short.
     let isStatic: Bool
     /// Set when the template is plain substitution, which renders without swift-mustache's
@@ -35,7 +37,9 @@ struct MustacheText: Sendable {
             throw MustacheTextError(line: 1, reason: "Mustache: \(error)")
         }
         self.source = source
-        self.variables = Self.scanVariables(source)
+        let scanned = Self.scanVariables(source)
+        self.variables = scanned.filter { $0.depth == 0 }.map(\.name)
+        self.allVariables = scanned.map(\.name)
         self.isStatic = !source.contains("{{")
         self.substitution = SubstitutionTemplate(source)
     }
@@ -46,22 +50,35 @@ struct MustacheText: Sendable {
         return template.render(context)
     }
 
-    /// Names this text uses that no render context provides.
+    private static let roots: Set<String> = ["sender", "conversation", "message", "receiver"]
+
+    /// Names this text uses that no render context provides. Inside a section a bare name
+    /// may belong to the section's value, so there only names under a known root
+    /// (`sender.nmae`) are checked.
     var unknownVariables: [String] {
-        variables.filter { name in
-            !Self.knownVariables.contains(name) && !name.hasPrefix("message.attrs.") && name != "."
+        let topLevel = variables.filter { !Self.isKnown($0) }
+        let nested = allVariables.filter { name in
+            guard let root = name.split(separator: ".").first, name.contains("."), Self.roots.contains(String(root)) else { return false }
+            return !Self.isKnown(name)
         }
+        var seen = Set<String>()
+        return (topLevel + nested).filter { seen.insert($0).inserted }
     }
 
-    /// Whether the rendered text can differ between receivers of the same mention and locale.
+    private static func isKnown(_ name: String) -> Bool {
+        knownVariables.contains(name) || name.hasPrefix("message.attrs.") || name == "."
+    }
+
+    /// Whether the rendered text can differ between receivers of the same mention and
+    /// locale: it names the receiver anywhere, sections included (a name inside a section
+    /// climbs to the root when the section's value lacks it).
     var dependsOnReceiverIdentity: Bool {
-        variables.contains { $0 == "receiver" || ($0.hasPrefix("receiver.") && $0 != "receiver.mentioned") }
+        allVariables.contains { $0 == "receiver" || ($0.hasPrefix("receiver.") && $0 != "receiver.mentioned") }
     }
 
-    /// Variable and section names outside any section (inside one, names are relative
-    /// to the section's value and cannot be checked without data).
-    static func scanVariables(_ source: String) -> [String] {
-        var names: [String] = []
+    /// Variable and section names with the depth of sections they stand in.
+    static func scanVariables(_ source: String) -> [(name: String, depth: Int)] {
+        var names: [(name: String, depth: Int)] = []
         var depth = 0
         var rest = Substring(source)
         while let open = rest.range(of: "{{") {
@@ -75,15 +92,14 @@ struct MustacheText: Sendable {
             switch sigil {
             case "!", "=", "%", ">", "<", "$": continue
             case "#", "^":
-                let name = tag.dropFirst().trimmingCharacters(in: .whitespaces)
-                if depth == 0 { names.append(name) }
+                names.append((name: tag.dropFirst().trimmingCharacters(in: .whitespaces), depth: depth))
                 depth += 1
             case "/":
                 depth = max(0, depth - 1)
             case "&", "{":
-                if depth == 0 { names.append(tag.dropFirst().trimmingCharacters(in: .whitespaces)) }
+                names.append((name: tag.dropFirst().trimmingCharacters(in: .whitespaces), depth: depth))
             default:
-                if depth == 0 { names.append(tag.trimmingCharacters(in: .whitespaces)) }
+                names.append((name: tag.trimmingCharacters(in: .whitespaces), depth: depth))
             }
         }
         return names

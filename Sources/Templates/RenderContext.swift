@@ -14,7 +14,7 @@ struct RenderContext: MustacheParent {
         case "message": return Message(input: input)
         case "receiver": return Receiver(receiver: input.receiver)
         case "mentionAll": return input.mentionAll
-        case "timestamp": return input.timestamp.map { Int64($0) }
+        case "timestamp": return input.timestamp.map(Self.number)
         default: return nil
         }
     }
@@ -57,6 +57,11 @@ struct RenderContext: MustacheParent {
         }
     }
 
+    /// Whole numbers print without a fraction; `Int64(_:)` would trap beyond its range.
+    static func number(_ n: Double) -> Any {
+        n == n.rounded() && abs(n) < 1e15 ? Int64(n) as Any : n as Any
+    }
+
     static func object(_ members: [(key: String, value: JSONValue)]) -> [String: Any] {
         var dictionary: [String: Any] = [:]
         for (key, value) in members { dictionary[key] = any(value) }
@@ -67,7 +72,7 @@ struct RenderContext: MustacheParent {
         switch value {
         case .null: return ""
         case .bool(let b): return b
-        case .number(let n): return n == n.rounded() && abs(n) < 1e15 ? Int64(n) as Any : n as Any
+        case .number(let n): return number(n)
         case .string(let s): return s
         case .array(let items): return items.map(any)
         case .object(let members): return object(members)

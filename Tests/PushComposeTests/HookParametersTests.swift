@@ -99,6 +99,9 @@ final class HookParametersTests: XCTestCase {
             (#"{"fromPeer":"a","convId":"c","offlinePeers":[],"content":{"_lctype":-1}}"#, "content", "a string"),
             (#"{"fromPeer":"a","convId":"c","offlinePeers":[],"content":"","timestamp":"now"}"#, "timestamp", "a number"),
             (#"{"fromPeer":"a","convId":"c","offlinePeers":[],"content":"","mentionAll":"true"}"#, "mentionAll", "a boolean"),
+            // Beyond ±2^53 ms a timestamp is no time (and 1e400 parses as infinity).
+            (#"{"fromPeer":"a","convId":"c","offlinePeers":[],"content":"","timestamp":1e19}"#, "timestamp", "milliseconds since the epoch"),
+            (#"{"fromPeer":"a","convId":"c","offlinePeers":[],"content":"","timestamp":-1e400}"#, "timestamp", "milliseconds since the epoch"),
             (#"{"fromPeer":"a","convId":"c","offlinePeers":[],"content":"","mentionOfflinePeers":"b"}"#, "mentionOfflinePeers", "an array of strings"),
         ]
         for (body, field, expected) in cases {

@@ -150,4 +150,40 @@ final class AuditLogTests: XCTestCase {
             XCTAssertEqual(try readAuditRecords(in: server.audit.directory).count, 8)
         }
     }
+
+    func testAfterARestartRecordsGoToTheDaysNewestFile() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(UUID().uuidString)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let day = UTCTimestamp.day()
+        // Before the restart: the first file had room left, the second was being written.
+        try Data("old-1\n".utf8).write(to: directory.appendingPathComponent("audit-\(day).jsonl"))
+        try Data("old-2\n".utf8).write(to: directory.appendingPathComponent("audit-\(day).1.jsonl"))
+
+        var writer = RotatingFileWriter(directory: directory, maxFileBytes: 16)
+        try writer.append(lines: [Array("new-3".utf8)])
+        try writer.append(lines: [Array("new-4-is-longer".utf8)])  // no room left in .1
+        writer.close()
+
+        func contents(_ name: String) throws -> String {
+            try String(contentsOf: directory.appendingPathComponent(name), encoding: .utf8)
+        }
+        XCTAssertEqual(try contents("audit-\(day).jsonl"), "old-1\n")
+        XCTAssertEqual(try contents("audit-\(day).1.jsonl"), "old-2\nnew-3\n")
+        XCTAssertEqual(try contents("audit-\(day).2.jsonl"), "new-4-is-longer\n")
+    }
+
+    func testConversationUpdatesThatTeachSomethingAreRecorded() async throws {
+        try await withServer(try configuration(.full)) { server in
+            _ = try await server.call("_conversationUpdate", json: ["initBy": "Jerry", "convId": "conv-1", "mute": true])
+            _ = try await server.call("_conversationUpdate", json: ["initBy": "Tom", "convId": "conv-1", "attr": ["name": "Lunch"]])
+            _ = try await server.call("_conversationUpdate", json: ["initBy": "Tom", "convId": "conv-1", "attr": ["color": "red"]])
+            let records = try await server.auditRecords()
+            XCTAssertEqual(records.count, 2)
+            XCTAssertEqual(records[0]["function"], .string("_conversationUpdate"))
+            XCTAssertEqual(records[0]["client"], .string("Jerry"))
+            XCTAssertEqual(records[0]["mute"], .bool(true))
+            XCTAssertEqual(records[1]["name"], .string("Lunch"))
+        }
+    }
 }

@@ -51,6 +51,13 @@ final class TemplateLintTests: XCTestCase {
             reason: "unknown key 'pussh' in 'template'")
     }
 
+    func testUnknownVariableInsideASectionIsReported() {
+        let text = "name: default\ndefault: true\npush:\n  alert: \"{{#mentionAll}}{{sender.nmae}}{{/mentionAll}}{{message.text}}\"\n"
+        assertOneProblem(
+            lintProblems([(file: "d.yaml", text: text)]), file: "d.yaml", line: 4,
+            reason: "'push.alert' uses unknown variable 'sender.nmae'")
+    }
+
     func testUnknownNestedKeyReportsTheKeysLine() {
         let typo = """
             name: default

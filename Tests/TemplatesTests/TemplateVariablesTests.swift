@@ -66,4 +66,15 @@ final class TemplateVariablesTests: XCTestCase {
         XCTAssertEqual(compose(mentionedOnly, makeHook(to: ["a", "b"])).groups.map(\.receivers), [["a", "b"]])
         XCTAssertFalse(try loadSet([(file: "default.yaml", text: minimalDefault)]).defaultTemplate.dependsOnReceiverIdentity)
     }
+
+    func testReceiverNamedInsideASectionIsPersonalToo() throws {
+        // Inside a section, {{receiver.name}} climbs to the root: each receiver renders their own.
+        let set = try loadSet([(
+            file: "default.yaml",
+            text: "name: default\ndefault: true\npush:\n  alert: \"{{#mentionAll}}@{{receiver.name}}: {{/mentionAll}}{{message.text}}\"\n"
+        )])
+        XCTAssertTrue(set.defaultTemplate.dependsOnReceiverIdentity)
+        let plan = compose(set, makeHook(to: ["a", "b"], mentionAll: true))
+        XCTAssertEqual(try alertsByReceiver(plan), ["a": "@a: hi", "b": "@b: hi"])
+    }
 }

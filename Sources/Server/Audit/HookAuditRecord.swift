@@ -70,6 +70,22 @@ struct HookAuditRecord {
         return .object(members)
     }
 
+    /// What `_conversationUpdate` taught the service: a mute, or a conversation's name.
+    func conversationUpdate(_ update: ConversationUpdateHook) -> JSONValue {
+        var members: [(key: String, value: JSONValue)] = [
+            (key: "time", value: .string(Self.timestamp())),
+            (key: "type", value: .string("hook")),
+            (key: "function", value: .string("_conversationUpdate")),
+            (key: "conversation", value: .string(update.convId)),
+            (key: "client", value: .string(update.initBy)),
+        ]
+        switch update.change {
+        case .mute(let muted): members.append((key: "mute", value: .bool(muted)))
+        case .attributes(let name): members.append((key: "name", value: name.map(JSONValue.string) ?? .null))
+        }
+        return .object(members)
+    }
+
     /// A call that was refused or failed before a decision.
     func rejected(function: String, status: Int, error: String, micros: Int) -> JSONValue {
         .object([

@@ -121,7 +121,7 @@ struct RotatingFileWriter {
             if handle == nil || today != day || (size > 0 && size + length > maxFileBytes) {
                 if !chunk.isEmpty { try handle?.write(contentsOf: chunk) }
                 chunk.removeAll(keepingCapacity: true)
-                try open(day: today)
+                try open(day: today, room: length)
             }
             chunk.append(contentsOf: line)
             chunk.append(0x0A)
@@ -130,27 +130,33 @@ struct RotatingFileWriter {
         try handle?.write(contentsOf: chunk)
     }
 
-    /// Opens the day's latest file that still has room.
-    private mutating func open(day newDay: String) throws {
+    /// Opens the day's newest file when it has `room`, else starts the next one, so that
+    /// records stay in order across files and restarts.
+    private mutating func open(day newDay: String, room: Int) throws {
+        let continuing = newDay == day && handle != nil
         close()
-        if newDay != day { sequence = 0 } else { sequence += 1 }
         day = newDay
         let manager = FileManager.default
-        while true {
-            let url = fileURL(day: day, sequence: sequence)
-            if !manager.fileExists(atPath: url.path) {
-                _ = manager.createFile(atPath: url.path, contents: nil)
-            }
-            let existing = (try? manager.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0
-            if existing < maxFileBytes {
-                let handle = try FileHandle(forWritingTo: url)
-                try handle.seekToEnd()
-                self.handle = handle
-                size = existing
-                return
-            }
+        if continuing {
             sequence += 1
+        } else {
+            sequence = 0
+            while manager.fileExists(atPath: fileURL(day: day, sequence: sequence + 1).path) { sequence += 1 }
         }
+        var url = fileURL(day: day, sequence: sequence)
+        var existing = (try? manager.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0
+        if existing > 0 && existing + room > maxFileBytes {
+            sequence += 1
+            url = fileURL(day: day, sequence: sequence)
+            existing = 0
+        }
+        if !manager.fileExists(atPath: url.path) {
+            _ = manager.createFile(atPath: url.path, contents: nil)
+        }
+        let handle = try FileHandle(forWritingTo: url)
+        try handle.seekToEnd()
+        self.handle = handle
+        size = existing
     }
 
     mutating func close() {

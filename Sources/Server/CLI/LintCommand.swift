@@ -6,12 +6,22 @@ struct LintCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lint", abstract: "Check a template directory; print file:line: reason per problem.")
 
-    @Argument(help: "Template directory.")
-    var directory = "templates"
+    @Argument(help: "Template directory (default: the one serve would load).")
+    var directory: String?
+
+    @Option(help: "Optional YAML configuration file: lint checks against the same payload limit and default locale as serve.")
+    var config: String?
 
     func run() throws {
+        let configuration: ServerConfiguration
         do {
-            let set = try TemplateSet.load(directory: URL(fileURLWithPath: directory))
+            configuration = try ServerConfiguration.load(file: config, environment: ProcessInfo.processInfo.environment)
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        let directory = directory ?? configuration.templates
+        do {
+            let set = try TemplateSet.load(directory: URL(fileURLWithPath: directory), options: configuration.composerOptions)
             print("\(directory): \(set.templates.count) templates OK (\(set.templates.map(\.name).joined(separator: ", ")))")
         } catch {
             print(error.description)

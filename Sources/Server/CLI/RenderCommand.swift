@@ -8,10 +8,10 @@ struct RenderCommand: ParsableCommand {
         commandName: "render",
         abstract: "Print the answer serve would give (the JSON under \"result\") to a _receiversOffline body.")
 
-    @Option(help: "Template directory.")
-    var templates = "templates"
+    @Option(help: "Template directory (default: the one serve would load).")
+    var templates: String?
 
-    @Option(help: "Data directory whose directory of names and locales to use; none by default.")
+    @Option(help: "Data directory whose names, locales and mutes to use (default: the one serve would use, if it exists).")
     var data: String?
 
     @Option(help: "Optional YAML configuration file (default locale, payload limit, fail-open).")
@@ -36,14 +36,19 @@ struct RenderCommand: ParsableCommand {
         }
         let set: TemplateSet
         do {
-            set = try TemplateSet.load(directory: URL(fileURLWithPath: templates), options: configuration.composerOptions)
+            set = try TemplateSet.load(
+                directory: URL(fileURLWithPath: templates ?? configuration.templates), options: configuration.composerOptions)
         } catch {
             printError(error.description)
             throw ExitCode.failure
         }
+        // The state serve keeps, read as it is; without one every name is the id.
         var directory: any ComposeDirectory = EmptyDirectory()
-        if let data {
-            directory = try Directory(store: try SQLiteStateStore(directory: URL(fileURLWithPath: data)))
+        let dataDirectory = URL(fileURLWithPath: data ?? configuration.data)
+        if FileManager.default.fileExists(atPath: SQLiteStateStore.file(in: dataDirectory).path) {
+            directory = try Directory(store: try SQLiteStateStore(directory: dataDirectory))
+        } else if data != nil {
+            throw ValidationError("no state in \(dataDirectory.path)")
         }
         let hook: ReceiversOfflineHook
         do {

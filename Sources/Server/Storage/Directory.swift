@@ -12,6 +12,9 @@ final class Directory: ComposeDirectory {
 
     private let store: any StateStore
     private let state: Mutex<State>
+    /// Held across a write to the store and the matching update in memory, so that
+    /// concurrent writes land in both in the same order. Readers take only `state`.
+    private let writer = Mutex(())
 
     init(store: any StateStore) throws {
         self.store = store
@@ -31,22 +34,30 @@ final class Directory: ComposeDirectory {
     }
 
     func setClient(_ id: String, _ entry: ClientEntry) throws {
-        try store.saveClient(id, entry)
-        state.withLock { $0.clients[id] = entry }
+        try writer.withLock { _ in
+            try store.saveClient(id, entry)
+            state.withLock { $0.clients[id] = entry }
+        }
     }
 
     func setConversation(_ id: String, _ entry: ConversationEntry) throws {
+        try writer.withLock { _ in try saveConversation(id, entry) }
+    }
+
+    private func saveConversation(_ id: String, _ entry: ConversationEntry) throws {
         try store.saveConversation(id, entry)
         state.withLock { $0.conversations[id] = entry }
     }
 
     func setMuted(_ muted: Bool, client: String, conversation: String) throws {
-        try store.setMuted(muted, client: client, conversation: conversation)
-        state.withLock { state in
-            if muted {
-                state.mutes[conversation, default: []].insert(client)
-            } else {
-                state.mutes[conversation]?.remove(client)
+        try writer.withLock { _ in
+            try store.setMuted(muted, client: client, conversation: conversation)
+            state.withLock { state in
+                if muted {
+                    state.mutes[conversation, default: []].insert(client)
+                } else {
+                    state.mutes[conversation]?.remove(client)
+                }
             }
         }
     }
@@ -54,8 +65,10 @@ final class Directory: ComposeDirectory {
     /// Learns a conversation's name from `_conversationUpdate`, keeping its other fields.
     /// An empty name clears it, so templates fall back to the id.
     func learnConversationName(_ name: String, conversation: String) throws {
-        var entry = self.conversation(conversation) ?? ConversationEntry()
-        entry.name = name.isEmpty ? nil : name
-        try setConversation(conversation, entry)
+        try writer.withLock { _ in
+            var entry = self.conversation(conversation) ?? ConversationEntry()
+            entry.name = name.isEmpty ? nil : name
+            try saveConversation(conversation, entry)
+        }
     }
 }

@@ -11,8 +11,12 @@ final class SQLiteStateStore: StateStore {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         var configuration = Configuration()
         configuration.busyMode = .timeout(5)
-        database = try DatabasePool(path: directory.appendingPathComponent("state.sqlite").path, configuration: configuration)
+        database = try DatabasePool(path: Self.file(in: directory).path, configuration: configuration)
         try Self.migrator.migrate(database)
+    }
+
+    static func file(in directory: URL) -> URL {
+        directory.appendingPathComponent("state.sqlite")
     }
 
     private static var migrator: DatabaseMigrator {
