@@ -85,7 +85,7 @@ struct TemplateDefinition: Sendable {
             case "mentionAll": definition.blocks["", default: Blocks()].mentionAll = parsePayload(node, at: key, reader: &reader)
             case "locales":
                 for (tag, localeNode, tagNode) in reader.mapping(node, at: "locales") {
-                    guard isLocaleTag(tag) else {
+                    guard LocaleTag.isWellFormed(tag) else {
                         reader.problem(tagNode, "'\(tag)' is not a locale tag (such as en, zh-Hans or zh-Hant-TW)")
                         continue
                     }
@@ -111,11 +111,6 @@ struct TemplateDefinition: Sendable {
             reader.problem(root, "template '\(definition.name)' has payload blocks but no 'push' block")
         }
         return definition
-    }
-
-    static func isLocaleTag(_ tag: String) -> Bool {
-        let parts = tag.replacingOccurrences(of: "_", with: "-").split(separator: "-", omittingEmptySubsequences: false)
-        return !parts.isEmpty && parts.allSatisfy { !$0.isEmpty && $0.count <= 8 && $0.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) } }
     }
 
     static func parseMatch(_ node: Node, reader: inout YAMLReader) -> MatchRule {

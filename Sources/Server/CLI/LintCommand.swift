@@ -13,12 +13,7 @@ struct LintCommand: ParsableCommand {
     var config: String?
 
     func run() throws {
-        let configuration: ServerConfiguration
-        do {
-            configuration = try ServerConfiguration.load(file: config, environment: ProcessInfo.processInfo.environment)
-        } catch {
-            throw ValidationError("\(error)")
-        }
+        let configuration = try ServerConfiguration.forCommand(file: config)
         let directory = directory ?? configuration.templates
         do {
             let set = try TemplateSet.load(directory: URL(fileURLWithPath: directory), options: configuration.composerOptions)

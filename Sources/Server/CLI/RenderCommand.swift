@@ -21,12 +21,7 @@ struct RenderCommand: ParsableCommand {
     var body: String
 
     func run() throws {
-        let configuration: ServerConfiguration
-        do {
-            configuration = try ServerConfiguration.load(file: config, environment: ProcessInfo.processInfo.environment)
-        } catch {
-            throw ValidationError("\(error)")
-        }
+        let configuration = try ServerConfiguration.forCommand(file: config)
         let bytes: Data
         if body == "-" {
             bytes = FileHandle.standardInput.readDataToEndOfFile()

@@ -18,12 +18,7 @@ struct ServeCommand: AsyncParsableCommand {
     var config: String?
 
     func run() async throws {
-        var configuration: ServerConfiguration
-        do {
-            configuration = try ServerConfiguration.load(file: config, environment: ProcessInfo.processInfo.environment)
-        } catch {
-            throw ValidationError("\(error)")
-        }
+        var configuration = try ServerConfiguration.forCommand(file: config)
         if let templates { configuration.templates = templates }
         if let data { configuration.data = data }
 

@@ -21,7 +21,7 @@ struct AdminRoutes: Sendable {
         admin.put("clients/{id}") { request, context in
             let id = try Self.id(context)
             let entry: ClientEntry = try await decode(request)
-            if let locale = entry.locale, !Self.isLocaleTag(locale) {
+            if let locale = entry.locale, !LocaleTag.isWellFormed(locale) {
                 throw AdminError.badRequest("'locale' must be a locale tag such as en or zh-Hans, not '\(locale)'")
             }
             try service.directory.setClient(id, entry)
@@ -82,11 +82,6 @@ struct AdminRoutes: Sendable {
     private struct ConversationUpdate: Decodable {
         var name: String?
         var system: Bool?
-    }
-
-    static func isLocaleTag(_ tag: String) -> Bool {
-        let parts = tag.replacingOccurrences(of: "_", with: "-").split(separator: "-", omittingEmptySubsequences: false)
-        return !parts.isEmpty && parts.allSatisfy { !$0.isEmpty && $0.count <= 8 && $0.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) } }
     }
 
     private func collect(_ request: Request) async throws -> ByteBuffer {
