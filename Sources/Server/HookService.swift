@@ -82,7 +82,7 @@ final class HookService: Sendable {
         }
     }
 
-    /// Composes without answering: for previews (`POST /v1/render`, `pushcompose render`).
+    /// Composes without answering or auditing: the preview of `POST /v1/render`.
     func preview(body: some Collection<UInt8>) throws(HookInputError) -> HookPlan {
         let hook = try ReceiversOfflineHook(HookParameters(body: body), maxPeers: settings.maxPeers)
         return composer.compose(hook)
