@@ -50,8 +50,10 @@ public struct Composer: Sendable {
         var pushed = receivers
         var excluded: [String] = []
         if let threshold = template.policy.mentionOnlyAbove, receivers.count > threshold {
-            pushed = receivers.filter { mention(of: $0).isMentioned }
-            excluded = receivers.filter { !mention(of: $0).isMentioned }
+            pushed = []
+            for receiver in receivers {
+                if mention(of: receiver).isMentioned { pushed.append(receiver) } else { excluded.append(receiver) }
+            }
         }
 
         var renders = TemplateRenders(template, message: message)

@@ -20,17 +20,14 @@ struct MessageRendering: Sendable {
 
     /// Renders `template` for `receiver`: the text cut to the policy's length, then cut
     /// further (by whole characters) until the encoded payload fits the byte budget.
-    func render(_ template: any PushTemplate, for receiver: RenderInput.Receiver) -> Result<RenderedPayload, RenderError> {
+    /// - Parameters:
+    ///   - locale: the template's locale for the receiver (`resolvedLocale(for:)`).
+    ///   - placeholder: what is shown instead of the text; nil shows the message's text.
+    func render(
+        _ template: any PushTemplate, for receiver: RenderInput.Receiver, locale: String?, placeholder: String?
+    ) -> Result<RenderedPayload, RenderError> {
         let policy = template.policy
-        let locale = template.resolvedLocale(for: receiver.locale)
-        let fullText: String
-        if policy.privacy {
-            fullText = template.placeholder(for: nil, locale: receiver.locale)
-        } else if content.kind.showsText {
-            fullText = content.text
-        } else {
-            fullText = template.placeholder(for: content.kind, locale: receiver.locale)
-        }
+        let fullText = placeholder ?? content.text
         var visible = content
         if policy.privacy {
             visible.text = fullText
@@ -51,7 +48,7 @@ struct MessageRendering: Sendable {
         do {
             // The policy's length applies to the message's own text; a placeholder is the
             // template's text and is shown whole (unless the byte budget needs it cut).
-            let showsText = !policy.privacy && content.kind.showsText
+            let showsText = placeholder == nil
             let maxCharacters = showsText ? policy.truncate : Int.max
             let text = showsText ? GraphemeTruncation.truncate(fullText, to: policy.truncate, ellipsis: policy.ellipsis) : fullText
             let payload = try encode(text: text, fullText: fullText)

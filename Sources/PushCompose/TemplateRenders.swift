@@ -37,7 +37,7 @@ struct TemplateRenders {
             mention: receiver.mention, locale: resolved.locale, placeholder: resolved.placeholder,
             identity: personal ? receiver.id : nil)
         if let cached = renders[key] { return cached }
-        let result = message.render(template, for: receiver)
+        let result = message.render(template, for: receiver, locale: resolved.locale, placeholder: resolved.placeholder)
         renders[key] = result
         return result
     }

@@ -16,7 +16,7 @@ struct AdminRoutes: Sendable {
         admin.get("clients/{id}") { _, context in
             let id = try Self.id(context)
             guard let entry = service.directory.client(id) else { throw AdminError.notFound("no client '\(id)' in the directory") }
-            return try Self.json(Self.encode(entry, id: id))
+            return Self.json(Self.encode(entry, id: id))
         }
         admin.put("clients/{id}") { request, context in
             let id = try Self.id(context)
@@ -25,7 +25,7 @@ struct AdminRoutes: Sendable {
                 throw AdminError.badRequest("'locale' must be a locale tag such as en or zh-Hans, not '\(locale)'")
             }
             try service.directory.setClient(id, entry)
-            return try Self.json(Self.encode(entry, id: id))
+            return Self.json(Self.encode(entry, id: id))
         }
         admin.get("conversations/{id}") { _, context in
             let id = try Self.id(context)
@@ -44,7 +44,7 @@ struct AdminRoutes: Sendable {
             let update: ConversationUpdate = try await decode(request)
             let entry = ConversationEntry(name: update.name, system: update.system ?? false)
             try service.directory.setConversation(id, entry)
-            return try Self.json(Self.encode(entry, id: id))
+            return Self.json(Self.encode(entry, id: id))
         }
         admin.post("render") { request, _ in
             let body = try await collect(request)
@@ -104,7 +104,7 @@ struct AdminRoutes: Sendable {
         }
     }
 
-    private static func encode(_ entry: ClientEntry, id: String) throws -> JSONValue {
+    private static func encode(_ entry: ClientEntry, id: String) -> JSONValue {
         .object([
             (key: "id", value: .string(id)),
             (key: "name", value: entry.name.map(JSONValue.string) ?? .null),
@@ -112,7 +112,7 @@ struct AdminRoutes: Sendable {
         ])
     }
 
-    private static func encode(_ entry: ConversationEntry, id: String) throws -> JSONValue {
+    private static func encode(_ entry: ConversationEntry, id: String) -> JSONValue {
         .object([
             (key: "id", value: .string(id)),
             (key: "name", value: entry.name.map(JSONValue.string) ?? .null),
