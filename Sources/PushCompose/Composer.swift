@@ -41,9 +41,13 @@ public struct Composer: Sendable {
             maxPayloadBytes: options.maxPayloadBytes)
 
         let receivers = Self.unique(hook.offlinePeers)
-        let mentionedPeers = Set(hook.mentionOfflinePeers)
+        // Mentions are usually a few names: scanning them beats hashing every receiver.
+        let mentionedPeers = hook.mentionOfflinePeers.count > 8 ? Set(hook.mentionOfflinePeers) : []
+        func isMentioned(_ receiver: String) -> Bool {
+            mentionedPeers.isEmpty ? hook.mentionOfflinePeers.contains(receiver) : mentionedPeers.contains(receiver)
+        }
         func mention(of receiver: String) -> Mention {
-            if mentionedPeers.contains(receiver) { return .you }
+            if isMentioned(receiver) { return .you }
             return hook.mentionAll ? .all : .none
         }
 
@@ -103,6 +107,7 @@ public struct Composer: Sendable {
     }
 
     static func unique(_ peers: [String]) -> [String] {
+        if peers.count < 2 { return peers }
         var seen = Set<String>()
         seen.reserveCapacity(peers.count)
         return peers.filter { seen.insert($0).inserted }

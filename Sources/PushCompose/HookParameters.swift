@@ -1,7 +1,8 @@
 /// The parameters object of a hook call, after the protocol's rule that keys starting
 /// with `_` (except `__type`) are dropped. Typed accessors name the field on error.
 public struct HookParameters: Sendable {
-    public private(set) var members: [String: JSONValue]
+    /// In body order. A handful of keys: a scan is cheaper than hashing them.
+    public private(set) var members: [(key: String, value: JSONValue)]
 
     /// Parses a request body. Invalid UTF-8, non-JSON and non-object bodies are refused.
     public init(body: some Collection<UInt8>) throws(HookInputError) {
@@ -16,46 +17,44 @@ public struct HookParameters: Sendable {
             throw HookInputError(.notJSON)
         }
         guard case .object(let members) = value else { throw HookInputError(.notAnObject) }
-        var kept: [String: JSONValue] = [:]
-        kept.reserveCapacity(members.count)
-        for (key, value) in members where !key.hasPrefix("_") || key == "__type" {
-            kept[key] = value
-        }
-        self.members = kept
+        self.members = members.filter { !$0.key.hasPrefix("_") || $0.key == "__type" }
     }
 
     public init(_ members: [String: JSONValue]) {
-        self.members = members
+        self.members = members.map { (key: $0.key, value: $0.value) }
     }
 
-    public subscript(key: String) -> JSONValue? { members[key] }
+    /// The value under `key`; of repeated keys, the last, as JSON parsers commonly do.
+    public subscript(key: String) -> JSONValue? {
+        members.last { $0.key == key }?.value
+    }
 
     public func string(_ key: String) throws(HookInputError) -> String {
-        guard let value = members[key], value != .null else { throw HookInputError(.missingField(key)) }
+        guard let value = self[key], value != .null else { throw HookInputError(.missingField(key)) }
         guard case .string(let s) = value else { throw HookInputError(.wrongType(field: key, expected: "a string")) }
         return s
     }
 
     public func optionalString(_ key: String) throws(HookInputError) -> String? {
-        guard let value = members[key], value != .null else { return nil }
+        guard let value = self[key], value != .null else { return nil }
         guard case .string(let s) = value else { throw HookInputError(.wrongType(field: key, expected: "a string")) }
         return s
     }
 
     public func optionalBool(_ key: String) throws(HookInputError) -> Bool? {
-        guard let value = members[key], value != .null else { return nil }
+        guard let value = self[key], value != .null else { return nil }
         guard case .bool(let b) = value else { throw HookInputError(.wrongType(field: key, expected: "a boolean")) }
         return b
     }
 
     public func optionalNumber(_ key: String) throws(HookInputError) -> Double? {
-        guard let value = members[key], value != .null else { return nil }
+        guard let value = self[key], value != .null else { return nil }
         guard case .number(let n) = value else { throw HookInputError(.wrongType(field: key, expected: "a number")) }
         return n
     }
 
     public func stringArray(_ key: String, required: Bool) throws(HookInputError) -> [String] {
-        guard let value = members[key], value != .null else {
+        guard let value = self[key], value != .null else {
             if required { throw HookInputError(.missingField(key)) }
             return []
         }

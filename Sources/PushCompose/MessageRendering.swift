@@ -38,7 +38,7 @@ struct MessageRendering: Sendable {
             let input = RenderInput(
                 sender: sender, conversation: conversation, content: visible, text: text, fullText: fullText,
                 receiver: receiver, mentionAll: hook.mentionAll, timestamp: hook.timestamp)
-            var members = try template.render(input)
+            var members = try template.render(input, locale: locale)
             if policy.badge == .increment, !members.contains(where: { $0.key == "badge" }) {
                 members.append((key: "badge", value: .string("Increment")))
             }

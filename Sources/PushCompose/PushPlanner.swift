@@ -11,7 +11,9 @@ public enum PushPlanner {
             var force: Bool
         }
         var groups: [PushGroup] = []
+        // Built only once there are many groups: most calls have one to three.
         var indexByKey: [Key: Int] = [:]
+        let scanLimit = 8
         var last: Int?
         for push in pushes {
             // Receivers sharing a render share the payload's storage, so comparing with
@@ -22,17 +24,24 @@ public enum PushPlanner {
                 continue
             }
             let key = Key(payload: push.payload, force: push.force)
-            if let index = indexByKey[key] {
+            let found = groups.count <= scanLimit
+                ? groups.firstIndex { $0.force == push.force && $0.payload == push.payload }
+                : indexByKey[key]
+            if let index = found {
                 last = index
                 groups[index].receivers.append(push.receiver)
                 groups[index].hasMentions = groups[index].hasMentions || push.mention.isMentioned
             } else {
                 last = groups.count
-                indexByKey[key] = groups.count
                 groups.append(
                     PushGroup(
                         payload: push.payload, force: push.force, template: push.template, locale: push.locale,
                         receivers: [push.receiver], hasMentions: push.mention.isMentioned))
+                if groups.count == scanLimit + 1 {
+                    for (index, group) in groups.enumerated() { indexByKey[Key(payload: group.payload, force: group.force)] = index }
+                } else if groups.count > scanLimit + 1 {
+                    indexByKey[key] = groups.count - 1
+                }
             }
         }
         return groups

@@ -13,8 +13,9 @@ public protocol PushTemplate: Sendable {
     /// What a receiver sees instead of the text for a message of `kind` (also the
     /// `privacy` text when `kind` is nil).
     func placeholder(for kind: MessageKind?, locale: String) -> String
-    /// The payload's members, in order.
-    func render(_ input: RenderInput) throws -> [(key: String, value: JSONValue)]
+    /// The payload's members, in order, in `locale` (what `resolvedLocale(for:)` gave for
+    /// the receiver).
+    func render(_ input: RenderInput, locale: String?) throws -> [(key: String, value: JSONValue)]
 }
 
 /// All templates of a set, and the rule that picks one per message.

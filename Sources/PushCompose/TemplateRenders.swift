@@ -18,6 +18,10 @@ struct TemplateRenders {
     /// A receiver's locale → the template's locale and placeholder; few distinct per call.
     private var locales: [String: (locale: String?, placeholder: String?)] = [:]
     private var renders: [Key: Result<RenderedPayload, RenderError>] = [:]
+    /// The previous receiver's lookups: receivers come in runs alike in locale and
+    /// mention, and comparing with the last one is cheaper than hashing.
+    private var lastLocale: (receiver: String, resolved: (locale: String?, placeholder: String?))?
+    private var lastRender: (key: Key, result: Result<RenderedPayload, RenderError>)?
 
     init(_ template: any PushTemplate, message: MessageRendering) {
         self.template = template
@@ -27,18 +31,27 @@ struct TemplateRenders {
 
     mutating func render(for receiver: RenderInput.Receiver) -> Result<RenderedPayload, RenderError> {
         let resolved: (locale: String?, placeholder: String?)
-        if let cached = locales[receiver.locale] {
+        if let last = lastLocale, last.receiver == receiver.locale {
+            resolved = last.resolved
+        } else if let cached = locales[receiver.locale] {
             resolved = cached
         } else {
             resolved = (template.resolvedLocale(for: receiver.locale), placeholder(locale: receiver.locale))
             locales[receiver.locale] = resolved
         }
+        lastLocale = (receiver.locale, resolved)
         let key = Key(
             mention: receiver.mention, locale: resolved.locale, placeholder: resolved.placeholder,
             identity: personal ? receiver.id : nil)
-        if let cached = renders[key] { return cached }
-        let result = message.render(template, for: receiver, locale: resolved.locale, placeholder: resolved.placeholder)
-        renders[key] = result
+        if let last = lastRender, last.key == key { return last.result }
+        let result: Result<RenderedPayload, RenderError>
+        if let cached = renders[key] {
+            result = cached
+        } else {
+            result = message.render(template, for: receiver, locale: resolved.locale, placeholder: resolved.placeholder)
+            renders[key] = result
+        }
+        lastRender = (key, result)
         return result
     }
 

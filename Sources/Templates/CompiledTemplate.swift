@@ -14,7 +14,7 @@ public struct CompiledTemplate: PushTemplate {
     let match: MatchRule
 
     private struct LayerKey: Hashable {
-        var locale: String?  // normalized; nil for the default language
+        var locale: String?  // as written; nil for the default language
         var mention: Mention
     }
     private let layers: [LayerKey: [(key: String, value: PayloadValue)]]
@@ -78,7 +78,7 @@ public struct CompiledTemplate: PushTemplate {
                 chain.forEach { overlay(byLocale[$0]?.push) }
                 if mention != .none { chain.forEach { overlay(byLocale[$0]?.mention) } }
                 if mention == .all { chain.forEach { overlay(byLocale[$0]?.mentionAll) } }
-                layers[LayerKey(locale: locale, mention: mention)] = merged
+                layers[LayerKey(locale: locale.flatMap { locales[$0] }, mention: mention)] = merged
             }
         }
         self.layers = layers
@@ -113,8 +113,7 @@ public struct CompiledTemplate: PushTemplate {
         return "[Message]"
     }
 
-    public func render(_ input: RenderInput) throws -> [(key: String, value: JSONValue)] {
-        let locale = LocaleChain.chain(input.receiver.locale).first { payloadLocales[$0] != nil }
+    public func render(_ input: RenderInput, locale: String?) throws -> [(key: String, value: JSONValue)] {
         let members = layers[LayerKey(locale: locale, mention: input.receiver.mention)] ?? []
         let context = RenderContext(input: input)
         return members.map { (key: $0.key, value: $0.value.render(context)) }

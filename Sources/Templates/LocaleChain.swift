@@ -5,6 +5,9 @@
 enum LocaleChain {
     /// ASCII-lowercased with `_` as `-`. Written by hand: this runs per receiver.
     static func normalize(_ tag: String) -> String {
+        if !tag.utf8.contains(where: { $0 == UInt8(ascii: "_") || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) }) {
+            return tag
+        }
         var bytes = Array(tag.utf8)
         for index in bytes.indices {
             switch bytes[index] {
@@ -38,6 +41,7 @@ enum LocaleChain {
     /// The script a Chinese tag without one implies: Traditional for Taiwan, Hong Kong
     /// and Macau, Simplified otherwise.
     private static func chineseScript(_ normalized: String) -> String? {
+        guard normalized.hasPrefix("zh-") else { return nil }
         let parts = normalized.split(separator: "-")
         guard parts.first == "zh", parts.count >= 2 else { return nil }
         guard parts[1].count != 4 else { return nil }  // a script is already given

@@ -1,4 +1,5 @@
 import Mustache
+import PushCompose
 
 /// A template that is only text and variable tags (`{{a.b}}`, `{{{a.b}}}`, `{{& a.b}}`),
 /// as nearly every push template is, rendered by direct lookups.
@@ -6,12 +7,44 @@ import Mustache
 /// swift-mustache parses and validates every template and renders all others; for this
 /// subset its output is plain substitution (the content type is text, so nothing is
 /// escaped), and its general variable lookup — a name split and several dynamic casts
-/// per tag — was a third of the composer's time. Output is the same by construction
-/// and checked against swift-mustache in SubstitutionTemplateTests.
+/// per tag — was a third of the composer's time. The variables of the template
+/// reference are resolved to a field once, here, so a render reads them without casts.
+/// Output is the same by construction and checked against swift-mustache in
+/// SubstitutionTemplateTests.
 struct SubstitutionTemplate: Sendable {
     private enum Segment: Sendable {
         case text(String)
-        case variable([String])
+        case variable(Variable)
+    }
+
+    /// A tag's value: one of the reference's fields, or (for `message.attrs.*` and
+    /// names the reference lacks) a path looked up the general way.
+    private enum Variable: Sendable {
+        case senderId, senderName, conversationId, conversationName
+        case messageText, messageFullText, messageKind, messageType
+        case receiverId, receiverName, receiverLocale, receiverMentioned
+        case mentionAll, timestamp
+        case path([String])
+
+        init(_ path: [String]) {
+            switch path {
+            case ["sender", "id"]: self = .senderId
+            case ["sender", "name"]: self = .senderName
+            case ["conversation", "id"]: self = .conversationId
+            case ["conversation", "name"]: self = .conversationName
+            case ["message", "text"]: self = .messageText
+            case ["message", "fullText"]: self = .messageFullText
+            case ["message", "kind"]: self = .messageKind
+            case ["message", "type"]: self = .messageType
+            case ["receiver", "id"]: self = .receiverId
+            case ["receiver", "name"]: self = .receiverName
+            case ["receiver", "locale"]: self = .receiverLocale
+            case ["receiver", "mentioned"]: self = .receiverMentioned
+            case ["mentionAll"]: self = .mentionAll
+            case ["timestamp"]: self = .timestamp
+            default: self = .path(path)
+            }
+        }
     }
 
     private let segments: [Segment]
@@ -37,7 +70,7 @@ struct SubstitutionTemplate: Sendable {
             guard !name.isEmpty, name.allSatisfy(Self.isNameCharacter), !name.hasPrefix("."), !name.hasSuffix("."),
                   !name.contains("..")
             else { return nil }
-            segments.append(.variable(name.split(separator: ".").map(String.init)))
+            segments.append(.variable(Variable(name.split(separator: ".").map(String.init))))
             rest = tag[close.upperBound...]
         }
         if !rest.isEmpty { segments.append(.text(String(rest))) }
@@ -52,21 +85,40 @@ struct SubstitutionTemplate: Sendable {
         var out = ""
         for segment in segments {
             switch segment {
-            case .text(let text):
-                out += text
-            case .variable(let path):
-                var value: Any? = context
-                for name in path {
-                    guard let parent = value as? MustacheParent else {
-                        value = nil
-                        break
-                    }
-                    value = parent.child(named: name)
-                }
-                out += Self.text(of: value)
+            case .text(let text): out += text
+            case .variable(let variable): out += Self.text(of: variable, in: context.input)
             }
         }
         return out
+    }
+
+    private static func text(of variable: Variable, in input: RenderInput) -> String {
+        switch variable {
+        case .senderId: return input.sender.id
+        case .senderName: return input.sender.name
+        case .conversationId: return input.conversation.id
+        case .conversationName: return input.conversation.name
+        case .messageText: return input.text
+        case .messageFullText: return input.fullText
+        case .messageKind: return input.content.kind.name
+        case .messageType: return input.content.typeCode.map(String.init) ?? ""
+        case .receiverId: return input.receiver.id
+        case .receiverName: return input.receiver.name
+        case .receiverLocale: return input.receiver.locale
+        case .receiverMentioned: return String(input.receiver.mention.isMentioned)
+        case .mentionAll: return String(input.mentionAll)
+        case .timestamp: return input.timestamp.map { text(of: RenderContext.number($0)) } ?? ""
+        case .path(let path):
+            var value: Any? = RenderContext(input: input)
+            for name in path {
+                guard let parent = value as? MustacheParent else {
+                    value = nil
+                    break
+                }
+                value = parent.child(named: name)
+            }
+            return text(of: value)
+        }
     }
 
     /// What swift-mustache prints for a value: a string as it is, nothing for a missing

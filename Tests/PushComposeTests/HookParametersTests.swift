@@ -52,7 +52,7 @@ final class HookParametersTests: XCTestCase {
 
     func testUnderscoreKeysAreDroppedExceptDoubleUnderscoreType() throws {
         let parameters = try parameters(#"{"fromPeer":"Tom","_lcId":"x","__type":"Pointer","__sign":"s","_":1,"a_b":2}"#)
-        XCTAssertEqual(Set(parameters.members.keys), ["fromPeer", "__type", "a_b"])
+        XCTAssertEqual(Set(parameters.members.map(\.key)), ["fromPeer", "__type", "a_b"])
         XCTAssertEqual(parameters["__type"], .string("Pointer"))
         XCTAssertNil(parameters["_lcId"])
         XCTAssertNil(parameters["__sign"])

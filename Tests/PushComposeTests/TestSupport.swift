@@ -57,7 +57,7 @@ struct TestTemplate: PushTemplate {
         return "<\(keys[0])>"
     }
 
-    func render(_ input: RenderInput) throws -> [(key: String, value: JSONValue)] { try body(input) }
+    func render(_ input: RenderInput, locale: String?) throws -> [(key: String, value: JSONValue)] { try body(input) }
 }
 
 /// A catalog that selects `selected` for every message, and falls back to `defaultTemplate`.

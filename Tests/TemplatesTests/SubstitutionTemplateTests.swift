@@ -7,12 +7,12 @@ import XCTest
 /// exactly what swift-mustache renders, and anything else must go to swift-mustache.
 final class SubstitutionTemplateTests: XCTestCase {
     private func input(text: String = "hi \"there\" {{x}}", attrs: [(key: String, value: JSONValue)] = [], typeCode: Int? = -1,
-                       timestamp: Double? = 1_700_000_000_000, mentionAll: Bool = false) -> RenderInput {
+                       timestamp: Double? = 1_700_000_000_000, mentionAll: Bool = false, mention: Mention = .you) -> RenderInput {
         RenderInput(
             sender: .init(id: "tom", name: "Tom Cat"), conversation: .init(id: "c-1", name: "Lunch"),
             content: MessageContent(kind: .text, typeCode: typeCode, text: text, attrs: attrs),
             text: text, fullText: text + " (full)",
-            receiver: .init(id: "jerry", name: "Jerry", locale: "zh-Hans", mention: .you),
+            receiver: .init(id: "jerry", name: "Jerry", locale: "zh-Hans", mention: mention),
             mentionAll: mentionAll, timestamp: timestamp)
     }
 
@@ -39,7 +39,8 @@ final class SubstitutionTemplateTests: XCTestCase {
                 (key: "ratio", value: .number(1.5)), (key: "nested", value: .object([(key: "deep", value: .string("d"))])),
                 (key: "list", value: .array([.number(1), .string("b")])),
             ]),
-            input(text: "", typeCode: nil, timestamp: nil, mentionAll: true),
+            input(text: "", typeCode: nil, timestamp: nil, mentionAll: true, mention: .none),
+            input(typeCode: 7, timestamp: 1_700_000_000_000.5, mention: .all),
         ]
         for source in sources {
             let fast = try XCTUnwrap(SubstitutionTemplate(source), source)
