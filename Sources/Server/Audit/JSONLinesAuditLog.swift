@@ -10,7 +10,9 @@ import Synchronization
 ///
 /// `record` only appends to a queue in memory; one background task encodes what has
 /// queued up and writes it with one system call, so under load records are batched and
-/// the hook never waits on the disk.
+/// the hook never waits on the disk. The encoding and the write run on a dispatch queue
+/// of their own, off Swift's cooperative pool: a write that blocks on the disk must not
+/// hold one of the pool's few threads (one per core), which the hook's requests run on.
 final class JSONLinesAuditLog: AuditSink, Service {
     private enum Item: Sendable {
         case record(JSONValue)
@@ -24,6 +26,7 @@ final class JSONLinesAuditLog: AuditSink, Service {
     /// Wakes the writer; holds at most one pending wake-up.
     private let wakeups: AsyncStream<Void>
     private let wake: AsyncStream<Void>.Continuation
+    private let writerQueue = DispatchQueue(label: "pushcompose.audit-writer")
 
     init(directory: URL, maxFileBytes: Int = 64 << 20, logger: Logger) throws {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -51,16 +54,25 @@ final class JSONLinesAuditLog: AuditSink, Service {
 
     /// Writes records until graceful shutdown, then writes what is left and returns.
     func run() async throws {
-        var writer = RotatingFileWriter(directory: directory, maxFileBytes: maxFileBytes)
+        let file = OpenAuditFile(RotatingFileWriter(directory: directory, maxFileBytes: maxFileBytes))
         await withGracefulShutdownHandler {
             for await _ in wakeups {
-                drain(into: &writer)
+                await drainOnWriterQueue(file)
             }
         } onGracefulShutdown: {
             self.wake.finish()
         }
-        drain(into: &writer)
-        writer.close()
+        await drainOnWriterQueue(file)
+        writerQueue.sync { file.writer.close() }
+    }
+
+    private func drainOnWriterQueue(_ file: OpenAuditFile) async {
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            writerQueue.async {
+                self.drain(into: &file.writer)
+                done.resume()
+            }
+        }
     }
 
     private func drain(into writer: inout RotatingFileWriter) {
@@ -163,4 +175,11 @@ struct RotatingFileWriter {
         try? handle?.close()
         handle = nil
     }
+}
+
+/// The audit file's writer, used only on the writer queue, which is what makes sharing
+/// it between the writer task and that queue safe.
+private final class OpenAuditFile: @unchecked Sendable {
+    var writer: RotatingFileWriter
+    init(_ writer: RotatingFileWriter) { self.writer = writer }
 }
