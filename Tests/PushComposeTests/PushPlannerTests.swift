@@ -28,6 +28,23 @@ final class PushPlannerTests: XCTestCase {
         XCTAssertEqual(groups.map(\.hasMentions), [false, false, true])
     }
 
+    func testManyGroupsStillGroupByPayloadAndForce() {
+        // Past a handful of groups the planner switches from scanning to an index.
+        let payloads = (0..<12).map { #"{"alert":"locale \#($0)"}"# }
+        var pushes: [ReceiverPush] = []
+        for round in 0..<3 {
+            for (index, payload) in payloads.enumerated() {
+                pushes.append(push("r\(round)-\(index)", payload, force: index == 11))
+            }
+        }
+        pushes.append(push("late", payloads[11], force: false))
+        let groups = PushPlanner.group(pushes)
+        XCTAssertEqual(groups.map(\.payload), payloads + [payloads[11]])
+        XCTAssertEqual(groups.prefix(12).map(\.receivers), (0..<12).map { index in (0..<3).map { "r\($0)-\(index)" } })
+        XCTAssertEqual(groups.map(\.force), Array(repeating: false, count: 11) + [true, false])
+        XCTAssertEqual(groups.last?.receivers, ["late"])
+    }
+
     func testSingleGroupAnswersWithoutRepeatingThePeers() {
         let plan = plan([push("a", plain), push("b", plain)])
         XCTAssertEqual(plan.answer, ReceiversOfflineAnswer(pushMessage: plain))
