@@ -2,7 +2,7 @@ import Crypto
 import Foundation
 import PushCompose
 
-/// The audit record of one hook decision.
+/// The audit record of one hook decision, encoded as the line the audit log writes.
 struct HookAuditRecord {
     var textMode: AuditTextMode
 
@@ -13,88 +13,80 @@ struct HookAuditRecord {
     }
 
     /// `text` as the configured mode keeps it, under `key` (full) or `key`SHA256 (hash).
-    private func text(_ text: String, key: String) -> [(key: String, value: JSONValue)] {
+    private func text(_ text: String, key: String, into record: inout JSONObjectWriter) {
         switch textMode {
-        case .full: return [(key: key, value: .string(text))]
-        case .hash: return [(key: key + "SHA256", value: .string(Self.sha256(text)))]
-        case .none: return []
+        case .full: record.member(key, text)
+        case .hash: record.member(key + "SHA256", Self.sha256(text))
+        case .none: break
         }
     }
 
-    func receiversOffline(hook: ReceiversOfflineHook, plan: HookPlan, micros: Int) -> JSONValue {
+    private static func start(function: String) -> JSONObjectWriter {
+        var record = JSONObjectWriter()
+        record.member("time", timestamp())
+        record.member("type", "hook")
+        record.member("function", function)
+        return record
+    }
+
+    func receiversOffline(hook: ReceiversOfflineHook, plan: HookPlan, micros: Int) -> AuditLine {
         let content = plan.content ?? MessageContent(parsing: hook.content)
-        var members: [(key: String, value: JSONValue)] = [
-            (key: "time", value: .string(Self.timestamp())),
-            (key: "type", value: .string("hook")),
-            (key: "function", value: .string("_receiversOffline")),
-            (key: "conversation", value: .string(hook.convId)),
-            (key: "sender", value: .string(hook.fromPeer)),
-            (key: "receivers", value: .number(Double(hook.offlinePeers.count))),
-            (key: "kind", value: .string(content.kind.name)),
-        ]
-        members += text(content.text, key: "text")
-        members.append((key: "template", value: .string(plan.template)))
-        members.append((key: "groups", value: .array(plan.groups.enumerated().map { index, group in
-            var groupMembers: [(key: String, value: JSONValue)] = [
-                (key: "template", value: .string(group.template)),
-                (key: "locale", value: group.locale.map(JSONValue.string) ?? .null),
-                (key: "force", value: .bool(group.force)),
-                (key: "receivers", value: .array(group.receivers.map(JSONValue.string))),
-                (key: "answered", value: .bool(index == plan.answeredGroup)),
-            ]
-            if plan.customGroups.contains(index) {
-                groupMembers.append((key: "channel", value: .string("custom")))
-            }
-            groupMembers += text(group.payload, key: "payload")
-            return .object(groupMembers)
-        })))
+        var record = Self.start(function: "_receiversOffline")
+        record.member("conversation", hook.convId)
+        record.member("sender", hook.fromPeer)
+        record.member("receivers", hook.offlinePeers.count)
+        record.member("kind", content.kind.name)
+        text(content.text, key: "text", into: &record)
+        record.member("template", plan.template)
+        record.member("groups", objects: plan.groups.enumerated()) { group, element in
+            let (index, pushGroup) = element
+            group.member("template", pushGroup.template)
+            group.member("locale", pushGroup.locale)
+            group.member("force", pushGroup.force)
+            group.member("receivers", strings: pushGroup.receivers)
+            group.member("answered", index == plan.answeredGroup)
+            if plan.customGroups.contains(index) { group.member("channel", "custom") }
+            text(pushGroup.payload, key: "payload", into: &group)
+        }
         var answer = plan.answer
         if textMode != .full, let pushMessage = answer.pushMessage {
             answer.pushMessage = textMode == .hash ? "sha256:" + Self.sha256(pushMessage) : nil
         }
-        members.append((key: "answer", value: answer.json))
-        members.append((key: "coalesced", value: .array(plan.coalesced.map { coalesced in
-            .object([(key: "receiver", value: .string(coalesced.receiver)), (key: "wantedGroup", value: .number(Double(coalesced.wantedGroup)))])
-        })))
-        members.append((key: "excluded", value: .array(plan.excluded.map(JSONValue.string))))
-        members.append((key: "mutedUnforced", value: .array(plan.mutedUnforced.map(JSONValue.string))))
-        members.append((key: "renderFailures", value: .array(plan.renderFailures.map { failure in
-            .object([
-                (key: "receiver", value: .string(failure.receiver)),
-                (key: "template", value: .string(failure.template)),
-                (key: "reason", value: .string(failure.reason)),
-                (key: "fellBackTo", value: failure.fellBackTo.map(JSONValue.string) ?? .null),
-            ])
-        })))
-        members.append((key: "micros", value: .number(Double(micros))))
-        return .object(members)
+        record.member("answer", answer.json)
+        record.member("coalesced", objects: plan.coalesced) { entry, coalesced in
+            entry.member("receiver", coalesced.receiver)
+            entry.member("wantedGroup", coalesced.wantedGroup)
+        }
+        record.member("excluded", strings: plan.excluded)
+        record.member("mutedUnforced", strings: plan.mutedUnforced)
+        record.member("renderFailures", objects: plan.renderFailures) { entry, failure in
+            entry.member("receiver", failure.receiver)
+            entry.member("template", failure.template)
+            entry.member("reason", failure.reason)
+            entry.member("fellBackTo", failure.fellBackTo)
+        }
+        record.member("micros", micros)
+        return AuditLine(bytes: record.finish())
     }
 
     /// What `_conversationUpdate` taught the service: a mute, or a conversation's name.
-    func conversationUpdate(_ update: ConversationUpdateHook) -> JSONValue {
-        var members: [(key: String, value: JSONValue)] = [
-            (key: "time", value: .string(Self.timestamp())),
-            (key: "type", value: .string("hook")),
-            (key: "function", value: .string("_conversationUpdate")),
-            (key: "conversation", value: .string(update.convId)),
-            (key: "client", value: .string(update.initBy)),
-        ]
+    func conversationUpdate(_ update: ConversationUpdateHook) -> AuditLine {
+        var record = Self.start(function: "_conversationUpdate")
+        record.member("conversation", update.convId)
+        record.member("client", update.initBy)
         switch update.change {
-        case .mute(let muted): members.append((key: "mute", value: .bool(muted)))
-        case .attributes(let name): members.append((key: "name", value: name.map(JSONValue.string) ?? .null))
+        case .mute(let muted): record.member("mute", muted)
+        case .attributes(let name): record.member("name", name)
         }
-        return .object(members)
+        return AuditLine(bytes: record.finish())
     }
 
     /// A call that was refused or failed before a decision.
-    func rejected(function: String, status: Int, error: String, micros: Int) -> JSONValue {
-        .object([
-            (key: "time", value: .string(Self.timestamp())),
-            (key: "type", value: .string("hook")),
-            (key: "function", value: .string(function)),
-            (key: "status", value: .number(Double(status))),
-            (key: "error", value: .string(error)),
-            (key: "micros", value: .number(Double(micros))),
-        ])
+    func rejected(function: String, status: Int, error: String, micros: Int) -> AuditLine {
+        var record = Self.start(function: function)
+        record.member("status", status)
+        record.member("error", error)
+        record.member("micros", micros)
+        return AuditLine(bytes: record.finish())
     }
 }

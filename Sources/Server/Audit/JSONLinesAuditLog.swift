@@ -1,6 +1,5 @@
 import Foundation
 import Logging
-import PushCompose
 import ServiceLifecycle
 import Synchronization
 
@@ -8,14 +7,14 @@ import Synchronization
 /// directory, a new file each UTC day and whenever one passes `maxFileBytes`
 /// (`audit-YYYY-MM-DD.1.jsonl`, `.2`, …).
 ///
-/// `record` only appends to a queue in memory; one background task encodes what has
-/// queued up and writes it with one system call, so under load records are batched and
-/// the hook never waits on the disk. The encoding and the write run on a dispatch queue
-/// of their own, off Swift's cooperative pool: a write that blocks on the disk must not
-/// hold one of the pool's few threads (one per core), which the hook's requests run on.
+/// `record` only appends to a queue in memory; one background task writes what has
+/// queued up with one system call, so under load records are batched and the hook never
+/// waits on the disk. The writes run on a dispatch queue of their own, off Swift's
+/// cooperative pool: a write that blocks on the disk must not hold one of the pool's few
+/// threads (one per core), which the hook's requests run on.
 final class JSONLinesAuditLog: AuditSink, Service {
     private enum Item: Sendable {
-        case record(JSONValue)
+        case record(AuditLine)
         case flush(CheckedContinuation<Void, Never>)
     }
 
@@ -36,8 +35,8 @@ final class JSONLinesAuditLog: AuditSink, Service {
         (wakeups, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
-    func record(_ record: JSONValue) {
-        enqueue(.record(record))
+    func record(_ line: AuditLine) {
+        enqueue(.record(line))
     }
 
     func flush() async {
@@ -87,11 +86,7 @@ final class JSONLinesAuditLog: AuditSink, Service {
             var waiting: [CheckedContinuation<Void, Never>] = []
             for item in batch {
                 switch item {
-                case .record(let record):
-                    var line: [UInt8] = []
-                    line.reserveCapacity(1024)
-                    JSONEncoding.write(record, into: &line)
-                    lines.append(line)
+                case .record(let line): lines.append(line.bytes)
                 case .flush(let done): waiting.append(done)
                 }
             }
