@@ -2,8 +2,9 @@
 /// encoded once and never read back (the audit log): building a `JSONValue` tree first
 /// cost as much as encoding it. Strings are escaped by `JSONEncoding`, as everywhere.
 public struct JSONObjectWriter {
-    private var bytes: [UInt8]
-    private var empty = true
+    // Inlinable so that `member(_:objects:_:)`, generic, is specialized where it is called.
+    @usableFromInline var bytes: [UInt8]
+    @usableFromInline var empty = true
 
     public init(reservingCapacity capacity: Int = 512) {
         bytes = []
@@ -12,6 +13,7 @@ public struct JSONObjectWriter {
     }
 
     /// The object's bytes, closed.
+    @inlinable
     public consuming func finish() -> [UInt8] {
         bytes.append(UInt8(ascii: "}"))
         return bytes
@@ -54,6 +56,7 @@ public struct JSONObjectWriter {
     }
 
     /// An array of objects, each written by `write`.
+    @inlinable
     public mutating func member<Elements: Sequence>(
         _ key: String, objects: Elements, _ write: (inout JSONObjectWriter, Elements.Element) -> Void
     ) {
@@ -71,13 +74,15 @@ public struct JSONObjectWriter {
         bytes.append(UInt8(ascii: "]"))
     }
 
-    private init(continuing buffer: inout [UInt8]) {
+    @usableFromInline
+    init(continuing buffer: inout [UInt8]) {
         bytes = []
         swap(&bytes, &buffer)
         bytes.append(UInt8(ascii: "{"))
     }
 
-    private mutating func key(_ key: String) {
+    @usableFromInline
+    mutating func key(_ key: String) {
         if !empty { bytes.append(UInt8(ascii: ",")) }
         empty = false
         JSONEncoding.writeString(key, into: &bytes)

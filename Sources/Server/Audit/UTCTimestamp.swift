@@ -3,22 +3,34 @@ import Foundation
 /// UTC timestamps for audit records, formatted by hand: Foundation's date formatting
 /// costs microseconds a record, and every hook call writes one.
 enum UTCTimestamp {
-    /// `2026-11-26T16:06:39.725Z`.
+    /// `2026-11-26T16:06:39.725Z`. Written straight into the string's storage: every
+    /// audit record carries one.
     static func iso8601(_ date: Date = Date()) -> String {
         let (fields, millis) = breakDown(date)
-        var text = day(fields)
-        text += "T"
-        append2(Int(fields.tm_hour), to: &text)
-        text += ":"
-        append2(Int(fields.tm_min), to: &text)
-        text += ":"
-        append2(Int(fields.tm_sec), to: &text)
-        text += "."
-        if millis < 100 { text += "0" }
-        if millis < 10 { text += "0" }
-        text += String(millis)
-        text += "Z"
-        return text
+        let year = Int(fields.tm_year) + 1900
+        guard (0...9999).contains(year) else {
+            return day(fields) + String(format: "T%02d:%02d:%02d.%03dZ", fields.tm_hour, fields.tm_min, fields.tm_sec, millis)
+        }
+        return String(unsafeUninitializedCapacity: 24) { buffer in
+            var index = 0
+            func put(_ value: Int, digits: Int) {
+                var divisor = 1
+                for _ in 1..<digits { divisor *= 10 }
+                while divisor > 0 {
+                    buffer[index] = UInt8(ascii: "0") + UInt8(value / divisor % 10)
+                    index += 1
+                    divisor /= 10
+                }
+            }
+            func put(_ character: Unicode.Scalar) {
+                buffer[index] = UInt8(ascii: character)
+                index += 1
+            }
+            put(year, digits: 4); put("-"); put(Int(fields.tm_mon) + 1, digits: 2); put("-"); put(Int(fields.tm_mday), digits: 2)
+            put("T"); put(Int(fields.tm_hour), digits: 2); put(":"); put(Int(fields.tm_min), digits: 2); put(":")
+            put(Int(fields.tm_sec), digits: 2); put("."); put(millis, digits: 3); put("Z")
+            return index
+        }
     }
 
     /// `2026-11-26`: the UTC day, which names the audit file.
