@@ -49,7 +49,8 @@ public enum JSONEncoding {
     static func writeString(_ s: String, into out: inout [UInt8]) {
         var s = s
         s.withUTF8 { bytes in
-            out.reserveCapacity(out.count + bytes.count + 2)
+            // No `reserveCapacity` here: it grows to exactly what is asked, so reserving
+            // for each string of a long list copied the whole buffer each time.
             out.append(UInt8(ascii: "\""))
             var runStart = 0
             var index = 0
