@@ -15,13 +15,14 @@ struct TemplateRenders {
     let template: any PushTemplate
     private let message: MessageRendering
     private let personal: Bool
-    /// A receiver's locale → the template's locale and placeholder; few distinct per call.
-    private var locales: [String: (locale: String?, placeholder: String?)] = [:]
-    private var renders: [Key: Result<RenderedPayload, RenderError>] = [:]
-    /// The previous receiver's lookups: receivers come in runs alike in locale and
-    /// mention, and comparing with the last one is cheaper than hashing.
+    /// The last receiver's lookups, then the earlier ones: receivers come in runs alike
+    /// in locale and mention, so comparing with the last one is usually enough, and a
+    /// call whose receivers are all alike never builds (allocates) the tables.
     private var lastLocale: (receiver: String, resolved: (locale: String?, placeholder: String?))?
+    /// A receiver's locale → the template's locale and placeholder; few distinct per call.
+    private var earlierLocales: [String: (locale: String?, placeholder: String?)] = [:]
     private var lastRender: (key: Key, result: Result<RenderedPayload, RenderError>)?
+    private var earlierRenders: [Key: Result<RenderedPayload, RenderError>] = [:]
 
     init(_ template: any PushTemplate, message: MessageRendering) {
         self.template = template
@@ -33,24 +34,19 @@ struct TemplateRenders {
         let resolved: (locale: String?, placeholder: String?)
         if let last = lastLocale, last.receiver == receiver.locale {
             resolved = last.resolved
-        } else if let cached = locales[receiver.locale] {
-            resolved = cached
         } else {
-            resolved = (template.resolvedLocale(for: receiver.locale), placeholder(locale: receiver.locale))
-            locales[receiver.locale] = resolved
+            if let last = lastLocale { earlierLocales[last.receiver] = last.resolved }
+            resolved = earlierLocales[receiver.locale]
+                ?? (template.resolvedLocale(for: receiver.locale), placeholder(locale: receiver.locale))
+            lastLocale = (receiver.locale, resolved)
         }
-        lastLocale = (receiver.locale, resolved)
         let key = Key(
             mention: receiver.mention, locale: resolved.locale, placeholder: resolved.placeholder,
             identity: personal ? receiver.id : nil)
         if let last = lastRender, last.key == key { return last.result }
-        let result: Result<RenderedPayload, RenderError>
-        if let cached = renders[key] {
-            result = cached
-        } else {
-            result = message.render(template, for: receiver, locale: resolved.locale, placeholder: resolved.placeholder)
-            renders[key] = result
-        }
+        if let last = lastRender { earlierRenders[last.key] = last.result }
+        let result = earlierRenders[key]
+            ?? message.render(template, for: receiver, locale: resolved.locale, placeholder: resolved.placeholder)
         lastRender = (key, result)
         return result
     }

@@ -2,7 +2,10 @@ import PushCompose
 
 /// A template ready to render: inheritance applied, Mustache compiled, and the payload
 /// of every (locale, mention) combination merged once at load.
-public struct CompiledTemplate: PushTemplate {
+///
+/// A class: the composer holds templates as `any PushTemplate`, and putting a struct of
+/// this many references into an existential copied and retained each one, per call.
+public final class CompiledTemplate: PushTemplate {
     public let name: String
     public let file: String
     /// The line the template's definition starts on, for problems about it as a whole.

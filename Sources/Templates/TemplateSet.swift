@@ -3,10 +3,18 @@ import PushCompose
 
 /// The templates of one directory, loaded and checked as a whole: a set with any
 /// problem is refused, so a running service keeps the set it has.
-public struct TemplateSet: PushTemplateCatalog {
+///
+/// A class, as `CompiledTemplate` is: the composer holds it as an existential on every
+/// call, and a struct this size would be copied into a new box each time.
+public final class TemplateSet: PushTemplateCatalog {
     /// Highest priority first; between equal priorities, file name order.
     public let templates: [CompiledTemplate]
     public let defaultTemplate: any PushTemplate
+
+    private init(templates: [CompiledTemplate], defaultTemplate: any PushTemplate) {
+        self.templates = templates
+        self.defaultTemplate = defaultTemplate
+    }
 
     public func template(for message: MessageFacts) -> any PushTemplate {
         templates.first { !$0.isDefault && $0.matches(message) } ?? defaultTemplate
