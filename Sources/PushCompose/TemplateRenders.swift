@@ -15,14 +15,9 @@ struct TemplateRenders {
     let template: any PushTemplate
     private let message: MessageRendering
     private let personal: Bool
-    /// The last receiver's lookups, then the earlier ones: receivers come in runs alike
-    /// in locale and mention, so comparing with the last one is usually enough, and a
-    /// call whose receivers are all alike never builds (allocates) the tables.
-    private var lastLocale: (receiver: String, resolved: (locale: String?, placeholder: String?))?
     /// A receiver's locale → the template's locale and placeholder; few distinct per call.
-    private var earlierLocales: [String: (locale: String?, placeholder: String?)] = [:]
-    private var lastRender: (key: Key, result: Result<RenderedPayload, RenderError>)?
-    private var earlierRenders: [Key: Result<RenderedPayload, RenderError>] = [:]
+    private var locales = RecentFirstMemo<String, (locale: String?, placeholder: String?)>()
+    private var renders = RecentFirstMemo<Key, Result<RenderedPayload, RenderError>>()
 
     init(_ template: any PushTemplate, message: MessageRendering) {
         self.template = template
@@ -32,22 +27,18 @@ struct TemplateRenders {
 
     mutating func render(for receiver: RenderInput.Receiver) -> Result<RenderedPayload, RenderError> {
         let resolved: (locale: String?, placeholder: String?)
-        if let last = lastLocale, last.receiver == receiver.locale {
-            resolved = last.resolved
+        if let known = locales.value(for: receiver.locale) {
+            resolved = known
         } else {
-            if let last = lastLocale { earlierLocales[last.receiver] = last.resolved }
-            resolved = earlierLocales[receiver.locale]
-                ?? (template.resolvedLocale(for: receiver.locale), placeholder(locale: receiver.locale))
-            lastLocale = (receiver.locale, resolved)
+            resolved = (template.resolvedLocale(for: receiver.locale), placeholder(locale: receiver.locale))
+            locales.remember(resolved, for: receiver.locale)
         }
         let key = Key(
             mention: receiver.mention, locale: resolved.locale, placeholder: resolved.placeholder,
             identity: personal ? receiver.id : nil)
-        if let last = lastRender, last.key == key { return last.result }
-        if let last = lastRender { earlierRenders[last.key] = last.result }
-        let result = earlierRenders[key]
-            ?? message.render(template, for: receiver, locale: resolved.locale, placeholder: resolved.placeholder)
-        lastRender = (key, result)
+        if let known = renders.value(for: key) { return known }
+        let result = message.render(template, for: receiver, locale: resolved.locale, placeholder: resolved.placeholder)
+        renders.remember(result, for: key)
         return result
     }
 

@@ -4,13 +4,8 @@ import Mustache
 /// One Mustache template string of a payload, compiled once at load.
 struct MustacheText: Sendable {
     /// The variables a template may use; `message.attrs.*` names any attribute.
-    static let knownVariables: Set<String> = [
-        "sender", "sender.id", "sender.name",
-        "conversation", "conversation.id", "conversation.name",
-        "message", "message.text", "message.fullText", "message.kind", "message.type", "message.attrs",
-        "receiver", "receiver.id", "receiver.name", "receiver.locale", "receiver.mentioned",
-        "mentionAll", "timestamp",
-    ]
+    static let knownVariables: Set<String> =
+        Set(RenderField.allCases.map(\.rawValue)).union(RenderField.scopes).union(["message.attrs"])
 
     // Values are plain text, never HTML: the payload is JSON, encoded after rendering.
     private static let textPragma = "{{% CONTENT_TYPE:TEXT}}"
@@ -50,15 +45,13 @@ struct MustacheText: Sendable {
         return template.render(context)
     }
 
-    private static let roots: Set<String> = ["sender", "conversation", "message", "receiver"]
-
     /// Names this text uses that no render context provides. Inside a section a bare name
     /// may belong to the section's value, so there only names under a known root
     /// (`sender.nmae`) are checked.
     var unknownVariables: [String] {
         let topLevel = variables.filter { !Self.isKnown($0) }
         let nested = allVariables.filter { name in
-            guard let root = name.split(separator: ".").first, name.contains("."), Self.roots.contains(String(root)) else { return false }
+            guard let root = name.split(separator: ".").first, name.contains("."), RenderField.scopes.contains(String(root)) else { return false }
             return !Self.isKnown(name)
         }
         var seen = Set<String>()

@@ -8,53 +8,31 @@ struct RenderContext: MustacheParent {
     let input: RenderInput
 
     func child(named name: String) -> Any? {
-        switch name {
-        case "sender": return Party(party: input.sender)
-        case "conversation": return Party(party: input.conversation)
-        case "message": return Message(input: input)
-        case "receiver": return Receiver(receiver: input.receiver)
-        case "mentionAll": return input.mentionAll
-        case "timestamp": return input.timestamp.map(Self.number)
-        default: return nil
-        }
+        if let field = RenderField(scope: "", name: name) { return field.value(in: input) }
+        return RenderField.scopes.contains(name) ? Scope(name: name, input: input) : nil
     }
 
-    struct Party: MustacheParent {
-        let party: RenderInput.Party
-        func child(named name: String) -> Any? {
-            switch name {
-            case "id": return party.id
-            case "name": return party.name
-            default: return nil
-            }
-        }
-    }
-
-    struct Message: MustacheParent {
+    /// `sender`, `conversation`, `message` or `receiver`: the parent of their fields.
+    struct Scope: MustacheParent {
+        let name: String
         let input: RenderInput
-        func child(named name: String) -> Any? {
-            switch name {
-            case "text": return input.text
-            case "fullText": return input.fullText
-            case "kind": return input.content.kind.name
-            case "type": return input.content.typeCode
-            case "attrs": return RenderContext.object(input.content.attrs)
-            default: return nil
-            }
+        func child(named child: String) -> Any? {
+            if name == "message", child == "attrs" { return RenderContext.object(input.content.attrs) }
+            return RenderField(scope: name, name: child)?.value(in: input)
         }
     }
 
-    struct Receiver: MustacheParent {
-        let receiver: RenderInput.Receiver
-        func child(named name: String) -> Any? {
-            switch name {
-            case "id": return receiver.id
-            case "name": return receiver.name
-            case "locale": return receiver.locale
-            case "mentioned": return receiver.mention.isMentioned
-            default: return nil
-            }
+    /// What swift-mustache prints for a value: a string as it is, nothing for a missing
+    /// value, otherwise its description.
+    static func text(of value: Any?) -> String {
+        guard let value else { return "" }
+        if let string = value as? String { return string }
+        let mirror = Mirror(reflecting: value)
+        if mirror.displayStyle == .optional {
+            guard let wrapped = mirror.children.first?.value else { return "" }
+            return text(of: wrapped)
         }
+        return String(describing: value)
     }
 
     /// Whole numbers print without a fraction; `Int64(_:)` would trap beyond its range.

@@ -20,31 +20,8 @@ struct SubstitutionTemplate: Sendable {
     /// A tag's value: one of the reference's fields, or (for `message.attrs.*` and
     /// names the reference lacks) a path looked up the general way.
     private enum Variable: Sendable {
-        case senderId, senderName, conversationId, conversationName
-        case messageText, messageFullText, messageKind, messageType
-        case receiverId, receiverName, receiverLocale, receiverMentioned
-        case mentionAll, timestamp
+        case field(RenderField)
         case path([String])
-
-        init(_ path: [String]) {
-            switch path {
-            case ["sender", "id"]: self = .senderId
-            case ["sender", "name"]: self = .senderName
-            case ["conversation", "id"]: self = .conversationId
-            case ["conversation", "name"]: self = .conversationName
-            case ["message", "text"]: self = .messageText
-            case ["message", "fullText"]: self = .messageFullText
-            case ["message", "kind"]: self = .messageKind
-            case ["message", "type"]: self = .messageType
-            case ["receiver", "id"]: self = .receiverId
-            case ["receiver", "name"]: self = .receiverName
-            case ["receiver", "locale"]: self = .receiverLocale
-            case ["receiver", "mentioned"]: self = .receiverMentioned
-            case ["mentionAll"]: self = .mentionAll
-            case ["timestamp"]: self = .timestamp
-            default: self = .path(path)
-            }
-        }
     }
 
     private let segments: [Segment]
@@ -70,7 +47,7 @@ struct SubstitutionTemplate: Sendable {
             guard !name.isEmpty, name.allSatisfy(Self.isNameCharacter), !name.hasPrefix("."), !name.hasSuffix("."),
                   !name.contains("..")
             else { return nil }
-            segments.append(.variable(Variable(name.split(separator: ".").map(String.init))))
+            segments.append(.variable(RenderField(rawValue: String(name)).map(Variable.field) ?? .path(name.split(separator: ".").map(String.init))))
             rest = tag[close.upperBound...]
         }
         if !rest.isEmpty { segments.append(.text(String(rest))) }
@@ -94,20 +71,7 @@ struct SubstitutionTemplate: Sendable {
 
     private static func text(of variable: Variable, in input: RenderInput) -> String {
         switch variable {
-        case .senderId: return input.sender.id
-        case .senderName: return input.sender.name
-        case .conversationId: return input.conversation.id
-        case .conversationName: return input.conversation.name
-        case .messageText: return input.text
-        case .messageFullText: return input.fullText
-        case .messageKind: return input.content.kind.name
-        case .messageType: return input.content.typeCode.map(String.init) ?? ""
-        case .receiverId: return input.receiver.id
-        case .receiverName: return input.receiver.name
-        case .receiverLocale: return input.receiver.locale
-        case .receiverMentioned: return String(input.receiver.mention.isMentioned)
-        case .mentionAll: return String(input.mentionAll)
-        case .timestamp: return input.timestamp.map { text(of: RenderContext.number($0)) } ?? ""
+        case .field(let field): return field.text(in: input)
         case .path(let path):
             var value: Any? = RenderContext(input: input)
             for name in path {
@@ -117,21 +81,8 @@ struct SubstitutionTemplate: Sendable {
                 }
                 value = parent.child(named: name)
             }
-            return text(of: value)
+            return RenderContext.text(of: value)
         }
-    }
-
-    /// What swift-mustache prints for a value: a string as it is, nothing for a missing
-    /// value, otherwise its description.
-    private static func text(of value: Any?) -> String {
-        guard let value else { return "" }
-        if let string = value as? String { return string }
-        let mirror = Mirror(reflecting: value)
-        if mirror.displayStyle == .optional {
-            guard let wrapped = mirror.children.first?.value else { return "" }
-            return text(of: wrapped)
-        }
-        return String(describing: value)
     }
 }
 

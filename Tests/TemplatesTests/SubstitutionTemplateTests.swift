@@ -31,6 +31,7 @@ final class SubstitutionTemplateTests: XCTestCase {
             "{{nothing}}{{sender.nothing}}{{message.text.deeper}}",
             "no tags at all, 👨‍👩‍👧",
             "a { single brace } and }} stray closers",
+            RenderField.allCases.map { "{{\($0.rawValue)}}" }.joined(separator: "|"),
         ]
         let inputs = [
             input(),
