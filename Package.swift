@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
     targets: [
         // The composer: hook models, policies, planning. Pure: no I/O.
@@ -54,7 +55,10 @@ let package = Package(
         ),
         // `pushcompose-bench`: the composer alone, per call, for bench/run.
         .executableTarget(name: "ComposerBench", dependencies: ["PushCompose", "Templates"]),
-        .testTarget(name: "PushComposeTests", dependencies: ["PushCompose"]),
+        .testTarget(
+            name: "PushComposeTests",
+            dependencies: ["PushCompose", .product(name: "PropertyBased", package: "swift-property-based")]
+        ),
         .testTarget(name: "TemplatesTests", dependencies: ["Templates", "PushCompose"]),
         .testTarget(
             name: "ServerTests",

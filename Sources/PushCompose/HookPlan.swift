@@ -28,6 +28,10 @@ public struct HookPlan: Sendable, Equatable {
     /// Receivers in the answer who muted the conversation and are not forced: the
     /// built-in push skips them.
     public var mutedUnforced: [String] = []
+    /// Receivers whose template names its receiver (`receiver.id`, `receiver.name`) and
+    /// whose push was coalesced into the answer: the answer carries that template
+    /// rendered without a receiver instead, so no one sees another's name.
+    public var depersonalized: [String] = []
 
     public init(
         answer: ReceiversOfflineAnswer, template: String, groups: [PushGroup], answeredGroup: Int?,

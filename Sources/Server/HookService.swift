@@ -38,7 +38,7 @@ final class HookService: Sendable {
     }
 
     /// Runs `function` on a request body and returns its return value.
-    func call(_ function: String, body: ByteBuffer) throws -> JSONValue {
+    func call(_ function: String, body: ByteBuffer) async throws -> JSONValue {
         let started = ContinuousClock.now
         defer { metrics.recordHookDuration(function: function, ContinuousClock.now - started) }
         do {

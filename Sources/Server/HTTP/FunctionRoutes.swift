@@ -36,6 +36,6 @@ struct FunctionRoutes: Sendable {
         } catch let error as HTTPResponseError where error.status == .contentTooLarge {
             throw CloudFunctionError.bodyTooLarge(limit: maxBodyBytes)
         }
-        return JSONResponse.result(try service.call(name, body: body))
+        return JSONResponse.result(try await service.call(name, body: body))
     }
 }
