@@ -1,7 +1,8 @@
 /// The parameters object of a hook call, after the protocol's rule that keys starting
 /// with `_` (except `__type`) are dropped. Typed accessors name the field on error.
 public struct HookParameters: Sendable {
-    /// In body order. A handful of keys: a scan is cheaper than hashing them.
+    /// In body order, each key once (the parser keeps a repeated key's last value).
+    /// A handful of keys: a scan is cheaper than hashing them.
     public private(set) var members: [(key: String, value: JSONValue)]
 
     /// Parses a request body. Invalid UTF-8, non-JSON and non-object bodies are refused.
@@ -11,7 +12,7 @@ public struct HookParameters: Sendable {
             value = try JSONParser.parse(body)
         } catch {
             // Invalid UTF-8 outside strings fails the parse too; name it as such.
-            if error.reason == "invalid UTF-8 in a string" || String(validating: body, as: UTF8.self) == nil {
+            if error.reason == .invalidUTF8 || String(validating: body, as: UTF8.self) == nil {
                 throw HookInputError(.invalidUTF8)
             }
             throw HookInputError(.notJSON)
@@ -24,9 +25,9 @@ public struct HookParameters: Sendable {
         self.members = members.map { (key: $0.key, value: $0.value) }
     }
 
-    /// The value under `key`; of repeated keys, the last, as JSON parsers commonly do.
+    /// The value under `key`.
     public subscript(key: String) -> JSONValue? {
-        members.last { $0.key == key }?.value
+        members.first { $0.key == key }?.value
     }
 
     public func string(_ key: String) throws(HookInputError) -> String {

@@ -2,13 +2,16 @@
 ///
 /// The hook body is parsed on every call; going through `Decodable` into an untyped
 /// value costs several thrown errors per scalar, so this reads the bytes directly.
+///
+/// Choices where RFC 8259 leaves room, each as JavaScript's `JSON.parse` makes it
+/// unless said otherwise:
+/// - a repeated object key keeps its first position and its last value;
+/// - a lone surrogate escape (`\ud83d` not followed by a low one, or a lone `\udc00`)
+///   reads as U+FFFD; raw bytes that are not UTF-8 are refused;
+/// - a number beyond `Double`'s range is ±infinity, one below it is zero;
+/// - a byte order mark is refused (JavaScript never sees one: it parses strings);
+/// - arrays and objects nest at most `maxDepth` deep.
 public struct JSONParser {
-    public struct Error: Swift.Error, Equatable, CustomStringConvertible {
-        public var offset: Int
-        public var reason: String
-        public var description: String { "\(reason) at byte \(offset)" }
-    }
-
     /// Nesting deeper than this is refused rather than risking the stack.
     public static let maxDepth = 256
 
@@ -42,15 +45,26 @@ public struct JSONParser {
     private static func parseBuffer(_ buffer: UnsafeBufferPointer<UInt8>) -> Result<JSONValue, Error> {
         var parser = JSONParser(buffer)
         return Result { () throws(Error) -> JSONValue in
+            if buffer.count >= 3, buffer[0] == 0xEF, buffer[1] == 0xBB, buffer[2] == 0xBF {
+                throw Error(offset: 0, reason: .byteOrderMark)
+            }
             parser.skipWhitespace()
             let value = try parser.value(depth: 0)
             parser.skipWhitespace()
-            guard parser.index == buffer.count else { throw parser.error("unexpected text after the JSON value") }
+            guard parser.index == buffer.count else { throw parser.unexpected("the end of the input") }
             return value
         }
     }
 
-    private func error(_ reason: String) -> Error { Error(offset: index, reason: reason) }
+    /// The byte at `index` is not `expected`, or the input ended before it.
+    private func unexpected(_ expected: String) -> Error {
+        guard index < bytes.count else { return Error(offset: index, reason: .unexpectedEnd(expected: expected)) }
+        return Error(offset: index, reason: .unexpectedByte(bytes[index], expected: expected))
+    }
+
+    private func next(is byte: UInt8) -> Bool {
+        index < bytes.count && bytes[index] == byte
+    }
 
     private mutating func skipWhitespace() {
         while index < bytes.count {
@@ -62,7 +76,7 @@ public struct JSONParser {
     }
 
     private mutating func value(depth: Int) throws(Error) -> JSONValue {
-        guard index < bytes.count else { throw error("unexpected end of input") }
+        guard index < bytes.count else { throw unexpected("a value") }
         switch bytes[index] {
         case UInt8(ascii: "{"): return try object(depth: depth + 1)
         case UInt8(ascii: "["): return try array(depth: depth + 1)
@@ -70,54 +84,55 @@ public struct JSONParser {
         case UInt8(ascii: "t"): try literal("true"); return .bool(true)
         case UInt8(ascii: "f"): try literal("false"); return .bool(false)
         case UInt8(ascii: "n"): try literal("null"); return .null
-        default: return .number(try number())
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try number())
+        default: throw unexpected("a value")
         }
     }
 
-    private mutating func literal(_ word: String) throws(Error) {
-        for expected in word.utf8 {
-            guard index < bytes.count, bytes[index] == expected else { throw error("invalid literal") }
+    private mutating func literal(_ word: StaticString) throws(Error) {
+        for byte in UnsafeBufferPointer(start: word.utf8Start, count: word.utf8CodeUnitCount) {
+            guard index < bytes.count else { throw unexpected("'\(word)'") }
+            guard bytes[index] == byte else { throw Error(offset: index, reason: .invalidLiteral(expected: "'\(word)'")) }
             index += 1
         }
     }
 
     private mutating func object(depth: Int) throws(Error) -> JSONValue {
-        guard depth <= Self.maxDepth else { throw error("nesting deeper than \(Self.maxDepth)") }
+        guard depth <= Self.maxDepth else { throw Error(offset: index, reason: .tooDeep(limit: Self.maxDepth)) }
         index += 1
-        var members: [(key: String, value: JSONValue)] = []
+        var members = JSONObjectBuilder()
         skipWhitespace()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
+        if next(is: UInt8(ascii: "}")) {
             index += 1
-            return .object(members)
+            return .object([])
         }
         while true {
             skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a string key") }
+            guard next(is: UInt8(ascii: "\"")) else { throw unexpected("a string key") }
             let key = try string()
             skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':'") }
+            guard next(is: UInt8(ascii: ":")) else { throw unexpected("':'") }
             index += 1
             skipWhitespace()
-            members.append((key: key, value: try value(depth: depth)))
+            members.set(key, try value(depth: depth))
             skipWhitespace()
-            guard index < bytes.count else { throw error("unexpected end of input in an object") }
-            if bytes[index] == UInt8(ascii: ",") {
+            if next(is: UInt8(ascii: ",")) {
                 index += 1
-            } else if bytes[index] == UInt8(ascii: "}") {
+            } else if next(is: UInt8(ascii: "}")) {
                 index += 1
-                return .object(members)
+                return .object(members.members)
             } else {
-                throw error("expected ',' or '}'")
+                throw unexpected("',' or '}'")
             }
         }
     }
 
     private mutating func array(depth: Int) throws(Error) -> JSONValue {
-        guard depth <= Self.maxDepth else { throw error("nesting deeper than \(Self.maxDepth)") }
+        guard depth <= Self.maxDepth else { throw Error(offset: index, reason: .tooDeep(limit: Self.maxDepth)) }
         index += 1
         var items: [JSONValue] = []
         skipWhitespace()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
+        if next(is: UInt8(ascii: "]")) {
             index += 1
             return .array(items)
         }
@@ -125,14 +140,13 @@ public struct JSONParser {
             skipWhitespace()
             items.append(try value(depth: depth))
             skipWhitespace()
-            guard index < bytes.count else { throw error("unexpected end of input in an array") }
-            if bytes[index] == UInt8(ascii: ",") {
+            if next(is: UInt8(ascii: ",")) {
                 index += 1
-            } else if bytes[index] == UInt8(ascii: "]") {
+            } else if next(is: UInt8(ascii: "]")) {
                 index += 1
                 return .array(items)
             } else {
-                throw error("expected ',' or ']'")
+                throw unexpected("',' or ']'")
             }
         }
     }
@@ -144,12 +158,12 @@ public struct JSONParser {
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
-                let text = try validated(UnsafeBufferPointer(rebasing: bytes[start..<index]), at: start)
+                let text = try validated(start..<index)
                 index += 1
                 return text
             }
             if byte == UInt8(ascii: "\\") { break }
-            if byte < 0x20 { throw error("control character in a string") }
+            if byte < 0x20 { throw Error(offset: index, reason: .controlCharacter(byte)) }
             index += 1
         }
         var scratch = Array(bytes[start..<index])
@@ -157,99 +171,127 @@ public struct JSONParser {
             let byte = bytes[index]
             switch byte {
             case UInt8(ascii: "\""):
+                // Escapes are ASCII and decode to whole UTF-8 sequences, so the decoded
+                // text is UTF-8 exactly when the raw text is: check the raw bytes, whose
+                // offsets are the input's.
+                _ = try validated(start..<index)
                 index += 1
-                return try scratch.withUnsafeBufferPointer { buffer throws(Error) in try validated(buffer, at: start) }
+                return String(decoding: scratch, as: UTF8.self)
             case UInt8(ascii: "\\"):
-                index += 1
-                guard index < bytes.count else { throw error("unfinished escape") }
-                let escape = bytes[index]
-                index += 1
-                switch escape {
-                case UInt8(ascii: "\""): scratch.append(0x22)
-                case UInt8(ascii: "\\"): scratch.append(0x5C)
-                case UInt8(ascii: "/"): scratch.append(0x2F)
-                case UInt8(ascii: "b"): scratch.append(0x08)
-                case UInt8(ascii: "f"): scratch.append(0x0C)
-                case UInt8(ascii: "n"): scratch.append(0x0A)
-                case UInt8(ascii: "r"): scratch.append(0x0D)
-                case UInt8(ascii: "t"): scratch.append(0x09)
-                case UInt8(ascii: "u"):
-                    var scalar = try hex4()
-                    if (0xD800..<0xDC00).contains(scalar) {
-                        // A high surrogate must be followed by an escaped low one.
-                        guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") else {
-                            throw error("unpaired surrogate in \\u escape")
-                        }
-                        index += 2
-                        let low = try hex4()
-                        guard (0xDC00..<0xE000).contains(low) else { throw error("unpaired surrogate in \\u escape") }
-                        scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
-                    } else if (0xDC00..<0xE000).contains(scalar) {
-                        throw error("unpaired surrogate in \\u escape")
-                    }
-                    scratch.append(contentsOf: String(Character(Unicode.Scalar(scalar)!)).utf8)
-                default:
-                    throw error("invalid escape")
-                }
+                try unescape(into: &scratch)
             default:
-                if byte < 0x20 { throw error("control character in a string") }
+                if byte < 0x20 { throw Error(offset: index, reason: .controlCharacter(byte)) }
                 scratch.append(byte)
                 index += 1
             }
         }
-        throw error("unterminated string")
+        throw unexpected("'\"' to end the string")
     }
 
-    private func validated(_ buffer: UnsafeBufferPointer<UInt8>, at offset: Int) throws(Error) -> String {
-        // Ids and most keys are ASCII, which needs no validation beyond the check.
-        if buffer.allSatisfy({ $0 < 0x80 }) { return String(decoding: buffer, as: UTF8.self) }
-        guard let text = String(validating: buffer, as: UTF8.self) else {
-            throw Error(offset: offset, reason: "invalid UTF-8 in a string")
+    /// Reads the escape at `index` (a backslash) and appends what it stands for.
+    private mutating func unescape(into scratch: inout [UInt8]) throws(Error) {
+        index += 1
+        guard index < bytes.count else { throw unexpected("an escaped character") }
+        let escape = bytes[index]
+        switch escape {
+        case UInt8(ascii: "\""): scratch.append(0x22)
+        case UInt8(ascii: "\\"): scratch.append(0x5C)
+        case UInt8(ascii: "/"): scratch.append(0x2F)
+        case UInt8(ascii: "b"): scratch.append(0x08)
+        case UInt8(ascii: "f"): scratch.append(0x0C)
+        case UInt8(ascii: "n"): scratch.append(0x0A)
+        case UInt8(ascii: "r"): scratch.append(0x0D)
+        case UInt8(ascii: "t"): scratch.append(0x09)
+        case UInt8(ascii: "u"):
+            guard var code = hex4(at: index + 1) else { throw Error(offset: index - 1, reason: .invalidUnicodeEscape) }
+            index += 5
+            // A high surrogate pairs with an escaped low one right after it.
+            if (0xD800..<0xDC00).contains(code), next(is: UInt8(ascii: "\\")), index + 1 < bytes.count,
+               bytes[index + 1] == UInt8(ascii: "u"), let low = hex4(at: index + 2), (0xDC00..<0xE000).contains(low) {
+                code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+                index += 6
+            }
+            // A lone surrogate is no scalar: it reads as U+FFFD, as JavaScript displays it.
+            UTF8.encode(Unicode.Scalar(code) ?? "\u{FFFD}") { scratch.append($0) }
+            return
+        default:
+            throw Error(offset: index, reason: .invalidEscape(escape))
         }
-        return text
+        index += 1
     }
 
-    private mutating func hex4() throws(Error) -> UInt32 {
-        guard index + 4 <= bytes.count else { throw error("unfinished \\u escape") }
+    /// The value of the four hex digits at `position`, if there are four.
+    private func hex4(at position: Int) -> UInt32? {
+        guard position + 4 <= bytes.count else { return nil }
         var value: UInt32 = 0
-        for _ in 0..<4 {
-            let byte = bytes[index]
+        for byte in bytes[position..<position + 4] {
             let digit: UInt32
             switch byte {
             case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt32(byte - UInt8(ascii: "0"))
             case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = UInt32(byte - UInt8(ascii: "a") + 10)
             case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = UInt32(byte - UInt8(ascii: "A") + 10)
-            default: throw error("invalid \\u escape")
+            default: return nil
             }
             value = value << 4 | digit
-            index += 1
         }
         return value
     }
 
+    /// The input's bytes in `range` as a string, refused when they are not UTF-8.
+    private func validated(_ range: Range<Int>) throws(Error) -> String {
+        let buffer = UnsafeBufferPointer(rebasing: bytes[range])
+        // Ids and most keys are ASCII, which needs no validation beyond the check.
+        if buffer.allSatisfy({ $0 < 0x80 }) { return String(decoding: buffer, as: UTF8.self) }
+        guard let text = String(validating: buffer, as: UTF8.self) else {
+            throw Error(offset: range.lowerBound + Self.firstInvalidUTF8(in: buffer), reason: .invalidUTF8)
+        }
+        return text
+    }
+
+    /// Where the first sequence that is not UTF-8 starts in `buffer`.
+    private static func firstInvalidUTF8(in buffer: UnsafeBufferPointer<UInt8>) -> Int {
+        var parser = Unicode.UTF8.ForwardParser()
+        var iterator = buffer.makeIterator()
+        var offset = 0
+        while case .valid(let sequence) = parser.parseScalar(from: &iterator) { offset += sequence.count }
+        return offset
+    }
+
     private mutating func number() throws(Error) -> Double {
         let start = index
+        var isInteger = true
         func digits() -> Int {
             let from = index
             while index < bytes.count, bytes[index] >= UInt8(ascii: "0"), bytes[index] <= UInt8(ascii: "9") { index += 1 }
             return index - from
         }
-        if index < bytes.count, bytes[index] == UInt8(ascii: "-") { index += 1 }
+        if next(is: UInt8(ascii: "-")) { index += 1 }
         let integerStart = index
         let integerDigits = digits()
-        guard integerDigits > 0 else { throw Error(offset: start, reason: "invalid value") }
-        if integerDigits > 1, bytes[integerStart] == UInt8(ascii: "0") { throw Error(offset: start, reason: "invalid number (leading zero)") }
-        if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
-            index += 1
-            guard digits() > 0 else { throw Error(offset: start, reason: "invalid number") }
+        guard integerDigits > 0 else { throw Error(offset: index, reason: .invalidNumber("no digit after '-'")) }
+        if integerDigits > 1, bytes[integerStart] == UInt8(ascii: "0") {
+            throw Error(offset: integerStart, reason: .invalidNumber("leading zero"))
         }
-        if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
+        if next(is: UInt8(ascii: ".")) {
             index += 1
-            if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
-            guard digits() > 0 else { throw Error(offset: start, reason: "invalid number") }
+            isInteger = false
+            guard digits() > 0 else { throw Error(offset: index, reason: .invalidNumber("no digit after '.'")) }
+        }
+        if next(is: UInt8(ascii: "e")) || next(is: UInt8(ascii: "E")) {
+            index += 1
+            isInteger = false
+            if next(is: UInt8(ascii: "+")) || next(is: UInt8(ascii: "-")) { index += 1 }
+            guard digits() > 0 else { throw Error(offset: index, reason: .invalidNumber("no digit in the exponent")) }
+        }
+        // Ids, types and timestamps: integers of up to 15 digits are exact as a Double.
+        if isInteger, integerDigits <= 15 {
+            var magnitude: Int64 = 0
+            for byte in bytes[integerStart..<index] { magnitude = magnitude * 10 + Int64(byte - UInt8(ascii: "0")) }
+            return integerStart == start ? Double(magnitude) : -Double(magnitude)
         }
         let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
-        guard let value = Double(text) else { throw Error(offset: start, reason: "invalid number") }
+        // The grammar is checked above, and Double reads any such text (±infinity past its range).
+        guard let value = Double(text) else { throw Error(offset: start, reason: .invalidNumber("not representable")) }
         return value
     }
 }

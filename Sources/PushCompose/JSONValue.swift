@@ -36,7 +36,8 @@ public enum JSONValue: Sendable, Hashable {
         }
     }
 
-    /// The value of `key` when this is an object (the last one, if the key repeats).
+    /// The value of `key` when this is an object. A parsed object has each key once; of
+    /// a built one's repeated keys, the last, as the parser would keep it.
     public subscript(key: String) -> JSONValue? {
         guard case .object(let members) = self else { return nil }
         return members.last { $0.key == key }?.value
