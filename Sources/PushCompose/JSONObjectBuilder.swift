@@ -14,7 +14,7 @@ struct JSONObjectBuilder {
     /// huge object costs linear time, not quadratic.
     private var positions: [String: Int]?
 
-    mutating func set(_ key: String, _ value: JSONValue) {
+    @inline(__always) mutating func set(_ key: String, _ value: JSONValue) {
         if let position = position(of: key) {
             members[position].value = value
             return
@@ -30,7 +30,7 @@ struct JSONObjectBuilder {
         }
     }
 
-    private func position(of key: String) -> Int? {
+    @inline(__always) private func position(of key: String) -> Int? {
         if let positions { return positions[key] }
         return members.firstIndex { $0.key == key }
     }

@@ -171,12 +171,13 @@ public struct JSONParser {
             let byte = bytes[index]
             switch byte {
             case UInt8(ascii: "\""):
-                // Escapes are ASCII and decode to whole UTF-8 sequences, so the decoded
-                // text is UTF-8 exactly when the raw text is: check the raw bytes, whose
-                // offsets are the input's.
-                _ = try validated(start..<index)
+                let end = index
                 index += 1
-                return String(decoding: scratch, as: UTF8.self)
+                if let text = scratch.withUnsafeBufferPointer(Self.text(from:)) { return text }
+                // Escapes are ASCII and decode to whole UTF-8 sequences, so the raw text is
+                // not UTF-8 either: find the fault there, at the input's offset.
+                let raw = UnsafeBufferPointer(rebasing: bytes[start..<end])
+                throw Error(offset: start + Self.firstInvalidUTF8(in: raw), reason: .invalidUTF8)
             case UInt8(ascii: "\\"):
                 try unescape(into: &scratch)
             default:
@@ -240,12 +241,17 @@ public struct JSONParser {
     /// The input's bytes in `range` as a string, refused when they are not UTF-8.
     private func validated(_ range: Range<Int>) throws(Error) -> String {
         let buffer = UnsafeBufferPointer(rebasing: bytes[range])
-        // Ids and most keys are ASCII, which needs no validation beyond the check.
-        if buffer.allSatisfy({ $0 < 0x80 }) { return String(decoding: buffer, as: UTF8.self) }
-        guard let text = String(validating: buffer, as: UTF8.self) else {
+        guard let text = Self.text(from: buffer) else {
             throw Error(offset: range.lowerBound + Self.firstInvalidUTF8(in: buffer), reason: .invalidUTF8)
         }
         return text
+    }
+
+    /// `buffer` as a string, if it is UTF-8.
+    private static func text(from buffer: UnsafeBufferPointer<UInt8>) -> String? {
+        // Ids and most keys are ASCII, which needs no validation beyond the check.
+        if buffer.allSatisfy({ $0 < 0x80 }) { return String(decoding: buffer, as: UTF8.self) }
+        return String(validating: buffer, as: UTF8.self)
     }
 
     /// Where the first sequence that is not UTF-8 starts in `buffer`.

@@ -146,6 +146,27 @@ struct JSONParserPropertyTests {
         }
     }
 
+    /// Numbers are read by the grammar JavaScript and Foundation share: what both refuse is
+    /// refused here, and what Foundation reads has the same value. Past Double's range
+    /// Foundation refuses, and this parser reads ±infinity as JavaScript does.
+    @Test func numbersAreDecidedAsFoundationDecides() async throws {
+        let characters = Array("0123456789-+.eE".utf8) + Array("0000111-.e".utf8)
+        let text = Gen<Int>.value(in: 0...(characters.count - 1)).array(of: 1...24).map { $0.map { characters[$0] } }
+        await propertyCheck(count: 5000, input: text) { bytes in
+            let theirs = FoundationJSON.parse(bytes)
+            let written = String(decoding: bytes, as: UTF8.self)
+            if let ours = try? JSONParser.parse(bytes) {
+                if let theirs {
+                    #expect(FoundationJSON.same(ours, theirs), "\(written): ours \(ours), Foundation's \(theirs)")
+                } else {
+                    #expect(ours.containsInfinity, "only Foundation refuses \(written)")
+                }
+            } else {
+                #expect(theirs == nil, "only we refuse \(written)")
+            }
+        }
+    }
+
     /// Parse, encode, parse: the second encoding is the first, byte for byte.
     @Test func parseEncodeParseIsStable() async throws {
         await propertyCheck(count: 5000, input: NearJSONGen.bytes) { bytes in
