@@ -3,13 +3,14 @@
 /// The hook body is parsed on every call; going through `Decodable` into an untyped
 /// value costs several thrown errors per scalar, so this reads the bytes directly.
 ///
-/// Choices where RFC 8259 leaves room, each as JavaScript's `JSON.parse` makes it
-/// unless said otherwise:
-/// - a repeated object key keeps its first position and its last value;
+/// Choices where RFC 8259 leaves room:
+/// - a repeated object key keeps its first position and its last value, as JavaScript's
+///   `JSON.parse`; keys compare as Swift compares strings (canonical equivalence);
 /// - a lone surrogate escape (`\ud83d` not followed by a low one, or a lone `\udc00`)
-///   reads as U+FFFD; raw bytes that are not UTF-8 are refused;
-/// - a number beyond `Double`'s range is ±infinity, one below it is zero;
-/// - a byte order mark is refused (JavaScript never sees one: it parses strings);
+///   reads as U+FFFD, what JavaScript's lone code unit becomes in UTF-8 (a Swift string
+///   cannot hold one); raw bytes that are not UTF-8 are refused;
+/// - a number beyond `Double`'s range is ±infinity and one below it zero, as in JavaScript;
+/// - a byte order mark is refused, as JavaScript's `JSON.parse` refuses U+FEFF;
 /// - arrays and objects nest at most `maxDepth` deep.
 public struct JSONParser {
     /// Nesting deeper than this is refused rather than risking the stack.
@@ -212,7 +213,7 @@ public struct JSONParser {
                 code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
                 index += 6
             }
-            // A lone surrogate is no scalar: it reads as U+FFFD, as JavaScript displays it.
+            // A lone surrogate is no scalar: it reads as U+FFFD.
             UTF8.encode(Unicode.Scalar(code) ?? "\u{FFFD}") { scratch.append($0) }
             return
         default:
