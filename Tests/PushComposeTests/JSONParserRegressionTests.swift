@@ -17,5 +17,7 @@ final class JSONParserRegressionTests: XCTestCase {
         let content = MessageContent(parsing: #"{"_lctext":"PIN 4321","_lctype":-1,"_lcattrs":{"confidential":"false","confidential":"true"}}"#)
         XCTAssertEqual(content.attr("confidential"), .string("true"))
         XCTAssertEqual(content.attrs.count, 1)
+        let attributesOnly = MessageContent(parsing: #"{"_lcattrs":{"confidential":"false","confidential":"true"}}"#)
+        XCTAssertEqual(attributesOnly.attr("confidential"), .string("true"))
     }
 }
