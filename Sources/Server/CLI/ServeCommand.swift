@@ -34,6 +34,10 @@ struct ServeCommand: AsyncParsableCommand {
             printError("pushcompose: \(error)")
             throw ExitCode.failure
         }
+        // Each connection holds a descriptor: a low soft limit would let idle sockets exhaust them.
+        let openFiles = OpenFileLimit.raiseToHardLimit()
+        logger.info(openFiles.after == openFiles.before
+            ? "open-files limit \(openFiles.after)" : "open-files limit raised from \(openFiles.before) to \(openFiles.after)")
         if !server.secured {
             // Standard error is unbuffered: the warning shows at once, before the server's log.
             printError("pushcompose: UNSECURED: no LEANCLOUD_APP_* secrets are set, so every request is admitted; listening on 127.0.0.1 only")

@@ -21,9 +21,10 @@ struct CloudFunctionError: HTTPResponseError {
         CloudFunctionError(status: .contentTooLarge, code: 413, message: "body is larger than the limit of \(limit) bytes")
     }
 
-    /// A failure inside a function: the protocol's code 141.
-    static func functionFailed(_ message: String) -> CloudFunctionError {
-        CloudFunctionError(status: .internalServerError, code: 141, message: message)
+    /// A failure of the service: the protocol's code 141. The caller gets the request id
+    /// only; what failed is in the log under that id.
+    static func internalError(requestID: String) -> CloudFunctionError {
+        CloudFunctionError(status: .internalServerError, code: 141, message: "internal error, request id \(requestID)")
     }
 
     var body: String {

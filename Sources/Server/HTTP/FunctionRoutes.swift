@@ -28,8 +28,14 @@ struct FunctionRoutes: Sendable {
 
     private func function(_ request: Request, name: String) async throws -> Response {
         guard authenticator.caller(request.headers) != nil else { throw CloudFunctionError.unauthorized }
+        if RealtimeHookNames.all.contains(name) {
+            guard authenticator.hasHookKey(request.headers) else { throw CloudFunctionError.unauthorized }
+        }
         guard HookService.functions.contains(name) else { throw CloudFunctionError.notFound(function: name) }
-        guard authenticator.hasHookKey(request.headers) else { throw CloudFunctionError.unauthorized }
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > maxBodyBytes {
+            // Refused on the head alone: a caller waiting for `100 Continue` gets it before sending the body.
+            throw CloudFunctionError.bodyTooLarge(limit: maxBodyBytes)
+        }
         let body: ByteBuffer
         do {
             body = try await request.body.collect(upTo: maxBodyBytes)
