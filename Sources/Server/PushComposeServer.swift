@@ -30,29 +30,62 @@ struct PushComposeServer {
         service = HookService(templates: templates, directory: directory, audit: audit, metrics: metrics, settings: configuration.hookSettings)
     }
 
+    /// The hook listener's routes: the functions and `/healthz`, and, unless the admin API
+    /// has a listener of its own, the admin API and `/metrics` too.
     func makeRouter() throws -> Router<BasicRequestContext> {
         let router = Router()
         router.add(middleware: JSONErrorMiddleware(metrics: metrics))
-        FunctionRoutes(service: service, authenticator: RequestAuthenticator(secrets: try configuration.secrets()), maxBodyBytes: configuration.maxBodyBytes)
-            .register(on: router)
-        AdminRoutes(service: service, token: configuration.adminToken, maxBodyBytes: configuration.maxBodyBytes, metrics: metrics)
+        let authenticator = RequestAuthenticator(secrets: try configuration.secrets(), signatureWindowSeconds: configuration.signatureWindowSeconds)
+        FunctionRoutes(service: service, authenticator: authenticator, maxBodyBytes: configuration.maxBodyBytes)
             .register(on: router)
         router.get("/healthz") { _, _ in JSONResponse.make(body: #"{"status":"ok"}"#) }
+        if configuration.adminPort == nil { addAdminRoutes(to: router) }
+        return router
+    }
+
+    /// The admin listener's routes: the admin API, `/metrics` and `/healthz`.
+    func makeAdminRouter() -> Router<BasicRequestContext> {
+        let router = Router()
+        router.add(middleware: JSONErrorMiddleware(metrics: metrics))
+        router.get("/healthz") { _, _ in JSONResponse.make(body: #"{"status":"ok"}"#) }
+        addAdminRoutes(to: router)
+        return router
+    }
+
+    private func addAdminRoutes(to router: Router<BasicRequestContext>) {
+        AdminRoutes(service: service, token: configuration.adminToken, maxBodyBytes: configuration.maxBodyBytes, metrics: metrics)
+            .register(on: router)
         router.get("/metrics") { [metrics] _, _ in
             Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                 body: ResponseBody(byteBuffer: ByteBuffer(string: metrics.exposition())))
         }
-        return router
     }
 
-    /// The application, with the audit writer and the SIGHUP reloader as its services.
-    func makeApplication(onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }) throws -> some ApplicationProtocol {
+    /// The application, with the audit writer, the SIGHUP reloader and the admin listener (when
+    /// it has one of its own) as its services. Each listener has its own connection limits.
+    func makeApplication(
+        onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in },
+        onAdminServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
+    ) throws -> some ApplicationProtocol {
         let host = try configuration.bindHost(secured: secured)
+        let adminHost = try configuration.adminBindHost(secured: secured)
+        let limits = configuration.connectionLimits(listeners: adminHost == nil ? 1 : 2, openFiles: OpenFileLimit.current)
+        if limits.maxConnections < configuration.maxConnections {
+            logger.warning("maxConnections lowered from \(configuration.maxConnections) to \(limits.maxConnections) per listener: the open-files limit is \(OpenFileLimit.current)")
+        }
+        var listeners: [any Service] = []
+        if let adminHost, let adminPort = configuration.adminPort {
+            listeners.append(Application(
+                router: makeAdminRouter(), server: .guardedHTTP1(ConnectionGuard(limits: limits, logger: logger)),
+                configuration: .init(address: .hostname(adminHost, port: adminPort), serverName: nil),
+                onServerRunning: onAdminServerRunning, logger: logger))
+        }
         return Application(
             router: try makeRouter(),
+            server: .guardedHTTP1(ConnectionGuard(limits: limits, logger: logger)),
             configuration: .init(address: .hostname(host, port: configuration.port), serverName: nil),
-            services: [audit, TemplateReloadOnSignal(templates: service.templates, metrics: metrics, logger: logger)],
+            services: [audit, TemplateReloadOnSignal(templates: service.templates, metrics: metrics, logger: logger)] + listeners,
             onServerRunning: onServerRunning,
             logger: logger)
     }

@@ -14,6 +14,14 @@ struct ServerConfiguration: Sendable, Equatable {
     var masterKey = ""
     var hookKey = ""
     var adminToken = ""
+    /// A listener of its own for the admin API and `/metrics`; without a port they share the hook listener.
+    var adminHost: String?
+    var adminPort: Int?
+    /// How far an `X-LC-Sign` timestamp may be from now, either way; 0 turns the check off.
+    var signatureWindowSeconds = 900
+    var idleTimeoutSeconds = 60
+    var requestTimeoutSeconds = 30
+    var maxConnections = 10_000
     var defaultLocale = "en"
     var maxBodyBytes = 1 << 20
     var maxPeers = 10_000
@@ -35,6 +43,9 @@ struct ServerConfiguration: Sendable, Equatable {
         "maxBodyBytes": "PUSHCOMPOSE_MAX_BODY_BYTES", "maxPeers": "PUSHCOMPOSE_MAX_PEERS",
         "maxPayloadBytes": "PUSHCOMPOSE_MAX_PAYLOAD_BYTES", "failOpen": "PUSHCOMPOSE_FAIL_OPEN",
         "auditText": "PUSHCOMPOSE_AUDIT_TEXT", "auditMaxFileBytes": "PUSHCOMPOSE_AUDIT_MAX_FILE_BYTES",
+        "adminHost": "PUSHCOMPOSE_ADMIN_HOST", "adminPort": "PUSHCOMPOSE_ADMIN_PORT",
+        "signatureWindowSeconds": "PUSHCOMPOSE_SIGNATURE_WINDOW_SECONDS", "idleTimeoutSeconds": "PUSHCOMPOSE_IDLE_TIMEOUT_SECONDS",
+        "requestTimeoutSeconds": "PUSHCOMPOSE_REQUEST_TIMEOUT_SECONDS", "maxConnections": "PUSHCOMPOSE_MAX_CONNECTIONS",
     ]
 
     /// Reads the file (if any), then the environment over it.
@@ -86,6 +97,18 @@ struct ServerConfiguration: Sendable, Equatable {
         masterKey = values["masterKey"] ?? masterKey
         hookKey = values["hookKey"] ?? hookKey
         adminToken = values["adminToken"] ?? adminToken
+        adminHost = values["adminHost"] ?? adminHost
+        if let port = try int("adminPort", minimum: 0) {
+            guard port <= 65535 else { throw Error(description: "adminPort (PUSHCOMPOSE_ADMIN_PORT) must be at most 65535") }
+            adminPort = port
+        }
+        if adminHost != nil, adminPort == nil {
+            throw Error(description: "adminHost (PUSHCOMPOSE_ADMIN_HOST) needs adminPort (PUSHCOMPOSE_ADMIN_PORT): the admin listener is on when it has a port")
+        }
+        signatureWindowSeconds = try int("signatureWindowSeconds", minimum: 0) ?? signatureWindowSeconds
+        idleTimeoutSeconds = try int("idleTimeoutSeconds") ?? idleTimeoutSeconds
+        requestTimeoutSeconds = try int("requestTimeoutSeconds") ?? requestTimeoutSeconds
+        maxConnections = try int("maxConnections", minimum: 16) ?? maxConnections
         defaultLocale = values["defaultLocale"] ?? defaultLocale
         maxBodyBytes = try int("maxBodyBytes") ?? maxBodyBytes
         maxPeers = try int("maxPeers") ?? maxPeers
@@ -136,6 +159,17 @@ struct ServerConfiguration: Sendable, Equatable {
             throw Error(description: "no app secrets are set, so the service listens on loopback only; set the LEANCLOUD_APP_* secrets to listen on \(host)")
         }
         return host
+    }
+
+    /// Where the admin listener listens, when it is on: loopback unless told otherwise, and
+    /// loopback only when unsecured.
+    func adminBindHost(secured: Bool) throws -> String? {
+        guard adminPort != nil else { return nil }
+        guard let adminHost else { return "127.0.0.1" }
+        guard secured || ["127.0.0.1", "localhost", "::1"].contains(adminHost) else {
+            throw Error(description: "no app secrets are set, so the service listens on loopback only; set the LEANCLOUD_APP_* secrets to listen on \(adminHost)")
+        }
+        return adminHost
     }
 
     var composerOptions: Composer.Options {

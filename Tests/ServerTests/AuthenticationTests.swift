@@ -1,3 +1,4 @@
+import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
@@ -46,7 +47,7 @@ final class AuthenticationTests: XCTestCase {
 
     func testAdmitsSignatures() async throws {
         try await withServer(try makeConfiguration(secured: true)) { server in
-            let timestamp = "1700000000123"
+            let timestamp = String(Int(Date().timeIntervalSince1970 * 1000))
             let appSign = "\(md5Hex(timestamp + TestSecrets.appKey)),\(timestamp)"
             let masterSign = "\(md5Hex(timestamp + TestSecrets.masterKey)),\(timestamp),master"
             let admitted: [(String, HTTPFields)] = [
@@ -105,6 +106,42 @@ final class AuthenticationTests: XCTestCase {
             }
             // Nothing was recorded from the refused mute.
             XCTAssertFalse(server.server.service.directory.hasMuted(client: "a", conversation: "c"))
+        }
+    }
+
+    /// The official host checks the hook key of every realtime hook name before looking the
+    /// function up, so a caller without it learns nothing about which hooks are defined.
+    func testRealtimeHookNamesAnswer401WithoutTheHookKeyDefinedOrNot() async throws {
+        try await withServer(try makeConfiguration(secured: true)) { server in
+            let app: HTTPFields = [Header.lcId: TestSecrets.appId, Header.lcKey: TestSecrets.appKey]
+            for name in RealtimeHookNames.all {
+                for (label, hookKey) in [("no hook key", nil), ("wrong hook key", "wrong-hook-key")] as [(String, String?)] {
+                    var headers = app
+                    if let hookKey { headers[Header.hookKey] = hookKey }
+                    Self.assertUnauthorized(try await server.call(name, json: [:], headers: headers), "\(name), \(label)")
+                }
+                let withKey = try await server.call(name, json: ["peerId": "Jerry", "initBy": "Jerry", "convId": "c"])
+                if HookService.functions.contains(name) {
+                    XCTAssertNotEqual(withKey.status, .notFound, name)
+                } else {
+                    XCTAssertEqual(withKey.status, .notFound, name)
+                    XCTAssertEqual(withKey.text, #"{"code":404,"error":"cloud func named '\#(name)' not found."}"#)
+                }
+            }
+            // A name that is no realtime hook needs no hook key to be told it does not exist.
+            let other = try await server.call("_nope", json: [:], headers: app)
+            XCTAssertEqual(other.status, .notFound)
+        }
+    }
+
+    func testTheRealtimeHookListIsTheOfficialHosts() {
+        XCTAssertEqual(RealtimeHookNames.all.sorted(), [
+            "_clientOffline", "_clientOnline", "_conversationAdd", "_conversationAdded", "_conversationRemove",
+            "_conversationRemoved", "_conversationStart", "_conversationStarted", "_conversationUpdate",
+            "_messageReceived", "_messageSent", "_messageUpdate", "_receiversOffline", "_rtmClientSign",
+        ])
+        for function in HookService.functions {
+            XCTAssertTrue(RealtimeHookNames.all.contains(function), function)
         }
     }
 

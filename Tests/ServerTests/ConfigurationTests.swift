@@ -116,6 +116,58 @@ final class ConfigurationTests: XCTestCase {
         XCTAssertEqual(configuration.adminToken, "from-env")
     }
 
+    func testListenerAndSignatureSettings() throws {
+        let defaults = ServerConfiguration()
+        XCTAssertNil(defaults.adminHost)
+        XCTAssertNil(defaults.adminPort)
+        XCTAssertNil(try defaults.adminBindHost(secured: true))
+        XCTAssertEqual(defaults.signatureWindowSeconds, 900)
+        XCTAssertEqual(defaults.idleTimeoutSeconds, 60)
+        XCTAssertEqual(defaults.requestTimeoutSeconds, 30)
+        XCTAssertEqual(defaults.maxConnections, 10_000)
+
+        let configuration = try ServerConfiguration.load(file: nil, environment: [
+            "PUSHCOMPOSE_ADMIN_PORT": "3001", "PUSHCOMPOSE_SIGNATURE_WINDOW_SECONDS": "0", "PUSHCOMPOSE_IDLE_TIMEOUT_SECONDS": "5",
+            "PUSHCOMPOSE_REQUEST_TIMEOUT_SECONDS": "7", "PUSHCOMPOSE_MAX_CONNECTIONS": "500",
+        ])
+        XCTAssertEqual(configuration.adminPort, 3001)
+        XCTAssertEqual(try configuration.adminBindHost(secured: true), "127.0.0.1", "the admin listener is on loopback unless told")
+        XCTAssertEqual(configuration.signatureWindowSeconds, 0)
+        XCTAssertEqual(configuration.idleTimeoutSeconds, 5)
+        XCTAssertEqual(configuration.requestTimeoutSeconds, 7)
+        XCTAssertEqual(configuration.maxConnections, 500)
+
+        let file = try makeTemporaryDirectory().appendingPathComponent("pushcompose.yaml")
+        try "adminHost: 10.0.0.5\nadminPort: 9000\nmaxConnections: 2000\n".write(to: file, atomically: true, encoding: .utf8)
+        let fromFile = try ServerConfiguration.load(file: file.path, environment: [:])
+        XCTAssertEqual(try fromFile.adminBindHost(secured: true), "10.0.0.5")
+        XCTAssertThrowsError(try fromFile.adminBindHost(secured: false)) { error in
+            XCTAssertTrue(String(describing: error).contains("loopback"), "\(error)")
+        }
+        XCTAssertEqual(fromFile.maxConnections, 2000)
+
+        for (variable, value, expected) in [
+            ("PUSHCOMPOSE_MAX_CONNECTIONS", "5", "PUSHCOMPOSE_MAX_CONNECTIONS"), ("PUSHCOMPOSE_IDLE_TIMEOUT_SECONDS", "0", "PUSHCOMPOSE_IDLE_TIMEOUT_SECONDS"),
+            ("PUSHCOMPOSE_REQUEST_TIMEOUT_SECONDS", "soon", "PUSHCOMPOSE_REQUEST_TIMEOUT_SECONDS"),
+            ("PUSHCOMPOSE_SIGNATURE_WINDOW_SECONDS", "-1", "PUSHCOMPOSE_SIGNATURE_WINDOW_SECONDS"),
+            ("PUSHCOMPOSE_ADMIN_PORT", "70000", "PUSHCOMPOSE_ADMIN_PORT"), ("PUSHCOMPOSE_ADMIN_HOST", "127.0.0.1", "PUSHCOMPOSE_ADMIN_PORT"),
+        ] {
+            XCTAssertThrowsError(try ServerConfiguration.load(file: nil, environment: [variable: value]), variable) { error in
+                XCTAssertTrue(String(describing: error).contains(expected), "\(error)")
+            }
+        }
+    }
+
+    func testConnectionLimitsFitTheOpenFilesLimit() {
+        var configuration = ServerConfiguration()
+        configuration.idleTimeoutSeconds = 5
+        configuration.requestTimeoutSeconds = 2
+        let limits = configuration.connectionLimits(listeners: 1, openFiles: 1_048_576)
+        XCTAssertEqual(limits, ConnectionLimits(idleTimeout: .seconds(5), requestTimeout: .seconds(2), maxConnections: 10_000))
+        XCTAssertEqual(configuration.connectionLimits(listeners: 1, openFiles: 1024).maxConnections, 1024 - OpenFileLimit.reserved)
+        XCTAssertEqual(configuration.connectionLimits(listeners: 2, openFiles: 20_000).maxConnections, (20_000 - OpenFileLimit.reserved) / 2)
+    }
+
     func testBadFileAndValuesAreRefusedClearly() throws {
         let file = try makeTemporaryDirectory().appendingPathComponent("pushcompose.yaml")
         try "port: 4000\nprot: 5000\n".write(to: file, atomically: true, encoding: .utf8)

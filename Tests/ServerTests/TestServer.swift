@@ -5,6 +5,7 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import NIOCore
+import NIOPosix
 @testable import Server
 import XCTest
 
@@ -96,8 +97,13 @@ func withServer<Value: Sendable>(
     _ configuration: ServerConfiguration, _ body: @Sendable (TestServer) async throws -> Value
 ) async throws -> Value {
     let server = try PushComposeServer(configuration: configuration, logger: testLogger)
-    return try await server.makeApplication().test(.live) { client in
-        try await body(TestServer(server: server, client: client))
+    // The admin listener, when configured, reports its port once it is bound.
+    let adminPort = configuration.adminPort.map { _ in MultiThreadedEventLoopGroup.singleton.next().makePromise(of: Int.self) }
+    let application = try server.makeApplication(onAdminServerRunning: { channel in
+        adminPort?.succeed(channel.localAddress?.port ?? 0)
+    })
+    return try await application.test(.live) { client in
+        try await body(TestServer(server: server, client: client, adminPort: try await adminPort?.futureResult.get()))
     }
 }
 
@@ -105,8 +111,12 @@ func withServer<Value: Sendable>(
 struct TestServer: Sendable {
     let server: PushComposeServer
     let client: any TestClientProtocol
+    /// The admin listener's port, when it has one of its own.
+    var adminPort: Int? = nil
 
     var audit: JSONLinesAuditLog { server.audit }
+    /// The port the hook listener is bound to, for raw connections.
+    var port: Int { client.port! }
     var configuration: ServerConfiguration { server.configuration }
 
     /// The headers the IM server sends with a hook: the app's and the hook key when the
@@ -141,6 +151,15 @@ struct TestServer: Sendable {
         try await client.execute(
             uri: path, method: method, headers: headers ?? Header.bearer(configuration.adminToken),
             body: json.map(jsonBody))
+    }
+
+    /// One request on a connection of its own to `port` (the hook listener's by default).
+    func onNewConnection(
+        _ method: HTTPRequest.Method, _ path: String, port: Int? = nil, headers: HTTPFields = [:], body: ByteBuffer? = nil
+    ) async throws -> TestClient.Response {
+        try await TestClient.withClient(host: "127.0.0.1", port: port ?? self.port) { client in
+            try await client.execute(TestClient.Request(path, method: method, authority: "localhost", headers: headers, body: body))
+        }
     }
 
     /// Every audit record written so far, in order.
