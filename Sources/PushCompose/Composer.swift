@@ -60,8 +60,10 @@ public struct Composer: Sendable {
             }
         }
 
-        var renders = TemplateRenders(template, message: message)
-        var fallbackRenders = TemplateRenders(catalog.defaultTemplate, message: message)
+        // With one receiver the answer goes to them alone: a personal payload needs no stand-in.
+        let shared = pushed.count > 1
+        var renders = TemplateRenders(template, message: message, shared: shared)
+        var fallbackRenders = TemplateRenders(catalog.defaultTemplate, message: message, shared: shared)
         var pushes: [ReceiverPush] = []
         pushes.reserveCapacity(pushed.count)
         var failures: [RenderFailure] = []
@@ -77,7 +79,7 @@ public struct Composer: Sendable {
                 pushes.append(
                     ReceiverPush(
                         receiver: receiver, payload: rendered.payload, force: force, mention: receiverMention,
-                        template: template.name, locale: rendered.locale))
+                        template: template.name, locale: rendered.locale, unnamedPayload: rendered.unnamedPayload))
             }
 
             switch renders.render(for: input) {

@@ -15,7 +15,8 @@ public struct HookPlan: Sendable, Equatable {
     /// The template selected for the message.
     public var template: String
     public var groups: [PushGroup]
-    /// The index in `groups` whose payload the answer carries; nil when it carries none.
+    /// The index in `groups` whose payload the answer carries (its `unnamedPayload` when
+    /// `depersonalized` names the group's receivers); nil when it carries none.
     public var answeredGroup: Int?
     public var coalesced: [Coalesced]
     /// Receivers not pushed by decision: mention-only mode, or a failed render with fail-open off.
@@ -28,9 +29,11 @@ public struct HookPlan: Sendable, Equatable {
     /// Receivers in the answer who muted the conversation and are not forced: the
     /// built-in push skips them.
     public var mutedUnforced: [String] = []
-    /// Receivers whose template names its receiver (`receiver.id`, `receiver.name`) and
-    /// whose push was coalesced into the answer: the answer carries that template
-    /// rendered without a receiver instead, so no one sees another's name.
+    /// Receivers whose push names them (the template uses `receiver.id` or
+    /// `receiver.name`) and who are answered with another payload, one that names no one:
+    /// a payload that names its receiver is answered only to receivers who asked for that
+    /// very payload, so when the answer also goes to others it carries the answered
+    /// group's template rendered without a receiver (`PushGroup.unnamedPayload`).
     public var depersonalized: [String] = []
 
     public init(

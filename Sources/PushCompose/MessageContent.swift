@@ -26,19 +26,31 @@ public struct MessageContent: Sendable, Hashable {
         hasher.combine(text)
     }
 
-    /// Reads `content`. A JSON object is a typed message (hook-protocol.md: content that
-    /// is not a JSON object is plain text): its `_lctype` says the kind; without a usable
-    /// one it is text when it has `_lctext`, else of unknown kind — never shown as JSON.
+    /// Reads `content`. A JSON object is a typed message: its `_lctype` says the kind;
+    /// without a usable one it is text when it has `_lctext`, else of unknown kind — never
+    /// shown as JSON. Content that does not start with `{` is plain text.
+    ///
+    /// Content that starts with `{` but cannot be read as an object (cut, malformed,
+    /// nested too deep), or whose `_lcattrs` is not an object, is of unknown kind with no
+    /// text: its JSON must not show, and a template that hides text by attribute cannot
+    /// tell whether it applies, so no template may show any of it.
     public init(parsing content: String) {
-        guard content.first(where: { !$0.isWhitespace }) == "{",
-              let value = try? JSONParser.parse(content),
-              case .object = value
-        else {
+        guard content.first(where: { !$0.isWhitespace }) == "{" else {
             self.init(kind: .plain, typeCode: nil, text: content)
             return
         }
+        guard let value = try? JSONParser.parse(content), case .object = value else {
+            self = .unreadable
+            return
+        }
         var attrs: [(key: String, value: JSONValue)] = []
-        if case .object(let members)? = value["_lcattrs"] { attrs = members }
+        switch value["_lcattrs"] {
+        case nil, .null?: break
+        case .object(let members)?: attrs = members
+        default:
+            self = .unreadable
+            return
+        }
         let text = value["_lctext"]?.stringValue
         if case .number(let code)? = value["_lctype"], code == code.rounded(), abs(code) < 1e9 {
             self.init(kind: MessageKind(typeCode: Int(code)), typeCode: Int(code), text: text ?? "", attrs: attrs)
@@ -48,6 +60,9 @@ public struct MessageContent: Sendable, Hashable {
             self.init(kind: .unknown(0), typeCode: nil, text: "", attrs: attrs)
         }
     }
+
+    /// Content that looks like a JSON object but cannot be read as a message.
+    static let unreadable = MessageContent(kind: .unknown(0), typeCode: nil, text: "")
 
     /// The `_lcattrs` value under `key`.
     public func attr(_ key: String) -> JSONValue? {

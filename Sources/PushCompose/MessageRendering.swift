@@ -8,6 +8,9 @@ public struct RenderError: Error, Sendable, Equatable, CustomStringConvertible {
 struct RenderedPayload: Sendable, Equatable {
     var payload: String
     var locale: String?
+    /// The template rendered without a receiver, when `payload` may name its receiver and
+    /// the answer may go to several: what anyone else may be sent instead.
+    var unnamedPayload: String?
 }
 
 /// One message's share of rendering: the texts, the truncation policy and the byte budget.
@@ -18,8 +21,9 @@ struct MessageRendering: Sendable {
     var conversation: RenderInput.Party
     var maxPayloadBytes: Int
 
-    /// Renders `template` for `receiver`: the text cut to the policy's length, then cut
-    /// further (by whole characters) until the encoded payload fits the byte budget.
+    /// Renders `template` for `receiver`: `text` cut to the policy's length, `fullText`
+    /// whole; when the encoded payload is over the byte budget, `fullText` is cut (by whole
+    /// characters) as far as the budget needs, and `text` with it once that is shorter.
     /// - Parameters:
     ///   - locale: the template's locale for the receiver (`resolvedLocale(for:)`).
     ///   - placeholder: what is shown instead of the text; nil shows the message's text.
@@ -55,15 +59,16 @@ struct MessageRendering: Sendable {
             if payload.utf8.count <= maxPayloadBytes {
                 return .success(RenderedPayload(payload: payload, locale: locale))
             }
-            // Too large: find the longest cut of the text that fits. Payload size grows
-            // with the number of characters kept, so a binary search finds it.
-            let characters = Array(fullText)
-            var low = 0, high = min(characters.count, maxCharacters)
+            // Too large: find the longest cut of the full text that fits, `text` being cut
+            // to the policy's length as well. Payload size grows with the number of
+            // characters kept, so a binary search finds it. No payload holds more characters
+            // than it has bytes, which bounds the search however long the text.
+            var low = 0, high = fullText.prefix(maxPayloadBytes).count
             var best: String?
             while low <= high {
                 let kept = (low + high) / 2
                 let cut = GraphemeTruncation.truncate(fullText, to: kept, ellipsis: policy.ellipsis)
-                let candidate = try encode(text: cut, fullText: cut)
+                let candidate = try encode(text: kept < maxCharacters ? cut : text, fullText: cut)
                 if candidate.utf8.count <= maxPayloadBytes {
                     best = candidate
                     low = kept + 1

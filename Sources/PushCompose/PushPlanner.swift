@@ -4,6 +4,8 @@
 /// (payload, force); with no custom channel to send the other groups, every receiver
 /// goes into the answer with the payload of the largest group (on a tie, the group
 /// without mentions), and `force` only when every receiver in the answer is to be forced.
+/// A payload that names its receiver goes to no one else: when the answer also reaches
+/// receivers with another payload, it carries the group's unnamed render instead.
 public enum PushPlanner {
     public static func group(_ pushes: [ReceiverPush]) -> [PushGroup] {
         struct Key: Hashable {
@@ -36,7 +38,7 @@ public enum PushPlanner {
                 groups.append(
                     PushGroup(
                         payload: push.payload, force: push.force, template: push.template, locale: push.locale,
-                        receivers: [push.receiver], hasMentions: push.mention.isMentioned))
+                        receivers: [push.receiver], hasMentions: push.mention.isMentioned, unnamedPayload: push.unnamedPayload))
                 if groups.count == scanLimit + 1 {
                     for (index, group) in groups.enumerated() { indexByKey[Key(payload: group.payload, force: group.force)] = index }
                 } else if groups.count > scanLimit + 1 {
@@ -86,21 +88,31 @@ public enum PushPlanner {
         let answered = groups[chosen]
         let receivers = pushes.map(\.receiver)
         let force = pushes.allSatisfy(\.force)
+        var payload = answered.payload
+        if answered.namesItsReceivers, let unnamed = answered.unnamedPayload,
+           groups.contains(where: { $0.payload != answered.payload })
+        {
+            payload = unnamed
+        }
         var coalesced: [HookPlan.Coalesced] = []
+        var depersonalized: [String] = []
         // Coarser than asked: another payload, or no `force` where the group wanted it. A group
         // with the answer's payload and force (not necessarily the chosen one, when the chosen
         // group's force is dropped) gets exactly what it asked for.
-        for (index, group) in groups.enumerated() where group.payload != answered.payload || group.force != force {
+        for (index, group) in groups.enumerated() where group.payload != payload || group.force != force {
             for receiver in group.receivers {
                 coalesced.append(HookPlan.Coalesced(receiver: receiver, wantedGroup: index))
             }
+            if group.payload != payload, group.namesItsReceivers { depersonalized += group.receivers }
         }
         let answer = ReceiversOfflineAnswer(
             offlinePeers: receivers == requested ? nil : receivers,
-            pushMessage: answered.payload,
+            pushMessage: payload,
             force: force ? true : nil)
-        return HookPlan(
+        var plan = HookPlan(
             answer: answer, template: template, groups: groups, answeredGroup: chosen, coalesced: coalesced,
             excluded: excluded, renderFailures: renderFailures, customGroups: [])
+        plan.depersonalized = depersonalized
+        return plan
     }
 }

@@ -7,6 +7,10 @@ public protocol PushTemplate: Sendable {
     /// mention and locale (the template uses the receiver's id or name). When it cannot,
     /// the composer renders once for all of them.
     var dependsOnReceiverIdentity: Bool { get }
+    /// Whether a payload can show its receiver's id or name (`receiver.id`, `receiver.name`
+    /// anywhere in the template). Such a payload goes to no one else: where one payload is
+    /// to reach several receivers, the composer renders the template without a receiver.
+    var namesReceiver: Bool { get }
     /// The most specific locale of this template in `locale`'s fallback chain, or nil
     /// when only the template's default language applies.
     func resolvedLocale(for locale: String) -> String?
@@ -54,11 +58,25 @@ public struct RenderInput: Sendable {
         public var name: String
         public var locale: String
         public var mention: Mention
+        /// False for a render meant for several receivers: `id` and `name` are empty, and a
+        /// template sees them as missing (a section on them is false).
+        public var isNamed: Bool
+
         public init(id: String, name: String, locale: String, mention: Mention) {
             self.id = id
             self.name = name
             self.locale = locale
             self.mention = mention
+            isNamed = true
+        }
+
+        /// `receiver` without the id and name: what a payload for several receivers may show.
+        public var unnamed: Receiver {
+            var receiver = self
+            receiver.id = ""
+            receiver.name = ""
+            receiver.isNamed = false
+            return receiver
         }
     }
 

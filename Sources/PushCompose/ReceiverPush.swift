@@ -8,14 +8,23 @@ public struct ReceiverPush: Sendable, Equatable {
     public var template: String
     /// The template locale that rendered it (nil: the template's default language).
     public var locale: String?
+    /// Set when `payload` may name its receiver (the template uses `receiver.id` or
+    /// `receiver.name`): the same template rendered without a receiver, the form of this
+    /// push that others may be sent. Nil when the payload names no one, or goes to its
+    /// receiver alone.
+    public var unnamedPayload: String?
 
-    public init(receiver: String, payload: String, force: Bool, mention: Mention, template: String, locale: String?) {
+    public init(
+        receiver: String, payload: String, force: Bool, mention: Mention, template: String, locale: String?,
+        unnamedPayload: String? = nil
+    ) {
         self.receiver = receiver
         self.payload = payload
         self.force = force
         self.mention = mention
         self.template = template
         self.locale = locale
+        self.unnamedPayload = unnamedPayload
     }
 }
 

@@ -14,6 +14,7 @@ public final class CompiledTemplate: PushTemplate {
     public let priority: Int
     public let policy: PushPolicy
     public let dependsOnReceiverIdentity: Bool
+    public let namesReceiver: Bool
     let match: MatchRule
 
     private struct LayerKey: Hashable {
@@ -85,9 +86,10 @@ public final class CompiledTemplate: PushTemplate {
             }
         }
         self.layers = layers
-        dependsOnReceiverIdentity = layers.values.contains { members in
-            members.contains { $0.value.texts.contains(where: \.dependsOnReceiverIdentity) }
-        }
+        // Placeholders are shown as written, never rendered: only payload texts can name the receiver.
+        let texts = layers.values.flatMap { members in members.flatMap(\.value.texts) }
+        namesReceiver = texts.contains(where: \.namesReceiver)
+        dependsOnReceiverIdentity = namesReceiver || texts.contains(where: \.dependsOnReceiverIdentity)
     }
 
     func matches(_ facts: MessageFacts) -> Bool { match.matches(facts) }

@@ -1,20 +1,37 @@
 /// One thing wrong with a template file: where, and why.
 public struct LintProblem: Error, Sendable, Equatable, CustomStringConvertible {
+    public enum Severity: Sendable, Equatable {
+        /// The set is refused.
+        case error
+        /// The set loads; the template may not do what its author expects.
+        case warning
+    }
+
     public var file: String
     public var line: Int
     public var reason: String
+    public var severity: Severity
 
-    public init(file: String, line: Int, reason: String) {
+    public init(file: String, line: Int, reason: String, severity: Severity = .error) {
         self.file = file
         self.line = line
         self.reason = reason
+        self.severity = severity
     }
 
-    /// `file:line: reason`, the form editors and CI logs link to.
-    public var description: String { "\(file):\(line): \(reason)" }
+    public var isError: Bool { severity == .error }
+
+    /// `file:line: reason` (`file:line: warning: reason` for a warning), the form editors
+    /// and CI logs link to.
+    public var description: String {
+        switch severity {
+        case .error: return "\(file):\(line): \(reason)"
+        case .warning: return "\(file):\(line): warning: \(reason)"
+        }
+    }
 }
 
-/// A template set refused as a whole, with every problem found.
+/// A template set refused as a whole, with every problem found (its warnings too).
 public struct TemplateSetError: Error, Sendable, CustomStringConvertible {
     public var problems: [LintProblem]
 

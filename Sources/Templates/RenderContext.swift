@@ -4,8 +4,12 @@ import PushCompose
 /// The Mustache context of one render: the variables of the template reference.
 /// Values are looked up on demand from the render input rather than copied into
 /// dictionaries first, since most templates read three or four of them.
-struct RenderContext: MustacheParent {
+///
+/// The context and its scopes print as nothing (`{{.}}`, `{{sender}}`): their default
+/// description would dump the whole render input, the receiver's name included.
+struct RenderContext: MustacheParent, CustomStringConvertible {
     let input: RenderInput
+    var description: String { "" }
 
     func child(named name: String) -> Any? {
         if let field = RenderField(scope: "", name: name) { return field.value(in: input) }
@@ -13,9 +17,10 @@ struct RenderContext: MustacheParent {
     }
 
     /// `sender`, `conversation`, `message` or `receiver`: the parent of their fields.
-    struct Scope: MustacheParent {
+    struct Scope: MustacheParent, CustomStringConvertible {
         let name: String
         let input: RenderInput
+        var description: String { "" }
         func child(named child: String) -> Any? {
             if name == "message", child == "attrs" { return RenderContext.object(input.content.attrs) }
             return RenderField(scope: name, name: child)?.value(in: input)

@@ -64,8 +64,9 @@ enum RenderField: String, CaseIterable, Sendable {
         case .messageText: return input.text
         case .messageFullText: return input.fullText
         case .messageKind: return input.content.kind.name
-        case .receiverId: return input.receiver.id
-        case .receiverName: return input.receiver.name
+        // Missing for a render without a receiver, so that a section on them is false.
+        case .receiverId: return input.receiver.isNamed ? input.receiver.id : nil
+        case .receiverName: return input.receiver.isNamed ? input.receiver.name : nil
         case .receiverLocale: return input.receiver.locale
         case .messageType, .receiverMentioned, .mentionAll, .timestamp: return nil
         }

@@ -110,7 +110,7 @@ public final class TemplateSet: PushTemplateCatalog {
         for template in compiled {
             problems += TemplateRenderCheck.problems(of: template, options: options)
         }
-        guard problems.isEmpty else { throw TemplateSetError(problems: problems) }
+        guard problems.isEmpty else { throw TemplateSetError(problems: problems + compiled.flatMap(PersonalTemplateCheck.warnings)) }
         return TemplateSet(templates: compiled, defaultTemplate: defaultTemplate)
     }
 }

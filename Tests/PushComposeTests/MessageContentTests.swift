@@ -47,9 +47,38 @@ final class MessageContentTests: XCTestCase {
     }
 
     func testPlainTextIsKeptAsItIs() {
-        for text in ["hello", "", "[1,2]", "{not json", "{\"_lctext\":\"hi\"", "👨‍👩‍👧 \"q\""] {
+        for text in ["hello", "", "[1,2]", "not json}", "a {\"_lctext\":\"hi\"}", "👨‍👩‍👧 \"q\""] {
             XCTAssertEqual(MessageContent(parsing: text), MessageContent(kind: .plain, typeCode: nil, text: text), text)
         }
+    }
+
+    func testContentThatLooksLikeAnObjectButIsNotOneHasNoText() {
+        // Cut, malformed, followed by more, or nested past the parser's limit: of unknown
+        // kind with no text and no attributes, so neither its text nor its JSON can show.
+        let nested = #"{"_lctext":"PIN 4321","_lctype":-1,"deep":"# + String(repeating: "[", count: JSONParser.maxDepth + 1)
+            + String(repeating: "]", count: JSONParser.maxDepth + 1) + "}"
+        let unreadable = [
+            #"{"_lctext":"PIN 4321","_lctype":-1,"_lcattrs":{"confidential":"tr"#,
+            #"{"_lctext":"PIN 4321""#, "{not json", #" {"_lctext":"PIN 4321","_lctype":-1} and more"#,
+            #"{"_lctext":"PIN 4321",}"#, "\n\t{", nested,
+        ]
+        for content in unreadable {
+            let read = MessageContent(parsing: content)
+            XCTAssertEqual(read, MessageContent(kind: .unknown(0), typeCode: nil, text: ""), content)
+        }
+    }
+
+    func testAttributesThatCannotBeReadHideTheText() {
+        // A template may hide text by attribute: attributes that are there but not an object
+        // must not let the text through.
+        for attrs in [#""{\"confidential\":\"true\"}""#, #"["confidential"]"#, "true", "1"] {
+            let content = MessageContent(parsing: #"{"_lctext":"PIN 4321","_lctype":-1,"_lcattrs":\#(attrs)}"#)
+            XCTAssertEqual(content, MessageContent(kind: .unknown(0), typeCode: nil, text: ""), attrs)
+        }
+        // No attributes at all is fine.
+        XCTAssertEqual(
+            MessageContent(parsing: #"{"_lctext":"hi","_lctype":-1,"_lcattrs":null}"#),
+            MessageContent(kind: .text, typeCode: -1, text: "hi"))
     }
 
     func testJSONObjectsWithoutAUsableTypeAreNeverShownAsJSON() {
@@ -90,6 +119,7 @@ final class MessageContentTests: XCTestCase {
             (#"{"_lctype":-99}"#, "Tom: [Unknown]"),
             ("just words", "Tom: just words"),
             (#"{"foo":"bar"}"#, "Tom: [Unknown]"),  // an object without a type: never its JSON
+            (#"{"_lctext":"PIN 4321","_lctype":-1"#, "Tom: [Unknown]"),  // a cut object: neither JSON nor text
         ]
         for (content, expected) in cases {
             XCTAssertEqual(try shownAlert(for: content), expected, content)

@@ -53,6 +53,29 @@ final class PayloadBudgetTests: XCTestCase {
         XCTAssertTrue(text.unicodeScalars.starts(with: body.dropLast().unicodeScalars))
     }
 
+    func testFullTextKeepsAllTheBudgetAllowsWhileTextKeepsItsTruncation() throws {
+        // `text` is cut to the policy's 10 characters; `fullText` only as far as the budget needs.
+        let template = TestTemplate(policy: PushPolicy(truncate: 10)) { input in
+            [(key: "alert", value: .string(input.text)), (key: "body", value: .string(input.fullText))]
+        }
+        let text = String(repeating: unit, count: 100)  // 500 characters, 3500 bytes
+        let limit = 600
+        let plan = Composer(catalog: TestCatalog(template), options: Composer.Options(maxPayloadBytes: limit))
+            .compose(makeHook(content: textContent(text)))
+        let payload = try XCTUnwrap(plan.answer.pushMessage)
+        XCTAssertLessThanOrEqual(payload.utf8.count, limit)
+        let object = try decodeObject(payload)
+        XCTAssertEqual(object["alert"] as? String, String(Array(text).prefix(10)) + "…")
+        let body = try XCTUnwrap(object["body"] as? String)
+        let kept = Array(body.dropLast())
+        XCTAssertEqual(body.last, "…")
+        XCTAssertGreaterThan(kept.count, 10, body)
+        XCTAssertEqual(
+            kept.flatMap { Array($0.unicodeScalars) }, Array(text).prefix(kept.count).flatMap { Array($0.unicodeScalars) })
+        // The longest that fits: one more character would not have.
+        XCTAssertGreaterThan(payload.utf8.count + String(Array(text)[kept.count]).utf8.count, limit)
+    }
+
     func testTextThatFitsIsOnlyCutByThePolicy() throws {
         let text = String(repeating: unit, count: 20)  // 100 characters, 700 bytes
         let plan = composer(maxPayloadBytes: 3800, truncate: 40).compose(makeHook(content: textContent(text)))

@@ -140,4 +140,50 @@ final class PushPlannerTests: XCTestCase {
         XCTAssertEqual(plan.customGroups, [0, 1])
         XCTAssertEqual(plan.coalesced, [])
     }
+
+    // MARK: - Payloads that name their receiver
+
+    private func named(_ receiver: String, name: String? = nil, force: Bool = false, mention: Mention = .none) -> ReceiverPush {
+        ReceiverPush(
+            receiver: receiver, payload: #"{"alert":"Hi \#(name ?? receiver)"}"#, force: force, mention: mention,
+            template: "default", locale: nil, unnamedPayload: #"{"alert":"Hi "}"#)
+    }
+
+    func testAPayloadThatNamesItsReceiverIsNeverAnsweredToAnother() {
+        let plan = plan([named("a"), named("b"), named("c")])
+        XCTAssertEqual(plan.answer, ReceiversOfflineAnswer(pushMessage: #"{"alert":"Hi "}"#))
+        XCTAssertEqual(plan.answeredGroup, 0)
+        XCTAssertEqual(plan.groups.map(\.payload), [#"{"alert":"Hi a"}"#, #"{"alert":"Hi b"}"#, #"{"alert":"Hi c"}"#])
+        XCTAssertEqual(plan.depersonalized, ["a", "b", "c"])
+        XCTAssertEqual(plan.coalesced, [.init(receiver: "a", wantedGroup: 0), .init(receiver: "b", wantedGroup: 1), .init(receiver: "c", wantedGroup: 2)])
+    }
+
+    func testAPayloadThatNamesItsReceiverGoesToThemWhenTheyAreAlone() {
+        let plan = plan([named("a")])
+        XCTAssertEqual(plan.answer, ReceiversOfflineAnswer(pushMessage: #"{"alert":"Hi a"}"#))
+        XCTAssertEqual(plan.depersonalized, [])
+        XCTAssertEqual(plan.coalesced, [])
+    }
+
+    func testReceiversWhoAskedForTheVerySamePayloadGetIt() {
+        // Two receivers of the same name: one payload, theirs, though one wanted it forced.
+        let plan = plan([named("a", name: "Alex"), named("b", name: "Alex", force: true, mention: .you)])
+        XCTAssertEqual(plan.answer, ReceiversOfflineAnswer(pushMessage: #"{"alert":"Hi Alex"}"#))
+        XCTAssertEqual(plan.depersonalized, [])
+        XCTAssertEqual(plan.coalesced, [.init(receiver: "b", wantedGroup: 1)])
+    }
+
+    func testAnAnswerThatNamesNoOneIsKeptAndThoseNamedElsewhereAreListed() {
+        // The largest group's payload names no one (the unnamed render is the same): it is the
+        // answer, and the receiver whose own push named them gets it instead.
+        let unnamedAlike = ReceiverPush(
+            receiver: "x", payload: plain, force: false, mention: .none, template: "default", locale: nil, unnamedPayload: plain)
+        var y = unnamedAlike
+        y.receiver = "y"
+        let plan = plan([unnamedAlike, named("b", mention: .you), y])
+        XCTAssertEqual(plan.answer, ReceiversOfflineAnswer(pushMessage: plain))
+        XCTAssertEqual(plan.answeredGroup, 0)
+        XCTAssertEqual(plan.depersonalized, ["b"])
+        XCTAssertEqual(plan.coalesced, [.init(receiver: "b", wantedGroup: 1)])
+    }
 }

@@ -10,17 +10,19 @@ struct TestTemplate: PushTemplate {
     var name: String
     var policy: PushPolicy
     var dependsOnReceiverIdentity: Bool
+    var namesReceiver: Bool
     /// Placeholder key (`image`, `7`, `app`, `private`, …) → text; missing keys render `<key>`.
     var placeholders: [String: String]
     var body: Body
 
     init(
-        name: String = "default", policy: PushPolicy = PushPolicy(), dependsOnReceiverIdentity: Bool = false,
+        name: String = "default", policy: PushPolicy = PushPolicy(), dependsOnReceiverIdentity: Bool = false, namesReceiver: Bool = false,
         placeholders: [String: String] = TestTemplate.standardPlaceholders, body: @escaping Body = TestTemplate.standardBody
     ) {
         self.name = name
         self.policy = policy
         self.dependsOnReceiverIdentity = dependsOnReceiverIdentity
+        self.namesReceiver = namesReceiver
         self.placeholders = placeholders
         self.body = body
     }

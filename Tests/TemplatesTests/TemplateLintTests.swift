@@ -298,4 +298,36 @@ final class TemplateLintTests: XCTestCase {
         XCTAssertEqual(problems.map(\.file), ["empty.yaml"], "\(problems)")
         XCTAssertTrue(problems.first?.reason.contains("empty") ?? false)
     }
+
+    // MARK: - Warnings
+
+    private let personal = """
+        # Greets each receiver by name.
+        name: default
+        default: true
+        push:
+          alert: "Hi {{receiver.name}}, {{sender.name}}: {{message.text}}"
+        """
+
+    func testATemplateThatNamesItsReceiverLoadsWithAWarning() throws {
+        let set = try loadSet([(file: "d.yaml", text: personal), (file: "custom.yaml", text: "name: custom\nmatch:\n  kinds: [image]\npolicy:\n  builtin: false\n")])
+        // The custom-delivery template inherits the payload but sends each push itself: no warning.
+        XCTAssertEqual(set.warnings.count, 1, "\(set.warnings)")
+        let warning = try XCTUnwrap(set.warnings.first)
+        XCTAssertEqual(warning.severity, .warning)
+        XCTAssertFalse(warning.isError)
+        XCTAssertEqual(warning.file, "d.yaml")
+        XCTAssertEqual(warning.line, 2)
+        XCTAssertTrue(warning.reason.contains("template 'default' uses receiver.id or receiver.name"), warning.reason)
+        XCTAssertTrue(warning.reason.contains("custom delivery"), warning.reason)
+        XCTAssertEqual(warning.description, "d.yaml:2: warning: \(warning.reason)")
+
+        XCTAssertEqual(try loadSet([base]).warnings, [])
+    }
+
+    func testARefusedSetListsItsWarningsWithItsErrors() {
+        let problems = lintProblems([(file: "d.yaml", text: personal + "\n  sound: \"\(String(repeating: "x", count: 400))\"")], options: Composer.Options(maxPayloadBytes: 300))
+        XCTAssertEqual(problems.map(\.severity), [.error, .warning], "\(problems)")
+        XCTAssertTrue(problems[0].reason.contains("fails to render"), problems[0].reason)
+    }
 }

@@ -17,6 +17,7 @@ struct LintCommand: ParsableCommand {
         let directory = directory ?? configuration.templates
         do {
             let set = try TemplateSet.load(directory: URL(fileURLWithPath: directory), options: configuration.composerOptions)
+            set.warnings.forEach { print($0) }
             print("\(directory): \(set.templates.count) templates OK (\(set.templates.map(\.name).joined(separator: ", ")))")
         } catch {
             print(error.description)
