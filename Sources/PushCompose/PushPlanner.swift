@@ -103,7 +103,7 @@ public enum PushPlanner {
             for receiver in group.receivers {
                 coalesced.append(HookPlan.Coalesced(receiver: receiver, wantedGroup: index))
             }
-            if group.payload != payload, group.namesItsReceivers { depersonalized += group.receivers }
+            if group.namesItsReceivers, group.payload != payload { depersonalized += group.receivers }
         }
         let answer = ReceiversOfflineAnswer(
             offlinePeers: receivers == requested ? nil : receivers,

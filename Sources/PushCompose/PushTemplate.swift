@@ -4,8 +4,8 @@ public protocol PushTemplate: Sendable {
     var name: String { get }
     var policy: PushPolicy { get }
     /// Whether the rendered payload can differ between two receivers with the same
-    /// mention and locale (the template uses the receiver's id or name). When it cannot,
-    /// the composer renders once for all of them.
+    /// mention and template locale (the template uses the receiver's id, name or own
+    /// locale tag). When it cannot, the composer renders once for all of them.
     var dependsOnReceiverIdentity: Bool { get }
     /// Whether a payload can show its receiver's id or name (`receiver.id`, `receiver.name`
     /// anywhere in the template). Such a payload goes to no one else: where one payload is
