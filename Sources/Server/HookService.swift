@@ -9,7 +9,7 @@ final class HookService: Sendable {
     struct Settings: Sendable {
         var composer = Composer.Options()
         var maxPeers = 10_000
-        var auditText = AuditTextMode.full
+        var auditText = AuditTextPolicy.full
     }
 
     static let receiversOffline = "_receiversOffline"
@@ -51,7 +51,7 @@ final class HookService: Sendable {
                 metrics.coalescedReceivers(plan.coalesced.count)
                 metrics.renderFailures(plan.renderFailures.count, template: plan.template)
                 let micros = Int((ContinuousClock.now - started) / .microseconds(1))
-                audit.record(HookAuditRecord(textMode: settings.auditText).receiversOffline(hook: hook, plan: plan, micros: micros))
+                await audit.record(HookAuditRecord(textPolicy: settings.auditText).receiversOffline(hook: hook, plan: plan, micros: micros))
                 return plan.answer.json
             case Self.conversationUpdate:
                 let update = try ConversationUpdateHook(parameters)
@@ -63,7 +63,7 @@ final class HookService: Sendable {
                 case .attributes(nil):
                     return .object([])
                 }
-                audit.record(HookAuditRecord(textMode: settings.auditText).conversationUpdate(update))
+                await audit.record(HookAuditRecord(textPolicy: settings.auditText).conversationUpdate(update))
                 return .object([])
             case Self.clientOnline:
                 metrics.clientEvent("online")
@@ -77,7 +77,7 @@ final class HookService: Sendable {
         } catch let error as HookInputError {
             if function == Self.receiversOffline { metrics.answer(kind: "error") }
             let micros = Int((ContinuousClock.now - started) / .microseconds(1))
-            audit.record(HookAuditRecord(textMode: settings.auditText).rejected(function: function, status: 400, error: error.description, micros: micros))
+            await audit.record(HookAuditRecord(textPolicy: settings.auditText).rejected(function: function, status: 400, error: error.description, micros: micros))
             throw CloudFunctionError.badRequest(error.description)
         }
     }

@@ -26,8 +26,10 @@ struct PushComposeServer {
         let data = URL(fileURLWithPath: configuration.data)
         let directory = try Directory(store: try SQLiteStateStore(directory: data))
         audit = try JSONLinesAuditLog(
-            directory: data.appendingPathComponent("audit"), maxFileBytes: configuration.auditMaxFileBytes, logger: logger)
-        service = HookService(templates: templates, directory: directory, audit: audit, metrics: metrics, settings: configuration.hookSettings)
+            directory: data.appendingPathComponent("audit"), maxFileBytes: configuration.auditMaxFileBytes,
+            fsyncInterval: .milliseconds(configuration.auditFsyncMillis), logger: logger)
+        let auditText = try AuditTextPolicy(mode: configuration.auditText, configuredKey: configuration.auditKey, data: data)
+        service = HookService(templates: templates, directory: directory, audit: audit, metrics: metrics, settings: configuration.hookSettings(auditText: auditText))
     }
 
     /// The hook listener's routes: the functions and `/healthz`, and, unless the admin API

@@ -29,6 +29,10 @@ struct ServerConfiguration: Sendable, Equatable {
     var failOpen = true
     var auditText = AuditTextMode.full
     var auditMaxFileBytes = 64 << 20
+    /// How long written audit records may wait to be put on the disk; 0: before the answer.
+    var auditFsyncMillis = 1000
+    /// The HMAC key of `auditText: hash`; empty: the one kept in the data directory.
+    var auditKey = ""
 
     struct Error: Swift.Error, CustomStringConvertible {
         var description: String
@@ -43,6 +47,7 @@ struct ServerConfiguration: Sendable, Equatable {
         "maxBodyBytes": "PUSHCOMPOSE_MAX_BODY_BYTES", "maxPeers": "PUSHCOMPOSE_MAX_PEERS",
         "maxPayloadBytes": "PUSHCOMPOSE_MAX_PAYLOAD_BYTES", "failOpen": "PUSHCOMPOSE_FAIL_OPEN",
         "auditText": "PUSHCOMPOSE_AUDIT_TEXT", "auditMaxFileBytes": "PUSHCOMPOSE_AUDIT_MAX_FILE_BYTES",
+        "auditFsyncMillis": "PUSHCOMPOSE_AUDIT_FSYNC_MILLIS", "auditKey": "PUSHCOMPOSE_AUDIT_KEY",
         "adminHost": "PUSHCOMPOSE_ADMIN_HOST", "adminPort": "PUSHCOMPOSE_ADMIN_PORT",
         "signatureWindowSeconds": "PUSHCOMPOSE_SIGNATURE_WINDOW_SECONDS", "idleTimeoutSeconds": "PUSHCOMPOSE_IDLE_TIMEOUT_SECONDS",
         "requestTimeoutSeconds": "PUSHCOMPOSE_REQUEST_TIMEOUT_SECONDS", "maxConnections": "PUSHCOMPOSE_MAX_CONNECTIONS",
@@ -114,6 +119,14 @@ struct ServerConfiguration: Sendable, Equatable {
         maxPeers = try int("maxPeers") ?? maxPeers
         maxPayloadBytes = try int("maxPayloadBytes", minimum: 64) ?? maxPayloadBytes
         auditMaxFileBytes = try int("auditMaxFileBytes", minimum: 1024) ?? auditMaxFileBytes
+        auditFsyncMillis = try int("auditFsyncMillis", minimum: 0) ?? auditFsyncMillis
+        if let key = values["auditKey"] {
+            // The key itself is never part of a message.
+            guard key.count >= AuditHashKey.minimumLength else {
+                throw Error(description: "auditKey (PUSHCOMPOSE_AUDIT_KEY) must be at least \(AuditHashKey.minimumLength) characters")
+            }
+            auditKey = key
+        }
         if let text = values["failOpen"] {
             switch text.lowercased() {
             case "true", "1", "yes": failOpen = true
@@ -176,7 +189,9 @@ struct ServerConfiguration: Sendable, Equatable {
         Composer.Options(defaultLocale: defaultLocale, maxPayloadBytes: maxPayloadBytes, failOpen: failOpen)
     }
 
-    var hookSettings: HookService.Settings {
+    /// The hook service's settings, with the audit text policy resolved from `auditText`
+    /// and its key (`AuditTextPolicy`).
+    func hookSettings(auditText: AuditTextPolicy) -> HookService.Settings {
         HookService.Settings(composer: composerOptions, maxPeers: maxPeers, auditText: auditText)
     }
 }

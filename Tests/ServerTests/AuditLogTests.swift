@@ -67,7 +67,7 @@ final class AuditLogTests: XCTestCase {
             let records = try await server.auditRecords()
             let record = try XCTUnwrap(records.last)
             XCTAssertEqual(record["text"], .string(Self.secret))
-            XCTAssertNil(record["textSHA256"])
+            XCTAssertNil(record["textHMAC"])
             let group = try XCTUnwrap(record["groups"]?[0])
             XCTAssertEqual(group["payload"], result["pushMessage"])
             XCTAssertTrue(group["payload"]?.stringValue?.contains(Self.secret) ?? false)
@@ -76,7 +76,9 @@ final class AuditLogTests: XCTestCase {
     }
 
     func testHashTextMode() async throws {
-        try await withServer(try configuration(.hash)) { server in
+        var configuration = try configuration(.hash)
+        configuration.auditKey = "audit-key-for-this-test"
+        try await withServer(configuration) { server in
             let result = try await server.receiversOffline(Self.hook)
             // The answer itself still carries the text.
             XCTAssertEqual(try pushMessage(of: result)["alert"], .string("Tom: \(Self.secret)"))
@@ -90,11 +92,11 @@ final class AuditLogTests: XCTestCase {
 
             let record = try decodeJSON(lines[0])
             XCTAssertNil(record["text"])
-            XCTAssertEqual(record["textSHA256"], .string(sha256Hex(Self.secret)))
+            XCTAssertEqual(record["textHMAC"], .string(hmacHex(Self.secret, key: "audit-key-for-this-test")))
             let group = try XCTUnwrap(record["groups"]?[0])
             XCTAssertNil(group["payload"])
-            XCTAssertEqual(group["payloadSHA256"], .string(sha256Hex(payload)))
-            XCTAssertEqual(record["answer"]?["pushMessage"], .string("sha256:" + sha256Hex(payload)))
+            XCTAssertEqual(group["payloadHMAC"], .string(hmacHex(payload, key: "audit-key-for-this-test")))
+            XCTAssertEqual(record["answer"]?["pushMessage"], .string("hmac-sha256:" + hmacHex(payload, key: "audit-key-for-this-test")))
         }
     }
 
@@ -112,10 +114,10 @@ final class AuditLogTests: XCTestCase {
 
             let record = try decodeJSON(lines[0])
             XCTAssertNil(record["text"])
-            XCTAssertNil(record["textSHA256"])
+            XCTAssertNil(record["textHMAC"])
             let group = try XCTUnwrap(record["groups"]?[0])
             XCTAssertNil(group["payload"])
-            XCTAssertNil(group["payloadSHA256"])
+            XCTAssertNil(group["payloadHMAC"])
             XCTAssertNotNil(record["answer"])
             XCTAssertNil(record["answer"]?["pushMessage"])
             XCTAssertEqual(group["receivers"]?.stringArray, ["Jerry", "Spike"])
@@ -163,7 +165,7 @@ final class AuditLogTests: XCTestCase {
         var writer = RotatingFileWriter(directory: directory, maxFileBytes: 16)
         try writer.append(lines: [Array("new-3".utf8)])
         try writer.append(lines: [Array("new-4-is-longer".utf8)])  // no room left in .1
-        writer.close()
+        try writer.close()
 
         func contents(_ name: String) throws -> String {
             try String(contentsOf: directory.appendingPathComponent(name), encoding: .utf8)

@@ -1,24 +1,28 @@
-import Crypto
 import Foundation
 import PushCompose
 
 /// The audit record of one hook decision, encoded as the line the audit log writes.
+/// Texts and lists are kept within `AuditLimits`.
 struct HookAuditRecord {
-    var textMode: AuditTextMode
+    var textPolicy: AuditTextPolicy
 
     static func timestamp() -> String { UTCTimestamp.iso8601() }
 
-    static func sha256(_ text: String) -> String {
-        SHA256.hash(data: Array(text.utf8)).map { String(format: "%02x", $0) }.joined()
-    }
-
-    /// `text` as the configured mode keeps it, under `key` (full) or `key`SHA256 (hash).
+    /// `text` as the policy keeps it: under `key` (full, within `AuditLimits.textBytes`),
+    /// `key`HMAC (hash) or not at all.
     private func text(_ text: String, key: String, into record: inout JSONObjectWriter) {
-        switch textMode {
-        case .full: record.member(key, text)
-        case .hash: record.member(key + "SHA256", Self.sha256(text))
+        switch textPolicy {
+        case .full: Self.limited(text, key: key, into: &record)
+        case .hmac(let hashKey): record.member(key + "HMAC", AuditTextPolicy.hmac(text, key: hashKey))
         case .none: break
         }
+    }
+
+    /// `text` within `AuditLimits.textBytes`, and `key`TruncatedFrom when it was cut.
+    private static func limited(_ text: String, key: String, into record: inout JSONObjectWriter) {
+        guard let cut = AuditLimits.cut(text) else { return record.member(key, text) }
+        record.member(key, String(cut))
+        record.member(key + "TruncatedFrom", text.utf8.count)
     }
 
     private static func start(function: String) -> JSONObjectWriter {
@@ -38,28 +42,27 @@ struct HookAuditRecord {
         record.member("kind", content.kind.name)
         text(content.text, key: "text", into: &record)
         record.member("template", plan.template)
-        record.member("groups", objects: plan.groups.enumerated()) { group, element in
+        // A set, not the list: looked up once per group, and a call can make 10,000 groups.
+        let customGroups = Set(plan.customGroups)
+        record.listed("groups", objects: plan.groups.enumerated()) { group, element in
             let (index, pushGroup) = element
             group.member("template", pushGroup.template)
             group.member("locale", pushGroup.locale)
             group.member("force", pushGroup.force)
-            group.member("receivers", strings: pushGroup.receivers)
+            group.listed("receivers", strings: pushGroup.receivers)
             group.member("answered", index == plan.answeredGroup)
-            if plan.customGroups.contains(index) { group.member("channel", "custom") }
+            if customGroups.contains(index) { group.member("channel", "custom") }
             text(pushGroup.payload, key: "payload", into: &group)
         }
-        var answer = plan.answer
-        if textMode != .full, let pushMessage = answer.pushMessage {
-            answer.pushMessage = textMode == .hash ? "sha256:" + Self.sha256(pushMessage) : nil
-        }
-        record.member("answer", answer.json)
-        record.member("coalesced", objects: plan.coalesced) { entry, coalesced in
+        answer(plan.answer, into: &record)
+        record.listed("coalesced", objects: plan.coalesced) { entry, coalesced in
             entry.member("receiver", coalesced.receiver)
             entry.member("wantedGroup", coalesced.wantedGroup)
         }
-        record.member("excluded", strings: plan.excluded)
-        record.member("mutedUnforced", strings: plan.mutedUnforced)
-        record.member("renderFailures", objects: plan.renderFailures) { entry, failure in
+        record.listed("excluded", strings: plan.excluded)
+        record.listed("mutedUnforced", strings: plan.mutedUnforced)
+        if !plan.depersonalized.isEmpty { record.listed("depersonalized", strings: plan.depersonalized) }
+        record.listed("renderFailures", objects: plan.renderFailures) { entry, failure in
             entry.member("receiver", failure.receiver)
             entry.member("template", failure.template)
             entry.member("reason", failure.reason)
@@ -69,6 +72,31 @@ struct HookAuditRecord {
         return AuditLine(bytes: record.finish())
     }
 
+    /// The answer as it was given, its push message kept as the policy says (full: within
+    /// the limit; hash: `hmac-sha256:` and the HMAC; none: left out) and its receivers
+    /// within the list limit. What was cut is said beside it: `answerPushMessageTruncatedFrom`,
+    /// `answerOfflinePeersOmitted`.
+    private func answer(_ answer: ReceiversOfflineAnswer, into record: inout JSONObjectWriter) {
+        var kept = answer
+        var truncatedFrom: Int?
+        if let pushMessage = answer.pushMessage {
+            switch textPolicy {
+            case .full:
+                if let cut = AuditLimits.cut(pushMessage) {
+                    kept.pushMessage = String(cut)
+                    truncatedFrom = pushMessage.utf8.count
+                }
+            case .hmac(let key): kept.pushMessage = "hmac-sha256:" + AuditTextPolicy.hmac(pushMessage, key: key)
+            case .none: kept.pushMessage = nil
+            }
+        }
+        let omitted = (answer.offlinePeers?.count ?? 0) - AuditLimits.listEntries
+        if omitted > 0 { kept.offlinePeers = Array(answer.offlinePeers!.prefix(AuditLimits.listEntries)) }
+        record.member("answer", kept.json)
+        if let truncatedFrom { record.member("answerPushMessageTruncatedFrom", truncatedFrom) }
+        if omitted > 0 { record.member("answerOfflinePeersOmitted", omitted) }
+    }
+
     /// What `_conversationUpdate` taught the service: a mute, or a conversation's name.
     func conversationUpdate(_ update: ConversationUpdateHook) -> AuditLine {
         var record = Self.start(function: "_conversationUpdate")
@@ -76,7 +104,8 @@ struct HookAuditRecord {
         record.member("client", update.initBy)
         switch update.change {
         case .mute(let muted): record.member("mute", muted)
-        case .attributes(let name): record.member("name", name)
+        case .attributes(let name?): Self.limited(name, key: "name", into: &record)
+        case .attributes(nil): record.member("name", nil as String?)
         }
         return AuditLine(bytes: record.finish())
     }

@@ -4,183 +4,142 @@ import ServiceLifecycle
 import Synchronization
 
 /// The audit log: one JSON object a line, in `audit-YYYY-MM-DD.jsonl` files under its
-/// directory, a new file each UTC day and whenever one passes `maxFileBytes`
-/// (`audit-YYYY-MM-DD.1.jsonl`, `.2`, …).
+/// directory (`RotatingFileWriter`).
 ///
-/// `record` only appends to a queue in memory; one background task writes what has
-/// queued up with one system call, so under load records are batched and the hook never
-/// waits on the disk. The writes run on a dispatch queue of their own, off Swift's
-/// cooperative pool: a write that blocks on the disk must not hold one of the pool's few
-/// threads (one per core), which the hook's requests run on.
+/// `record` returns once its record is written (write(2) returned): a hook is answered
+/// only then, so killing the process loses no answered decision. Records that arrive
+/// while a write is under way go together into the next write, each caller awaiting its
+/// own (group commit): under load one system call carries many records, and an idle log
+/// writes a lone record at once. What was written is put on the disk (fsync) within
+/// `fsyncInterval`, by a queue of its own so that writes go on meanwhile; or before
+/// `record` returns when the interval is zero.
+///
+/// The writes run on a dispatch queue of their own, off Swift's cooperative pool: a write
+/// that blocks on the disk must not hold one of the pool's few threads (one per core),
+/// which the hooks' requests run on. Callers wait on a continuation, holding no thread.
 final class JSONLinesAuditLog: AuditSink, Service {
-    private enum Item: Sendable {
-        case record(AuditLine)
-        case flush(CheckedContinuation<Void, Never>)
+    /// What waits for the writer: the next write's lines and whoever awaits it.
+    private struct Pending {
+        var lines: [[UInt8]] = []
+        var waiting: [CheckedContinuation<Void, Never>] = []
+        /// A caller wants the write on the disk before it resumes (`flush`).
+        var syncRequested = false
+        /// The writer is at work on the queue and will take what is added.
+        var writing = false
     }
 
     let directory: URL
     let maxFileBytes: Int
+    let fsyncInterval: Duration
     private let logger: Logger
-    private let queue = Mutex<[Item]>([])
-    /// Wakes the writer; holds at most one pending wake-up.
-    private let wakeups: AsyncStream<Void>
-    private let wake: AsyncStream<Void>.Continuation
+    private let pending = Mutex(Pending())
     private let writerQueue = DispatchQueue(label: "pushcompose.audit-writer")
-    static let batchingPause = Duration.milliseconds(2)
+    private let syncQueue = DispatchQueue(label: "pushcompose.audit-sync")
+    private let file: WriterQueueState
 
-    init(directory: URL, maxFileBytes: Int = 64 << 20, logger: Logger) throws {
+    init(directory: URL, maxFileBytes: Int = 64 << 20, fsyncInterval: Duration = .seconds(1), logger: Logger) throws {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         self.directory = directory
         self.maxFileBytes = maxFileBytes
+        self.fsyncInterval = fsyncInterval
         self.logger = logger
-        (wakeups, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        file = WriterQueueState(RotatingFileWriter(directory: directory, maxFileBytes: maxFileBytes))
     }
 
-    func record(_ line: AuditLine) {
-        enqueue(.record(line))
+    func record(_ line: AuditLine) async {
+        await withCheckedContinuation { written in
+            submit { $0.lines.append(line.bytes); $0.waiting.append(written) }
+        }
     }
 
     func flush() async {
-        await withCheckedContinuation { done in enqueue(.flush(done)) }
-    }
-
-    private func enqueue(_ item: Item) {
-        let wasEmpty = queue.withLock { queue in
-            queue.append(item)
-            return queue.count == 1
-        }
-        if wasEmpty { wake.yield() }
-    }
-
-    /// Writes records until graceful shutdown, then writes what is left and returns.
-    func run() async throws {
-        let file = OpenAuditFile(RotatingFileWriter(directory: directory, maxFileBytes: maxFileBytes))
-        await withGracefulShutdownHandler {
-            for await _ in wakeups {
-                await drainOnWriterQueue(file)
-                // Under load a record arrives every few dozen microseconds; waking two
-                // threads for each was a tenth of the server's CPU in thread switches.
-                // Pausing after a write lets the next ones gather into one batch. An
-                // idle log still writes a lone record at once.
-                try? await Task.sleep(for: Self.batchingPause)
-            }
-        } onGracefulShutdown: {
-            self.wake.finish()
-        }
-        await drainOnWriterQueue(file)
-        writerQueue.sync { file.writer.close() }
-    }
-
-    private func drainOnWriterQueue(_ file: OpenAuditFile) async {
-        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
-            writerQueue.async {
-                self.drain(into: &file.writer)
-                done.resume()
-            }
+        await withCheckedContinuation { synced in
+            submit { $0.syncRequested = true; $0.waiting.append(synced) }
         }
     }
 
-    private func drain(into writer: inout RotatingFileWriter) {
-        while true {
-            let batch = queue.withLock { queue in
-                let taken = queue
-                queue.removeAll(keepingCapacity: true)
-                return taken
-            }
-            if batch.isEmpty { return }
-            var lines: [[UInt8]] = []
-            var waiting: [CheckedContinuation<Void, Never>] = []
-            for item in batch {
-                switch item {
-                case .record(let line): lines.append(line.bytes)
-                case .flush(let done): waiting.append(done)
-                }
-            }
+    private func submit(_ add: (inout Pending) -> Void) {
+        let wakeWriter = pending.withLock { pending in
+            add(&pending)
+            defer { pending.writing = true }
+            return !pending.writing
+        }
+        if wakeWriter { writerQueue.async { self.writeUntilIdle() } }
+    }
+
+    /// On the writer queue: writes what has gathered, a batch at a time, until nothing is left.
+    private func writeUntilIdle() {
+        while let batch = nextBatch() {
             do {
-                try writer.append(lines: lines)
+                try file.writer.append(lines: batch.lines)
+                if batch.syncRequested || fsyncInterval == .zero {
+                    try file.writer.sync()
+                } else {
+                    scheduleSync()
+                }
             } catch {
+                // The hooks are answered all the same: an answer withheld would not bring
+                // the record back. The file is reopened, and a torn end repaired, next time.
                 logger.error("audit log write failed: \(error)")
+                try? file.writer.close()
             }
-            waiting.forEach { $0.resume() }
+            for waiting in batch.waiting { waiting.resume() }
+        }
+    }
+
+    private func nextBatch() -> Pending? {
+        pending.withLock { pending in
+            if pending.waiting.isEmpty {
+                pending.writing = false
+                return nil
+            }
+            defer { pending = Pending(writing: true) }
+            return pending
+        }
+    }
+
+    /// On the writer queue: puts what was written on the disk within `fsyncInterval`.
+    private func scheduleSync() {
+        guard !file.syncScheduled else { return }
+        file.syncScheduled = true
+        let (seconds, attoseconds) = fsyncInterval.components
+        let delay = DispatchTimeInterval.nanoseconds(Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000))
+        writerQueue.asyncAfter(deadline: .now() + delay) {
+            self.file.syncScheduled = false
+            do {
+                guard let handle = try self.file.writer.handleToSync() else { return }
+                self.syncQueue.async {
+                    defer { handle.close() }
+                    do { try handle.sync() } catch { self.logger.error("audit log fsync failed: \(error)") }
+                }
+            } catch {
+                self.logger.error("audit log fsync failed: \(error)")
+            }
+        }
+    }
+
+    /// Until graceful shutdown (the server has answered its last call by then); then puts
+    /// every record on the disk and closes the file.
+    func run() async throws {
+        try? await gracefulShutdown()
+        await flush()
+        await withCheckedContinuation { (closed: CheckedContinuation<Void, Never>) in
+            writerQueue.async {
+                do {
+                    try self.file.writer.close()
+                } catch {
+                    self.logger.error("audit log close failed: \(error)")
+                }
+                closed.resume()
+            }
         }
     }
 }
 
-/// Appends lines to the current day's file, starting a new one by day or by size.
-struct RotatingFileWriter {
-    let directory: URL
-    let maxFileBytes: Int
-    private var handle: FileHandle?
-    private var day = ""
-    private var sequence = 0
-    private var size = 0
-
-    init(directory: URL, maxFileBytes: Int) {
-        self.directory = directory
-        self.maxFileBytes = maxFileBytes
-    }
-
-    func fileURL(day: String, sequence: Int) -> URL {
-        directory.appendingPathComponent(sequence == 0 ? "audit-\(day).jsonl" : "audit-\(day).\(sequence).jsonl")
-    }
-
-    /// Writes the lines with as few system calls as rotation allows.
-    mutating func append(lines: [[UInt8]]) throws {
-        guard !lines.isEmpty else { return }
-        let today = UTCTimestamp.day()
-        var chunk = Data()
-        for line in lines {
-            let length = line.count + 1
-            if handle == nil || today != day || (size > 0 && size + length > maxFileBytes) {
-                if !chunk.isEmpty { try handle?.write(contentsOf: chunk) }
-                chunk.removeAll(keepingCapacity: true)
-                try open(day: today, room: length)
-            }
-            chunk.append(contentsOf: line)
-            chunk.append(0x0A)
-            size += length
-        }
-        try handle?.write(contentsOf: chunk)
-    }
-
-    /// Opens the day's newest file when it has `room`, else starts the next one, so that
-    /// records stay in order across files and restarts.
-    private mutating func open(day newDay: String, room: Int) throws {
-        let continuing = newDay == day && handle != nil
-        close()
-        day = newDay
-        let manager = FileManager.default
-        if continuing {
-            sequence += 1
-        } else {
-            sequence = 0
-            while manager.fileExists(atPath: fileURL(day: day, sequence: sequence + 1).path) { sequence += 1 }
-        }
-        var url = fileURL(day: day, sequence: sequence)
-        var existing = (try? manager.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0
-        if existing > 0 && existing + room > maxFileBytes {
-            sequence += 1
-            url = fileURL(day: day, sequence: sequence)
-            existing = 0
-        }
-        if !manager.fileExists(atPath: url.path) {
-            _ = manager.createFile(atPath: url.path, contents: nil)
-        }
-        let handle = try FileHandle(forWritingTo: url)
-        try handle.seekToEnd()
-        self.handle = handle
-        size = existing
-    }
-
-    mutating func close() {
-        try? handle?.close()
-        handle = nil
-    }
-}
-
-/// The audit file's writer, used only on the writer queue, which is what makes sharing
-/// it between the writer task and that queue safe.
-private final class OpenAuditFile: @unchecked Sendable {
+/// The audit file's writer and its sync timer, used only on the writer queue, which is
+/// what makes sharing them with that queue's closures safe.
+private final class WriterQueueState: @unchecked Sendable {
     var writer: RotatingFileWriter
+    var syncScheduled = false
     init(_ writer: RotatingFileWriter) { self.writer = writer }
 }

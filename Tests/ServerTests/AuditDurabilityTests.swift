@@ -1,0 +1,218 @@
+import Foundation
+import HummingbirdTesting
+import NIOCore
+import Synchronization
+@testable import Server
+import XCTest
+
+/// A hook is answered only once its audit record is with the operating system, so killing
+/// the process (SIGKILL: no shutdown, nothing flushed) loses no answered decision.
+final class AuditDurabilityTests: XCTestCase {
+    static let connections = 8
+    /// Answers to collect before the kill; the other connections still have calls in flight.
+    static let killAfter = 150
+
+    func testEveryAnsweredCallIsInTheAuditLogAfterKill9() async throws {
+        let data = try makeTemporaryDirectory().appendingPathComponent("data")
+        let server = try await ServeChildProcess.start(data: data)
+        // Large texts make records take long to write: the window in which an answered
+        // record can be lost is as wide as it gets.
+        let text = String(repeating: "kill -9 under load. ", count: 1_600)
+        let answered = AnsweredCalls()
+        await withTaskGroup(of: Void.self) { group in
+            for connection in 0..<Self.connections {
+                group.addTask {
+                    await TestClient.sendUntilRefused(port: server.port) { call in
+                        HookBody.receiversOffline(conversation: "crash-\(connection)-\(call)", to: ["Jerry", "Spike"], content: HookBody.text(text))
+                    } answered: { conversation in
+                        if answered.add(conversation) == Self.killAfter { server.send(signal: SIGKILL) }
+                    }
+                }
+            }
+        }
+        let status = await server.waitForExit()
+        XCTAssertEqual(status, SIGKILL, "the server was to be killed, not to exit")
+
+        let recorded = Set(try completeAuditLines(in: data.appendingPathComponent("audit")).compactMap { try decodeJSON($0)["conversation"]?.stringValue })
+        let answers = answered.all
+        XCTAssertGreaterThanOrEqual(answers.count, Self.killAfter)
+        let lost = answers.subtracting(recorded)
+        XCTAssertTrue(lost.isEmpty, "\(lost.count) of \(answers.count) answered calls are not in the audit log: \(lost.sorted().prefix(10))")
+    }
+
+    func testARecordIsInTheFileWhenRecordReturns() async throws {
+        for fsync in [Duration.zero, .seconds(1)] {
+            let directory = try makeTemporaryDirectory()
+            let log = try JSONLinesAuditLog(directory: directory, fsyncInterval: fsync, logger: testLogger)
+            await log.record(AuditLine(bytes: Array(#"{"n":1}"#.utf8)))
+            XCTAssertEqual(try readAuditLines(in: directory), [#"{"n":1}"#], "fsync every \(fsync)")
+        }
+    }
+
+    func testConcurrentRecordsAreEachWrittenWholeBeforeTheyReturn() async throws {
+        let directory = try makeTemporaryDirectory()
+        let log = try JSONLinesAuditLog(directory: directory, logger: testLogger)
+        let text = String(repeating: "x", count: 2_000)
+        await withTaskGroup(of: Void.self) { group in
+            for n in 0..<200 {
+                group.addTask {
+                    await log.record(AuditLine(bytes: Array(#"{"n":\#(n),"text":"\#(text)"}"#.utf8)))
+                    // Its own line is in the file already, whatever the other calls are doing.
+                    let lines = (try? readAuditLines(in: directory)) ?? []
+                    XCTAssertTrue(lines.contains(#"{"n":\#(n),"text":"\#(text)"}"#), "record \(n)")
+                }
+            }
+        }
+        let numbers = try readAuditRecords(in: directory).compactMap { $0["n"]?.numberValue }
+        XCTAssertEqual(numbers.sorted(), (0..<200).map(Double.init))
+    }
+
+    func testTheFsyncIntervalIsConfigured() throws {
+        XCTAssertEqual(ServerConfiguration().auditFsyncMillis, 1000)
+        XCTAssertEqual(try ServerConfiguration.load(file: nil, environment: ["PUSHCOMPOSE_AUDIT_FSYNC_MILLIS": "0"]).auditFsyncMillis, 0)
+        XCTAssertEqual(try ServerConfiguration.load(file: nil, environment: ["PUSHCOMPOSE_AUDIT_FSYNC_MILLIS": "250"]).auditFsyncMillis, 250)
+        XCTAssertThrowsError(try ServerConfiguration.load(file: nil, environment: ["PUSHCOMPOSE_AUDIT_FSYNC_MILLIS": "-1"])) { error in
+            XCTAssertTrue("\(error)".contains("auditFsyncMillis (PUSHCOMPOSE_AUDIT_FSYNC_MILLIS)"), "\(error)")
+        }
+    }
+
+    /// The lines of every audit file that end in a newline: the process may have been killed
+    /// inside a write, leaving the last line torn, but never inside an answered record's.
+    private func completeAuditLines(in directory: URL) throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: directory.path)
+            .filter { $0.hasPrefix("audit-") && $0.hasSuffix(".jsonl") }
+            .flatMap { file in
+                var lines = try String(contentsOf: directory.appendingPathComponent(file), encoding: .utf8)
+                    .split(separator: "\n", omittingEmptySubsequences: false)
+                lines.removeLast()  // empty after the last newline, or a torn line
+                return lines.map(String.init)
+            }
+    }
+}
+
+/// The conversations of the calls answered so far, from any connection.
+final class AnsweredCalls: Sendable {
+    private let conversations = Mutex<Set<String>>([])
+
+    /// Adds one; how many there are now.
+    func add(_ conversation: String) -> Int {
+        conversations.withLock { $0.insert(conversation); return $0.count }
+    }
+
+    var all: Set<String> { conversations.withLock { $0 } }
+}
+
+extension TestClient {
+    /// Sends `body(n)` for n = 0, 1, … on one connection until the server stops answering,
+    /// and reports each answered call's conversation.
+    static func sendUntilRefused(
+        port: Int, body: @Sendable (Int) -> [String: Any], answered: @Sendable (String) -> Void
+    ) async {
+        let client = TestClient(host: "127.0.0.1", port: port)
+        client.connect()
+        for call in 0..<100_000 {
+            let hook = body(call)
+            let request = TestClient.Request("/1.1/functions/_receiversOffline", method: .post, headers: [.contentType: "application/json"], body: jsonBody(hook))
+            guard let response = try? await client.execute(request) else { break }
+            guard response.head.status == .ok else { break }
+            answered(hook["convId"] as! String)
+        }
+        try? await client.shutdown()
+    }
+}
+
+/// `pushcompose serve` as a child process on a port of its own choosing, for what only a
+/// real process gives: being killed.
+final class ServeChildProcess: Sendable {
+    let port: Int
+    private let pid: Int32
+    private let exited: Task<Int32, Never>
+    private let output: Pipe
+
+    /// Starts the built executable with the shipped templates and `data`; returns once it
+    /// listens.
+    static func start(data: URL, environment: [String: String] = [:]) async throws -> ServeChildProcess {
+        let process = Process()
+        process.executableURL = try CLITests.executable()
+        process.arguments = ["serve", "--templates", Repository.templates.path, "--data", data.path]
+        process.environment = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "LEANCLOUD_APP_PORT": "0", "LOG_LEVEL": "info"]
+            .merging(environment) { $1 }
+        let output = Pipe()
+        process.standardError = output
+        process.standardOutput = FileHandle.nullDevice
+        let (exits, exit) = AsyncStream.makeStream(of: Int32.self)
+        process.terminationHandler = { exit.yield($0.terminationStatus); exit.finish() }
+        let exited = Task { await exits.first { _ in true } ?? -1 }
+        let listening = ListeningLine()
+        output.fileHandleForReading.readabilityHandler = { handle in
+            // Keeps reading after the port is known, so that a full pipe never blocks the server.
+            let data = handle.availableData
+            if data.isEmpty {
+                handle.readabilityHandler = nil
+                listening.fail("pushcompose serve exited before listening")
+            } else {
+                listening.read(data)
+            }
+        }
+        try process.run()
+        return ServeChildProcess(port: try await listening.port(), pid: process.processIdentifier, exited: exited, output: output)
+    }
+
+    private init(port: Int, pid: Int32, exited: Task<Int32, Never>, output: Pipe) {
+        self.port = port
+        self.pid = pid
+        self.exited = exited
+        self.output = output
+    }
+
+    func send(signal: Int32) {
+        _ = kill(pid, signal)
+    }
+
+    /// Waits for the process to end; its termination status (the signal, when killed).
+    func waitForExit() async -> Int32 {
+        let status = await exited.value
+        output.fileHandleForReading.readabilityHandler = nil
+        return status
+    }
+}
+
+/// A server's standard error, read until Hummingbird's "listening on HOST:PORT" line.
+private final class ListeningLine: Sendable {
+    private let state = Mutex<(text: String, port: Int?, failure: String?)>(("", nil, nil))
+    private let changes: AsyncStream<Void>
+    private let changed: AsyncStream<Void>.Continuation
+
+    init() {
+        (changes, changed) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+    }
+
+    func read(_ data: Data) {
+        state.withLock { state in
+            guard state.port == nil else { return }
+            state.text += String(decoding: data, as: UTF8.self)
+            if let range = state.text.range(of: #"listening on [^ ]+:[0-9]+"#, options: .regularExpression) {
+                state.port = Int(state.text[range].split(separator: ":").last ?? "")
+            }
+        }
+        changed.yield()
+    }
+
+    func fail(_ reason: String) {
+        state.withLock { $0.failure = $0.failure ?? reason }
+        changed.yield()
+    }
+
+    func port() async throws -> Int {
+        for await _ in changes {
+            let (text, port, failure) = state.withLock { ($0.text, $0.port, $0.failure) }
+            if let port { return port }
+            if let failure { throw ServeChildProcessError(description: "\(failure); its output:\n\(text)") }
+        }
+        throw ServeChildProcessError(description: "no port")
+    }
+}
+
+struct ServeChildProcessError: Error, CustomStringConvertible {
+    var description: String
+}

@@ -1,0 +1,89 @@
+import Foundation
+@testable import Server
+import XCTest
+
+/// A crash can leave an audit file ending inside a record. Before it appends, the log ends
+/// the file at its last complete line, keeps the fragment in a side file and records the
+/// repair, so the next record never joins the fragment.
+final class AuditRepairTests: XCTestCase {
+    static let complete = #"{"type":"hook","conversation":"a"}"# + "\n" + #"{"type":"hook","conversation":"b"}"# + "\n"
+    static let fragment = #"{"type":"hook","conversation":"c","text":"cut he"#
+
+    private func log(in directory: URL) throws -> JSONLinesAuditLog {
+        try JSONLinesAuditLog(directory: directory, logger: testLogger)
+    }
+
+    private func line(_ conversation: String) -> AuditLine {
+        AuditLine(bytes: Array(#"{"type":"hook","conversation":"\#(conversation)"}"#.utf8))
+    }
+
+    private func contents(_ url: URL) throws -> String {
+        try String(contentsOf: url, encoding: .utf8)
+    }
+
+    func testATornLastLineIsCutKeptAsideAndRecorded() async throws {
+        let directory = try makeTemporaryDirectory()
+        let file = directory.appendingPathComponent("audit-\(UTCTimestamp.day()).jsonl")
+        try Data((Self.complete + Self.fragment).utf8).write(to: file)
+
+        try await log(in: directory).record(line("d"))
+
+        let text = try contents(file)
+        XCTAssertTrue(text.hasPrefix(Self.complete), text)
+        XCTAssertTrue(text.hasSuffix("\n"), text)
+        let lines = text.split(separator: "\n").map(String.init)
+        XCTAssertEqual(lines.count, 4, text)
+        let records = try lines.map(decodeJSON)  // every line is whole JSON: nothing joined the fragment
+        let repair = records[2]
+        XCTAssertEqual(repair["type"], .string("repair"))
+        XCTAssertEqual(repair["file"], .string(file.lastPathComponent))
+        XCTAssertEqual(repair["offset"], .number(Double(Self.complete.utf8.count)))
+        XCTAssertEqual(repair["fragmentBytes"], .number(Double(Self.fragment.utf8.count)))
+        XCTAssertEqual(repair["sideFile"], .string(file.lastPathComponent + ".torn-1"))
+        XCTAssertNotNil(repair["time"]?.stringValue)
+        XCTAssertEqual(records[3]["conversation"], .string("d"))
+        // The fragment, byte for byte, beside the file.
+        XCTAssertEqual(try contents(directory.appendingPathComponent(file.lastPathComponent + ".torn-1")), Self.fragment)
+    }
+
+    func testASecondRepairKeepsTheFirstsSideFile() async throws {
+        let directory = try makeTemporaryDirectory()
+        let file = directory.appendingPathComponent("audit-\(UTCTimestamp.day()).jsonl")
+        try Data("earlier fragment".utf8).write(to: directory.appendingPathComponent(file.lastPathComponent + ".torn-1"))
+        try Data(Self.fragment.utf8).write(to: file)  // not one complete line
+
+        try await log(in: directory).record(line("d"))
+
+        let records = try contents(file).split(separator: "\n").map { try decodeJSON(String($0)) }
+        XCTAssertEqual(records.count, 2)
+        XCTAssertEqual(records[0]["offset"], .number(0))
+        XCTAssertEqual(records[0]["sideFile"], .string(file.lastPathComponent + ".torn-2"))
+        XCTAssertEqual(try contents(directory.appendingPathComponent(file.lastPathComponent + ".torn-1")), "earlier fragment")
+        XCTAssertEqual(try contents(directory.appendingPathComponent(file.lastPathComponent + ".torn-2")), Self.fragment)
+    }
+
+    func testAnEarlierDaysTornFileIsRepairedAndTheRepairRecordedInTodays() async throws {
+        let directory = try makeTemporaryDirectory()
+        let earlier = directory.appendingPathComponent("audit-2001-01-01.3.jsonl")
+        try Data((Self.complete + Self.fragment).utf8).write(to: earlier)
+
+        try await log(in: directory).record(line("d"))
+
+        XCTAssertEqual(try contents(earlier), Self.complete)
+        let today = directory.appendingPathComponent("audit-\(UTCTimestamp.day()).jsonl")
+        let records = try contents(today).split(separator: "\n").map { try decodeJSON(String($0)) }
+        XCTAssertEqual(records.map { $0["type"] }, [.string("repair"), .string("hook")])
+        XCTAssertEqual(records[0]["file"], .string("audit-2001-01-01.3.jsonl"))
+    }
+
+    func testWholeFilesAreLeftAsTheyAre() async throws {
+        let directory = try makeTemporaryDirectory()
+        let file = directory.appendingPathComponent("audit-\(UTCTimestamp.day()).jsonl")
+        try Data(Self.complete.utf8).write(to: file)
+
+        try await log(in: directory).record(line("d"))
+
+        XCTAssertEqual(try contents(file), Self.complete + #"{"type":"hook","conversation":"d"}"# + "\n")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory.path), [file.lastPathComponent])
+    }
+}
