@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // The composer: hook models, policies, planning. Pure: no I/O.
@@ -53,6 +54,31 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
+        // Custom delivery: devices, the durable queue's protocols, workers, providers.
+        .target(
+            name: "Delivery",
+            dependencies: [
+                "PushCompose",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // Delivery's storage protocols on SQLite (embedded, one file in the data folder).
+        .target(name: "SQLiteStorage", dependencies: ["Delivery", "PushCompose", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(
+            name: "DeliveryTests",
+            dependencies: [
+                "Delivery",
+                "SQLiteStorage",
+                "PushCompose",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         // `pushcompose-bench`: the composer alone, per call, for bench/run.
         .executableTarget(name: "ComposerBench", dependencies: ["PushCompose", "Templates"]),
         .testTarget(
@@ -68,6 +94,7 @@ let package = Package(
                 "Templates",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
     ]

@@ -1,0 +1,46 @@
+import Logging
+import ServiceLifecycle
+
+/// The delivery workers, as a ServiceLifecycle service: one loop per provider kind.
+/// Kinds without a configured provider get `UnconfiguredProvider`, which dead-letters
+/// their jobs with that reason.
+///
+/// Graceful shutdown stops claiming, lets attempts in flight finish within
+/// `shutdownDeadline`, and gives back the jobs it holds; the rest stay queued.
+public final class DeliveryWorkers: Service {
+    private let workers: [ProviderWorker]
+
+    public init(
+        providers: [any PushProvider], queue: any DeliveryQueue, devices: any DeviceStore, settings: WorkerSettings = WorkerSettings(),
+        signal: WorkSignal, clock: any DeliveryClock = SystemDeliveryClock(), events: any DeliveryEventSink, logger: Logger
+    ) {
+        var byKind: [ProviderKind: any PushProvider] = [:]
+        for provider in providers { byKind[provider.kind] = provider }
+        workers = ProviderKind.allCases.map { kind in
+            ProviderWorker(
+                provider: byKind[kind] ?? UnconfiguredProvider(kind: kind), queue: queue, devices: devices,
+                settings: byKind[kind] == nil ? Self.unconfiguredSettings(settings) : settings,
+                signal: signal, clock: clock, events: events, logger: logger)
+        }
+    }
+
+    /// An unconfigured provider's loop needs one slot: it only dead-letters.
+    private static func unconfiguredSettings(_ settings: WorkerSettings) -> WorkerSettings {
+        var settings = settings
+        settings.concurrency = 1
+        settings.concurrencyByProvider = [:]
+        return settings
+    }
+
+    public func run() async throws {
+        await withGracefulShutdownHandler {
+            await withDiscardingTaskGroup { group in
+                for worker in workers {
+                    group.addTask { await worker.run() }
+                }
+            }
+        } onGracefulShutdown: {
+            for worker in self.workers { worker.stop() }
+        }
+    }
+}

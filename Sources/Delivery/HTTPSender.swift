@@ -1,0 +1,70 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+/// Sends one provider request and reads its answer into an outcome. A connection error
+/// or a timeout is an outcome (retry), never a thrown error.
+struct HTTPSender: Sendable {
+    let client: HTTPClient
+    let timeout: Duration
+    let clock: any DeliveryClock
+
+    /// Most bytes of an answer's body read; the rest is not needed for a reason.
+    static let maxAnswerBytes = 64 * 1024
+
+    /// POSTs `body` to `url`; `read` turns a 2xx answer into an outcome when the
+    /// provider needs more than its status (nil: the status alone decides).
+    func post(
+        url: String, headers: HTTPHeaders, body: [UInt8],
+        read: (@Sendable (HTTPAnswer) -> DeliveryOutcome)? = nil
+    ) async -> DeliveryOutcome {
+        var request = HTTPClientRequest(url: url)
+        request.method = .POST
+        request.headers = headers
+        request.headers.replaceOrAdd(name: "Content-Type", value: "application/json")
+        request.body = .bytes(ByteBuffer(bytes: body))
+        do {
+            let response = try await client.execute(request, timeout: .nanoseconds(timeout.nanoseconds))
+            var answerBody: [UInt8] = []
+            for try await chunk in response.body {
+                answerBody.append(contentsOf: chunk.readableBytesView.prefix(Self.maxAnswerBytes - answerBody.count))
+                if answerBody.count >= Self.maxAnswerBytes { break }
+            }
+            let answer = HTTPAnswer(status: Int(response.status.code), retryAfter: response.headers.first(name: "Retry-After"), body: answerBody)
+            if let read, (200..<300).contains(answer.status) { return read(answer) }
+            return answer.outcome(now: clock.now())
+        } catch {
+            return .retry(status: nil, reason: Self.reason(for: error), retryAfter: nil)
+        }
+    }
+
+    static func reason(for error: any Error) -> String {
+        if let error = error as? HTTPClientError {
+            switch error {
+            case .deadlineExceeded, .readTimeout, .writeTimeout, .connectTimeout: return "timeout"
+            case .remoteConnectionClosed: return "connection closed by the endpoint"
+            default: return HTTPAnswer.bounded("HTTP client error: \(error)")
+            }
+        }
+        return HTTPAnswer.bounded("connection error: \(error)")
+    }
+}
+
+extension Duration {
+    var nanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    }
+}
+
+extension HTTPClient {
+    /// A client for the providers: redirects are not followed (a provider that answers
+    /// 3xx is refused with its answer), connections are pooled per host. The caller
+    /// shuts it down after the workers stop.
+    public static func makeForDelivery(connectTimeout: Duration = .seconds(10)) -> HTTPClient {
+        var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow)
+        configuration.timeout = .init(connect: .nanoseconds(connectTimeout.nanoseconds))
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }
+}

@@ -1,0 +1,106 @@
+import Foundation
+import GRDB
+
+/// The delivery database: one SQLite file in WAL mode (readers never wait for the
+/// writer), shared by `SQLiteDeviceStore` and `SQLiteDeliveryQueue`. Every access goes
+/// through GRDB's async API, so nothing blocks Swift's cooperative pool.
+public final class SQLiteDeliveryDatabase: Sendable {
+    public static let fileName = "delivery.sqlite"
+
+    /// How a commit reaches the disk. `full` (the default): a committed transaction
+    /// survives a power loss. `normal`: it survives the process being killed, and the
+    /// last transactions may be lost with the machine's power, for fewer disk flushes.
+    public enum Durability: String, Sendable, CaseIterable {
+        case full
+        case normal
+    }
+
+    let pool: DatabasePool
+
+    /// Opens (creating if needed) `delivery.sqlite` in `directory`.
+    public init(directory: URL, durability: Durability = .full) throws {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(5)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = \(durability == .full ? "FULL" : "NORMAL")")
+        }
+        pool = try DatabasePool(path: directory.appendingPathComponent(Self.fileName).path, configuration: configuration)
+        try Self.migrator.migrate(pool)
+    }
+
+    private static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1 devices, badges, jobs") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE device (
+                        provider TEXT NOT NULL,
+                        token TEXT NOT NULL,
+                        client_id TEXT NOT NULL,
+                        platform TEXT,
+                        locale TEXT,
+                        apns_environment TEXT,
+                        topic TEXT,
+                        created_at INTEGER NOT NULL,
+                        last_seen_at INTEGER NOT NULL,
+                        PRIMARY KEY (provider, token)
+                    );
+                    CREATE INDEX device_by_client ON device (client_id, last_seen_at);
+                    CREATE TABLE badge (
+                        client_id TEXT PRIMARY KEY,
+                        count INTEGER NOT NULL
+                    );
+                    -- AUTOINCREMENT: a purged job's id is never given to another.
+                    CREATE TABLE job (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        push_id TEXT NOT NULL,
+                        hook_call_id TEXT NOT NULL,
+                        receiver TEXT NOT NULL,
+                        conversation TEXT NOT NULL,
+                        template TEXT NOT NULL,
+                        payload TEXT NOT NULL,
+                        badge INTEGER,
+                        provider TEXT NOT NULL,
+                        token TEXT NOT NULL,
+                        platform TEXT,
+                        apns_environment TEXT,
+                        topic TEXT,
+                        state TEXT NOT NULL,
+                        attempts INTEGER NOT NULL DEFAULT 0,
+                        queued_at INTEGER NOT NULL,
+                        due_at INTEGER,
+                        lease_token TEXT,
+                        last_status INTEGER,
+                        last_reason TEXT,
+                        dead_at INTEGER
+                    );
+                    CREATE INDEX job_due ON job (provider, due_at) WHERE state != 'dead';
+                    CREATE INDEX job_dead ON job (dead_at) WHERE state = 'dead';
+                    CREATE TABLE finished (
+                        provider TEXT NOT NULL,
+                        outcome TEXT NOT NULL,
+                        count INTEGER NOT NULL,
+                        PRIMARY KEY (provider, outcome)
+                    );
+                    """)
+        }
+        return migrator
+    }
+}
+
+/// Times are stored as milliseconds since 1970, which every driver can index.
+enum StoredTime {
+    static func milliseconds(_ date: Date) -> Int64 {
+        Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
+    }
+
+    static func date(_ milliseconds: Int64) -> Date {
+        Date(timeIntervalSince1970: Double(milliseconds) / 1000)
+    }
+
+    static func milliseconds(_ duration: Duration) -> Int64 {
+        let (seconds, attoseconds) = duration.components
+        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
+    }
+}

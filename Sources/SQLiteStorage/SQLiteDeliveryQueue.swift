@@ -1,0 +1,234 @@
+import Delivery
+import Foundation
+import GRDB
+import PushCompose
+
+/// `DeliveryQueue` on the delivery database. Claims are one `UPDATE … RETURNING` in a
+/// write transaction; SQLite has one writer at a time, so two claims never take the
+/// same job.
+public struct SQLiteDeliveryQueue: DeliveryQueue {
+    private let database: SQLiteDeliveryDatabase
+
+    public init(database: SQLiteDeliveryDatabase) {
+        self.database = database
+    }
+
+    private static let jobColumns = """
+        id, push_id, hook_call_id, receiver, conversation, template, payload, badge, provider, token, platform, \
+        apns_environment, topic, state, attempts, queued_at, due_at, lease_token, last_status, last_reason, dead_at
+        """
+
+    public func enqueue(_ pushes: [NewPush], now: Date) async throws -> [EnqueuedPush] {
+        try await database.pool.write { db in
+            let queuedAt = StoredTime.milliseconds(now)
+            let insertJob = try db.cachedStatement(
+                sql: """
+                    INSERT INTO job (push_id, hook_call_id, receiver, conversation, template, payload, badge,
+                        provider, token, platform, apns_environment, topic, state, attempts, queued_at, due_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'ready', 0, ?, ?)
+                    """)
+            let incrementBadge = try db.cachedStatement(
+                sql: "INSERT INTO badge (client_id, count) VALUES (?, 1) ON CONFLICT (client_id) DO UPDATE SET count = count + 1 RETURNING count")
+            var results: [EnqueuedPush] = []
+            results.reserveCapacity(pushes.count)
+            for push in pushes {
+                guard !push.devices.isEmpty else {
+                    results.append(EnqueuedPush(pushId: push.pushId, receiver: push.receiver, badge: nil, jobIds: []))
+                    continue
+                }
+                let badge = push.incrementsBadge ? try Int.fetchOne(incrementBadge, arguments: [push.receiver]) : nil
+                let payload = JSONEncoding.string(push.payload)
+                var jobIds: [Int64] = []
+                for device in push.devices {
+                    try insertJob.execute(arguments: [
+                        push.pushId, push.hookCallId, push.receiver, push.conversation, push.template, payload, badge,
+                        device.provider.rawValue, device.token, device.platform, device.apnsEnvironment?.rawValue, device.topic,
+                        queuedAt, queuedAt,
+                    ])
+                    jobIds.append(db.lastInsertedRowID)
+                }
+                results.append(EnqueuedPush(pushId: push.pushId, receiver: push.receiver, badge: badge, jobIds: jobIds))
+            }
+            return results
+        }
+    }
+
+    public func claim(provider: ProviderKind, limit: Int, leaseDuration: Duration, now: Date) async throws -> [PushJob] {
+        guard limit > 0 else { return [] }
+        let token = PushIdentifier.random()
+        let nowMilliseconds = StoredTime.milliseconds(now)
+        let expires = nowMilliseconds + StoredTime.milliseconds(leaseDuration)
+        return try await database.pool.write { db in
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    UPDATE job SET state = 'leased', lease_token = ?, due_at = ?, attempts = attempts + 1
+                    WHERE id IN (
+                        SELECT id FROM job WHERE provider = ? AND state != 'dead' AND due_at <= ?
+                        ORDER BY due_at, id LIMIT ?)
+                    RETURNING \(Self.jobColumns)
+                    """,
+                arguments: [token, expires, provider.rawValue, nowMilliseconds, limit])
+            return try rows.map(Self.job).sorted { $0.id < $1.id }
+        }
+    }
+
+    public func nextDueTime(provider: ProviderKind) async throws -> Date? {
+        try await database.pool.read { db in
+            try Int64.fetchOne(db, sql: "SELECT MIN(due_at) FROM job WHERE provider = ? AND state != 'dead'", arguments: [provider.rawValue])
+                .map(StoredTime.date)
+        }
+    }
+
+    public func finish(_ lease: JobLease, as finish: JobFinish) async throws -> Bool {
+        try await database.pool.write { db in
+            guard
+                let provider = try String.fetchOne(
+                    db, sql: "DELETE FROM job WHERE id = ? AND lease_token = ? AND state = 'leased' RETURNING provider",
+                    arguments: [lease.jobId, lease.token])
+            else { return false }
+            try db.execute(
+                sql: "INSERT INTO finished (provider, outcome, count) VALUES (?, ?, 1) ON CONFLICT (provider, outcome) DO UPDATE SET count = count + 1",
+                arguments: [provider, finish.rawValue])
+            return true
+        }
+    }
+
+    public func retry(_ lease: JobLease, at: Date, status: Int?, reason: String) async throws -> Bool {
+        try await updateLeased(
+            lease, set: "state = 'ready', due_at = ?, lease_token = NULL, last_status = ?, last_reason = ?",
+            arguments: [StoredTime.milliseconds(at), status, reason])
+    }
+
+    public func deadLetter(_ lease: JobLease, status: Int?, reason: String, now: Date) async throws -> Bool {
+        try await updateLeased(
+            lease, set: "state = 'dead', due_at = NULL, lease_token = NULL, last_status = ?, last_reason = ?, dead_at = ?",
+            arguments: [status, reason, StoredTime.milliseconds(now)])
+    }
+
+    public func release(_ lease: JobLease, countAttempt: Bool, now: Date) async throws -> Bool {
+        try await updateLeased(
+            lease, set: "state = 'ready', due_at = ?, lease_token = NULL, attempts = attempts - ?",
+            arguments: [StoredTime.milliseconds(now), countAttempt ? 0 : 1])
+    }
+
+    private func updateLeased(_ lease: JobLease, set: String, arguments: StatementArguments) async throws -> Bool {
+        try await database.pool.write { db in
+            try db.execute(
+                sql: "UPDATE job SET \(set) WHERE id = ? AND lease_token = ? AND state = 'leased'",
+                arguments: arguments + [lease.jobId, lease.token])
+            return db.changesCount == 1
+        }
+    }
+
+    public func jobs(matching filter: JobFilter, afterId: Int64?, limit: Int) async throws -> [PushJob] {
+        var conditions = ["id > ?"]
+        var arguments: StatementArguments = [afterId ?? 0]
+        if let state = filter.state {
+            conditions.append("state = ?")
+            arguments += [state.rawValue]
+        }
+        if let provider = filter.provider {
+            conditions.append("provider = ?")
+            arguments += [provider.rawValue]
+        }
+        arguments += [max(0, limit)]
+        let bound = arguments
+        let sql = "SELECT \(Self.jobColumns) FROM job WHERE \(conditions.joined(separator: " AND ")) ORDER BY id LIMIT ?"
+        return try await database.pool.read { db in
+            try Row.fetchAll(db, sql: sql, arguments: bound).map(Self.job)
+        }
+    }
+
+    public func job(id: Int64) async throws -> PushJob? {
+        try await database.pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT \(Self.jobColumns) FROM job WHERE id = ?", arguments: [id]).map(Self.job)
+        }
+    }
+
+    public func retryDead(id: Int64, now: Date) async throws -> Bool {
+        let now = StoredTime.milliseconds(now)
+        return try await database.pool.write { db in
+            try db.execute(
+                sql: "UPDATE job SET state = 'ready', due_at = ?, queued_at = ?, attempts = 0, dead_at = NULL WHERE id = ? AND state = 'dead'",
+                arguments: [now, now, id])
+            return db.changesCount == 1
+        }
+    }
+
+    public func retryAllDead(provider: ProviderKind?, now: Date) async throws -> Int {
+        let now = StoredTime.milliseconds(now)
+        return try await database.pool.write { db in
+            try db.execute(
+                sql: """
+                    UPDATE job SET state = 'ready', due_at = ?, queued_at = ?, attempts = 0, dead_at = NULL
+                    WHERE state = 'dead' AND (? IS NULL OR provider = ?)
+                    """,
+                arguments: [now, now, provider?.rawValue, provider?.rawValue])
+            return db.changesCount
+        }
+    }
+
+    public func purgeDead(olderThan: Date?) async throws -> Int {
+        let before = olderThan.map(StoredTime.milliseconds) ?? Int64.max
+        return try await database.pool.write { db in
+            try db.execute(sql: "DELETE FROM job WHERE state = 'dead' AND dead_at < ?", arguments: [before])
+            return db.changesCount
+        }
+    }
+
+    public func stats(now: Date) async throws -> QueueStats {
+        try await database.pool.read { db in
+            var byProvider: [ProviderKind: QueueStats.Counts] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT provider, state, COUNT(*) AS n FROM job GROUP BY provider, state") {
+                guard let provider = ProviderKind(rawValue: row["provider"]), let state = JobState(rawValue: row["state"]) else { continue }
+                let count: Int = row["n"]
+                switch state {
+                case .ready: byProvider[provider, default: .init()].ready = count
+                case .leased: byProvider[provider, default: .init()].leased = count
+                case .dead: byProvider[provider, default: .init()].dead = count
+                }
+            }
+            for row in try Row.fetchAll(db, sql: "SELECT provider, outcome, count FROM finished") {
+                guard let provider = ProviderKind(rawValue: row["provider"]), let finish = JobFinish(rawValue: row["outcome"]) else { continue }
+                let count: Int = row["count"]
+                switch finish {
+                case .delivered: byProvider[provider, default: .init()].delivered = count
+                case .deviceGone: byProvider[provider, default: .init()].deviceGone = count
+                }
+            }
+            let oldest = try Int64.fetchOne(db, sql: "SELECT MIN(queued_at) FROM job WHERE state = 'ready'")
+            return QueueStats(byProvider: byProvider, oldestReadyQueuedAt: oldest.map(StoredTime.date))
+        }
+    }
+
+    public func badge(of clientId: String) async throws -> Int {
+        try await database.pool.read { db in
+            try Int.fetchOne(db, sql: "SELECT count FROM badge WHERE client_id = ?", arguments: [clientId]) ?? 0
+        }
+    }
+
+    public func resetBadge(of clientId: String) async throws {
+        try await database.pool.write { db in
+            try db.execute(sql: "DELETE FROM badge WHERE client_id = ?", arguments: [clientId])
+        }
+    }
+
+    static func job(_ row: Row) throws -> PushJob {
+        let stateText: String = row["state"]
+        guard let state = JobState(rawValue: stateText) else { throw StoredDevice.UnknownValue(column: "state", value: stateText) }
+        let payloadText: String = row["payload"]
+        let payload = try JSONParser.parse(payloadText)
+        let dueAt: Int64? = row["due_at"]
+        let leaseToken: String? = row["lease_token"]
+        let id: Int64 = row["id"]
+        return PushJob(
+            id: id, pushId: row["push_id"], hookCallId: row["hook_call_id"], receiver: row["receiver"],
+            conversation: row["conversation"], template: row["template"], payload: payload, badge: row["badge"],
+            device: try StoredDevice.address(row), state: state, attempts: row["attempts"],
+            queuedAt: StoredTime.date(row["queued_at"]), dueAt: dueAt.map(StoredTime.date),
+            lastStatus: row["last_status"], lastReason: row["last_reason"],
+            deadAt: (row["dead_at"] as Int64?).map(StoredTime.date),
+            lease: state == .leased ? leaseToken.map { JobLease(jobId: id, token: $0, expiresAt: StoredTime.date(dueAt ?? 0)) } : nil)
+    }
+}
