@@ -1,0 +1,22 @@
+import XCTest
+
+/// The storage conformance suite on SQLite. A driver's test case forwards each check.
+final class SQLiteStorageConformanceTests: XCTestCase {
+    private var suite: StorageConformance { StorageConformance(driver: .sqlite, test: self) }
+
+    func testRegisteredDevicesAreListedNewestFirst() async throws { try await suite.registeredDevicesAreListedNewestFirst() }
+    func testReRegisteringATokenMovesItToTheNewClient() async throws { try await suite.reRegisteringATokenMovesItToTheNewClient() }
+    func testTheLimitDropsTheLeastRecentlySeen() async throws { try await suite.theLimitDropsTheLeastRecentlySeen() }
+    func testDevicesOfManyClientsComeInOneCall() async throws { try await suite.devicesOfManyClientsComeInOneCall() }
+    func testRemovingATokenReturnsTheDevice() async throws { try await suite.removingATokenReturnsTheDevice() }
+    func testTheNewestDeviceGivesTheLocale() async throws { try await suite.theNewestDeviceGivesTheLocale() }
+    func testEnqueueStoresJobsWithBadgesInOneCall() async throws { try await suite.enqueueStoresJobsWithBadgesInOneCall() }
+    func testClaimTakesDueJobsOfOneProviderUnderALease() async throws { try await suite.claimTakesDueJobsOfOneProviderUnderALease() }
+    func testAnExpiredLeaseComesBackAndTheOldLeaseChangesNothing() async throws { try await suite.anExpiredLeaseComesBackAndTheOldLeaseChangesNothing() }
+    func testRetryWaitsForItsTimeAndKeepsTheAnswer() async throws { try await suite.retryWaitsForItsTimeAndKeepsTheAnswer() }
+    func testReleaseGivesAJobBackDueAtOnce() async throws { try await suite.releaseGivesAJobBackDueAtOnce() }
+    func testDeadJobsAreListedRetriedAndPurged() async throws { try await suite.deadJobsAreListedRetriedAndPurged() }
+    func testStatsCountByStateAndProvider() async throws { try await suite.statsCountByStateAndProvider() }
+    func testConcurrentEnqueuesShareTransactionsAndBadges() async throws { try await suite.concurrentEnqueuesShareTransactionsAndBadges() }
+    func testAFailingBatchFailsOnlyItsOwnCaller() async throws { try await suite.aFailingBatchFailsOnlyItsOwnCaller() }
+}

@@ -1,0 +1,348 @@
+@testable import Delivery
+import Foundation
+import PushCompose
+import XCTest
+
+/// The behaviour every storage driver must have, written once. Each driver's test case
+/// (`SQLiteStorageConformanceTests`, and PostgreSQL's beside it) runs every check.
+struct StorageConformance {
+    let driver: DeliveryDriver
+    let test: XCTestCase
+    let t0 = Date(timeIntervalSince1970: 1_700_000_000)
+
+    private func storage(maxDevices: Int = 10) async throws -> DeliveryDriver.Storage {
+        try await driver.make(test.makeTemporaryDirectory(), maxDevices)
+    }
+
+    private func at(_ seconds: Double) -> Date { t0.addingTimeInterval(seconds) }
+
+    // MARK: Devices
+
+    func registeredDevicesAreListedNewestFirst() async throws {
+        let devices = try await storage().devices
+        let ios = DeviceRegistration(
+            clientId: "Jerry", address: .init(provider: .apns, token: "ab01", platform: "ios", apnsEnvironment: .sandbox, topic: "com.example.app"),
+            locale: "zh-Hans")
+        let first = try await devices.register(ios, now: at(0))
+        XCTAssertEqual(first.device.address.apnsEnvironment, .sandbox)
+        XCTAssertNil(first.movedFrom)
+        _ = try await devices.register(.init(clientId: "Jerry", address: webhookDevice("hook-1")), now: at(1))
+        let listed = try await devices.devices(of: "Jerry")
+        XCTAssertEqual(listed.map(\.token), ["hook-1", "ab01"])
+        XCTAssertEqual(listed.last, Device(clientId: "Jerry", address: ios.address, locale: "zh-Hans", createdAt: at(0), lastSeenAt: at(0)))
+        let empty = try await devices.devices(of: "Nobody")
+        XCTAssertEqual(empty, [])
+    }
+
+    func reRegisteringATokenMovesItToTheNewClient() async throws {
+        let devices = try await storage().devices
+        _ = try await devices.register(.init(clientId: "Tom", address: webhookDevice("shared")), now: at(0))
+        let moved = try await devices.register(.init(clientId: "Jerry", address: webhookDevice("shared")), now: at(5))
+        XCTAssertEqual(moved.movedFrom, "Tom")
+        XCTAssertEqual(moved.device.createdAt, at(5))
+        let tom = try await devices.devices(of: "Tom")
+        let jerry = try await devices.devices(of: "Jerry")
+        XCTAssertEqual(tom, [])
+        XCTAssertEqual(jerry.map(\.token), ["shared"])
+        // The same client again: a refresh, not a move; the created time is kept.
+        let again = try await devices.register(.init(clientId: "Jerry", address: webhookDevice("shared"), locale: "fr"), now: at(9))
+        XCTAssertNil(again.movedFrom)
+        XCTAssertEqual(again.device.createdAt, at(5))
+        XCTAssertEqual(again.device.lastSeenAt, at(9))
+        XCTAssertEqual(again.device.locale, "fr")
+        // The same token under another provider is another device.
+        _ = try await devices.register(.init(clientId: "Tom", address: .init(provider: .platform, token: "shared")), now: at(10))
+        let both = try await devices.devices(of: ["Tom", "Jerry"])
+        XCTAssertEqual(both["Tom"]?.map(\.provider), [.platform])
+        XCTAssertEqual(both["Jerry"]?.map(\.provider), [.webhook])
+    }
+
+    func theLimitDropsTheLeastRecentlySeen() async throws {
+        let devices = try await storage(maxDevices: 3).devices
+        for index in 0..<3 {
+            _ = try await devices.register(.init(clientId: "Spike", address: webhookDevice("d\(index)")), now: at(Double(index)))
+        }
+        // d0 seen again: d1 is now the least recently seen.
+        _ = try await devices.register(.init(clientId: "Spike", address: webhookDevice("d0")), now: at(10))
+        let result = try await devices.register(.init(clientId: "Spike", address: webhookDevice("d3")), now: at(11))
+        XCTAssertEqual(result.dropped.map(\.token), ["d1"])
+        let listed = try await devices.devices(of: "Spike")
+        XCTAssertEqual(listed.map(\.token), ["d3", "d0", "d2"])
+    }
+
+    func devicesOfManyClientsComeInOneCall() async throws {
+        let devices = try await storage().devices
+        var clients: [String] = []
+        for index in 0..<1200 {
+            clients.append("client-\(index)")
+            if index % 3 == 0 {
+                _ = try await devices.register(.init(clientId: "client-\(index)", address: webhookDevice("token-\(index)"), locale: "en"), now: at(0))
+            }
+        }
+        let found = try await devices.devices(of: clients + ["client-0"])
+        XCTAssertEqual(found.count, 400)
+        XCTAssertEqual(found["client-999"]?.map(\.token), ["token-999"])
+        XCTAssertNil(found["client-1"])
+        let locales = try await devices.newestLocales(of: clients)
+        XCTAssertEqual(locales.count, 400)
+    }
+
+    func removingATokenReturnsTheDevice() async throws {
+        let devices = try await storage().devices
+        _ = try await devices.register(.init(clientId: "Tyke", address: webhookDevice("dead")), now: at(0))
+        let removed = try await devices.remove(provider: .webhook, token: "dead")
+        XCTAssertEqual(removed?.clientId, "Tyke")
+        let again = try await devices.remove(provider: .webhook, token: "dead")
+        XCTAssertNil(again)
+        let left = try await devices.devices(of: "Tyke")
+        XCTAssertEqual(left, [])
+    }
+
+    func theNewestDeviceGivesTheLocale() async throws {
+        let devices = try await storage().devices
+        _ = try await devices.register(.init(clientId: "Jerry", address: webhookDevice("old"), locale: "en"), now: at(0))
+        _ = try await devices.register(.init(clientId: "Jerry", address: webhookDevice("newer"), locale: "zh-Hant"), now: at(1))
+        _ = try await devices.register(.init(clientId: "Jerry", address: webhookDevice("newest-no-locale")), now: at(2))
+        let jerry = try await devices.newestLocale(of: "Jerry")
+        let nobody = try await devices.newestLocale(of: "Nobody")
+        XCTAssertEqual(jerry, "zh-Hant")
+        XCTAssertNil(nobody)
+    }
+
+    // MARK: Queue
+
+    func enqueueStoresJobsWithBadgesInOneCall() async throws {
+        let queue = try await storage().queue
+        let payload = JSONValue.object([
+            ("alert", .object([("title", .string("Tom")), ("body", .string("\"hi\" ✨\u{2028}"))])), ("n", .number(1.5)),
+            ("list", .array([.null, .bool(true)])),
+        ])
+        let ios = DeviceAddress(provider: .apns, token: "ab", platform: "ios", apnsEnvironment: .sandbox, topic: "t")
+        let pushes = [
+            makePush(receiver: "Jerry", devices: [webhookDevice("j1"), ios], payload: payload),
+            makePush(receiver: "Spike", devices: [webhookDevice("s1")], incrementsBadge: false),
+            makePush(receiver: "Tyke", devices: []),
+            makePush(receiver: "Jerry", devices: [webhookDevice("j1")], hookCall: "call-2"),
+        ]
+        let enqueued = try await queue.enqueue(pushes, now: at(0))
+        XCTAssertEqual(enqueued.map(\.badge), [1, nil, nil, 2])
+        XCTAssertEqual(enqueued.map(\.jobIds.count), [2, 1, 0, 1])
+        XCTAssertEqual(Set(enqueued.flatMap(\.jobIds)).count, 4)
+        let jerryBadge = try await queue.badge(of: "Jerry")
+        let tykeBadge = try await queue.badge(of: "Tyke")
+        XCTAssertEqual(jerryBadge, 2)
+        XCTAssertEqual(tykeBadge, 0, "a push without devices leaves the badge alone")
+
+        let job = try await queue.job(id: enqueued[0].jobIds[1])
+        XCTAssertEqual(job?.payload, payload)
+        XCTAssertEqual(job?.pushId, pushes[0].pushId)
+        XCTAssertEqual(job?.hookCallId, "call-1")
+        XCTAssertEqual(job?.receiver, "Jerry")
+        XCTAssertEqual(job?.conversation, "conv-1")
+        XCTAssertEqual(job?.template, "default")
+        XCTAssertEqual(job?.badge, 1)
+        XCTAssertEqual(job?.device, ios)
+        XCTAssertEqual(job?.state, .ready)
+        XCTAssertEqual(job?.attempts, 0)
+        XCTAssertEqual(job?.queuedAt, at(0))
+
+        try await queue.resetBadge(of: "Jerry")
+        let reset = try await queue.badge(of: "Jerry")
+        XCTAssertEqual(reset, 0)
+        let next = try await queue.enqueue([makePush(receiver: "Jerry", devices: [webhookDevice("j1")])], now: at(1))
+        XCTAssertEqual(next[0].badge, 1)
+    }
+
+    func claimTakesDueJobsOfOneProviderUnderALease() async throws {
+        let queue = try await storage().queue
+        let enqueued = try await queue.enqueue(
+            (0..<5).map { makePush(receiver: "r\($0)", devices: [webhookDevice("w\($0)")]) }
+                + [makePush(receiver: "p", devices: [.init(provider: .platform, token: "p")])],
+            now: at(0))
+        let early = try await queue.claim(provider: .webhook, limit: 10, leaseDuration: .seconds(30), now: at(-1))
+        XCTAssertEqual(early, [], "nothing is due before it was queued")
+        let claimed = try await queue.claim(provider: .webhook, limit: 3, leaseDuration: .seconds(30), now: at(0))
+        XCTAssertEqual(claimed.map(\.id), Array(enqueued.prefix(3).flatMap(\.jobIds)))
+        XCTAssertTrue(claimed.allSatisfy { $0.state == .leased && $0.attempts == 1 && $0.lease?.expiresAt == at(30) })
+        let rest = try await queue.claim(provider: .webhook, limit: 10, leaseDuration: .seconds(30), now: at(1))
+        XCTAssertEqual(rest.count, 2)
+        let none = try await queue.claim(provider: .webhook, limit: 10, leaseDuration: .seconds(30), now: at(29))
+        XCTAssertEqual(none, [], "leased jobs are not claimed again while the lease holds")
+        let nextDue = try await queue.nextDueTime(provider: .webhook)
+        XCTAssertEqual(nextDue, at(30))
+        let platform = try await queue.claim(provider: .platform, limit: 10, leaseDuration: .seconds(30), now: at(1))
+        XCTAssertEqual(platform.map(\.receiver), ["p"])
+        let apnsDue = try await queue.nextDueTime(provider: .apns)
+        XCTAssertNil(apnsDue)
+    }
+
+    func anExpiredLeaseComesBackAndTheOldLeaseChangesNothing() async throws {
+        let queue = try await storage().queue
+        _ = try await queue.enqueue([makePush(receiver: "Jerry", devices: [webhookDevice("j")])], now: at(0))
+        let first = try await queue.claim(provider: .webhook, limit: 1, leaseDuration: .seconds(30), now: at(0))
+        let second = try await queue.claim(provider: .webhook, limit: 1, leaseDuration: .seconds(30), now: at(31))
+        XCTAssertEqual(second.map(\.id), first.map(\.id))
+        XCTAssertEqual(second.first?.attempts, 2, "the dead worker's claim counts as an attempt")
+        let stale = try XCTUnwrap(first.first?.lease)
+        let current = try XCTUnwrap(second.first?.lease)
+        XCTAssertNotEqual(stale.token, current.token)
+        let staleFinish = try await queue.finish(stale, as: .delivered)
+        let staleRetry = try await queue.retry(stale, at: at(40), status: 503, reason: "x")
+        let staleDead = try await queue.deadLetter(stale, status: 400, reason: "x", now: at(40))
+        let staleRelease = try await queue.release(stale, countAttempt: false, now: at(40))
+        XCTAssertEqual([staleFinish, staleRetry, staleDead, staleRelease], [false, false, false, false])
+        let finished = try await queue.finish(current, as: .delivered)
+        XCTAssertTrue(finished)
+        let gone = try await queue.job(id: current.jobId)
+        XCTAssertNil(gone)
+        let stats = try await queue.stats(now: at(40))
+        XCTAssertEqual(stats.counts(.webhook), .init(delivered: 1))
+    }
+
+    func retryWaitsForItsTimeAndKeepsTheAnswer() async throws {
+        let queue = try await storage().queue
+        _ = try await queue.enqueue([makePush(receiver: "Jerry", devices: [webhookDevice("j")])], now: at(0))
+        let claimed = try await queue.claim(provider: .webhook, limit: 1, leaseDuration: .seconds(30), now: at(0))
+        let lease = try XCTUnwrap(claimed.first?.lease)
+        let retried = try await queue.retry(lease, at: at(120), status: 429, reason: "HTTP 429")
+        XCTAssertTrue(retried)
+        let job = try await queue.job(id: lease.jobId)
+        XCTAssertEqual(job?.state, .ready)
+        XCTAssertEqual(job?.dueAt, at(120))
+        XCTAssertEqual(job?.lastStatus, 429)
+        XCTAssertEqual(job?.lastReason, "HTTP 429")
+        XCTAssertNil(job?.lease)
+        let tooEarly = try await queue.claim(provider: .webhook, limit: 1, leaseDuration: .seconds(30), now: at(119))
+        XCTAssertEqual(tooEarly, [])
+        let onTime = try await queue.claim(provider: .webhook, limit: 1, leaseDuration: .seconds(30), now: at(120))
+        XCTAssertEqual(onTime.first?.attempts, 2)
+    }
+
+    func releaseGivesAJobBackDueAtOnce() async throws {
+        let queue = try await storage().queue
+        _ = try await queue.enqueue([makePush(receiver: "Jerry", devices: [webhookDevice("j")])], now: at(0))
+        let claimed = try await queue.claim(provider: .webhook, limit: 1, leaseDuration: .seconds(30), now: at(0))
+        let lease = try XCTUnwrap(claimed.first?.lease)
+        let released = try await queue.release(lease, countAttempt: false, now: at(1))
+        XCTAssertTrue(released)
+        let again = try await queue.claim(provider: .webhook, limit: 1, leaseDuration: .seconds(30), now: at(1))
+        XCTAssertEqual(again.first?.attempts, 1, "a claim given back unsent is not an attempt")
+    }
+
+    func deadJobsAreListedRetriedAndPurged() async throws {
+        let queue = try await storage().queue
+        _ = try await queue.enqueue(
+            [
+                makePush(receiver: "a", devices: [webhookDevice("a")]), makePush(receiver: "b", devices: [webhookDevice("b")]),
+                makePush(receiver: "c", devices: [.init(provider: .platform, token: "c")]),
+            ],
+            now: at(0))
+        for provider in [ProviderKind.webhook, .platform] {
+            for job in try await queue.claim(provider: provider, limit: 10, leaseDuration: .seconds(30), now: at(1)) {
+                let dead = try await queue.deadLetter(
+                    job.lease!, status: 400, reason: "HTTP 400: no \(job.receiver)", now: at(job.receiver == "a" ? 10 : 20))
+                XCTAssertTrue(dead)
+            }
+        }
+        let dead = try await queue.jobs(matching: JobFilter(state: .dead), afterId: nil, limit: 10)
+        XCTAssertEqual(dead.map(\.receiver), ["a", "b", "c"])
+        XCTAssertEqual(dead[0].lastReason, "HTTP 400: no a")
+        XCTAssertEqual(dead[0].lastStatus, 400)
+        XCTAssertEqual(dead[0].deadAt, at(10))
+        XCTAssertNil(dead[0].dueAt)
+        let deadWebhook = try await queue.jobs(matching: JobFilter(state: .dead, provider: .webhook), afterId: dead[0].id, limit: 10)
+        XCTAssertEqual(deadWebhook.map(\.receiver), ["b"])
+        let ready = try await queue.jobs(matching: JobFilter(state: .ready), afterId: nil, limit: 10)
+        XCTAssertEqual(ready, [])
+
+        let retriedOne = try await queue.retryDead(id: dead[0].id, now: at(30))
+        let retriedMissing = try await queue.retryDead(id: dead[0].id, now: at(30))
+        XCTAssertEqual([retriedOne, retriedMissing], [true, false])
+        let job = try await queue.job(id: dead[0].id)
+        XCTAssertEqual(job?.state, .ready)
+        XCTAssertEqual(job?.attempts, 0)
+        XCTAssertEqual(job?.queuedAt, at(30), "a retried job's age starts again")
+        let claimed = try await queue.claim(provider: .webhook, limit: 10, leaseDuration: .seconds(30), now: at(30))
+        XCTAssertEqual(claimed.map(\.receiver), ["a"])
+
+        let retriedPlatform = try await queue.retryAllDead(provider: .platform, now: at(40))
+        XCTAssertEqual(retriedPlatform, 1)
+        let purgedNone = try await queue.purgeDead(olderThan: at(20))
+        XCTAssertEqual(purgedNone, 0, "b died at 20, not before")
+        let purged = try await queue.purgeDead(olderThan: at(21))
+        XCTAssertEqual(purged, 1)
+        let retriedAll = try await queue.retryAllDead(provider: nil, now: at(50))
+        XCTAssertEqual(retriedAll, 0)
+    }
+
+    func statsCountByStateAndProvider() async throws {
+        let queue = try await storage().queue
+        _ = try await queue.enqueue((0..<4).map { makePush(receiver: "w\($0)", devices: [webhookDevice("w\($0)")]) }, now: at(0))
+        _ = try await queue.enqueue([makePush(receiver: "p", devices: [.init(provider: .platform, token: "p")])], now: at(5))
+        let claimed = try await queue.claim(provider: .webhook, limit: 3, leaseDuration: .seconds(30), now: at(10))
+        _ = try await queue.finish(claimed[0].lease!, as: .delivered)
+        _ = try await queue.finish(claimed[1].lease!, as: .deviceGone)
+        _ = try await queue.deadLetter(claimed[2].lease!, status: nil, reason: "x", now: at(10))
+        _ = try await queue.claim(provider: .platform, limit: 1, leaseDuration: .seconds(30), now: at(10))
+        let stats = try await queue.stats(now: at(100))
+        XCTAssertEqual(stats.counts(.webhook), .init(ready: 1, leased: 0, dead: 1, delivered: 1, deviceGone: 1))
+        XCTAssertEqual(stats.counts(.platform), .init(leased: 1))
+        XCTAssertEqual(stats.counts(.apns), .init())
+        XCTAssertEqual(stats.oldestReadyQueuedAt, at(0))
+        XCTAssertEqual(stats.oldestReadyAge(now: at(100)), .seconds(100))
+    }
+
+    /// Concurrent callers through the group committer: one transaction gathers the
+    /// callers that waited, and every caller gets its own badges, none repeated.
+    func concurrentEnqueuesShareTransactionsAndBadges() async throws {
+        let storage = try await storage()
+        let gated = GatedQueue(storage.queue)
+        let events = EventLog()
+        let enqueuer = GroupCommitEnqueuer(queue: gated, clock: SystemDeliveryClock(), signal: WorkSignal(), events: events)
+        let callers = 40
+        let results = try await withThrowingTaskGroup(of: [EnqueuedPush].self) { group in
+            // The first caller's commit is held open until every other caller waits.
+            group.addTask { try await enqueuer.enqueue([makePush(receiver: "Jerry", devices: [webhookDevice("j")])]) }
+            let held = await gated.waitUntilHeld()
+            XCTAssertTrue(held)
+            for index in 1..<callers {
+                group.addTask {
+                    try await enqueuer.enqueue([
+                        makePush(receiver: "Jerry", devices: [webhookDevice("j")], hookCall: "call-\(index)"),
+                        makePush(receiver: "Spike", devices: [webhookDevice("s"), webhookDevice("s2")], hookCall: "call-\(index)"),
+                    ])
+                }
+            }
+            while enqueuer.waitingCallers < callers - 1 { await Task.yield() }
+            gated.open()
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        XCTAssertEqual(gated.calls, 2, "the callers that waited were committed in one transaction")
+        let jerry = results.flatMap { $0.filter { $0.receiver == "Jerry" }.compactMap(\.badge) }
+        let spike = results.flatMap { $0.filter { $0.receiver == "Spike" }.compactMap(\.badge) }
+        XCTAssertEqual(jerry.sorted(), Array(1...callers))
+        XCTAssertEqual(spike.sorted(), Array(1..<callers))
+        XCTAssertEqual(events.count { $0.isQueued }, 1 + (callers - 1) * 3)
+        let stats = try await storage.queue.stats(now: Date())
+        XCTAssertEqual(stats.counts(.webhook).ready, 1 + (callers - 1) * 3)
+    }
+
+    func aFailingBatchFailsOnlyItsOwnCaller() async throws {
+        let storage = try await storage()
+        let gated = GatedQueue(storage.queue, refusingReceiver: "Bad")
+        let enqueuer = GroupCommitEnqueuer(queue: gated, clock: SystemDeliveryClock(), signal: WorkSignal(), events: EventLog())
+        let outcomes = await withTaskGroup(of: (String, Bool).self) { group in
+            group.addTask { ("first", (try? await enqueuer.enqueue([makePush(receiver: "A", devices: [webhookDevice("a")])])) != nil) }
+            _ = await gated.waitUntilHeld()
+            for receiver in ["B", "Bad", "C"] {
+                group.addTask { (receiver, (try? await enqueuer.enqueue([makePush(receiver: receiver, devices: [webhookDevice(receiver)])])) != nil) }
+            }
+            while enqueuer.waitingCallers < 3 { await Task.yield() }
+            gated.open()
+            return await group.reduce(into: [String: Bool]()) { $0[$1.0] = $1.1 }
+        }
+        XCTAssertEqual(outcomes, ["first": true, "B": true, "Bad": false, "C": true])
+        let ready = try await storage.queue.jobs(matching: JobFilter(state: .ready), afterId: nil, limit: 10)
+        XCTAssertEqual(ready.map(\.receiver).sorted(), ["A", "B", "C"])
+    }
+}
