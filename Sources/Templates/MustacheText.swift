@@ -24,6 +24,7 @@ struct MustacheText: Sendable {
 
     /// Compiles `source`; on failure, the problem names the line within `source` (from 1).
     init(_ source: String) throws(MustacheTextError) {
+        try Self.checkTags(source)
         do {
             self.template = try MustacheTemplate(string: Self.textPragma + source)
         } catch let error as MustacheTemplate.ParserError {
@@ -67,6 +68,30 @@ struct MustacheText: Sendable {
     /// climbs to the root when the section's value lacks it).
     var dependsOnReceiverIdentity: Bool {
         allVariables.contains { $0 == "receiver" || ($0.hasPrefix("receiver.") && $0 != "receiver.mentioned") }
+    }
+
+    /// Refuses, before compiling, more than `TemplateLimits.maxTagsPerText` tags, and
+    /// set-delimiter tags: tags under other delimiters would escape that count, and the
+    /// variable checks that lint and the privacy rules rely on.
+    static func checkTags(_ source: String) throws(MustacheTextError) {
+        let bytes = source.utf8
+        var tags = 0
+        var line = 1
+        var index = bytes.startIndex
+        while index != bytes.endIndex {
+            let byte = bytes[index]
+            index = bytes.index(after: index)
+            if byte == UInt8(ascii: "\n") { line += 1 }
+            guard byte == UInt8(ascii: "{"), index != bytes.endIndex, bytes[index] == UInt8(ascii: "{") else { continue }
+            index = bytes.index(after: index)
+            if index != bytes.endIndex, bytes[index] == UInt8(ascii: "=") {
+                throw MustacheTextError(line: line, reason: "Mustache: set-delimiter tags ({{=…=}}) are not supported")
+            }
+            tags += 1
+            if tags > TemplateLimits.maxTagsPerText {
+                throw MustacheTextError(line: 1, reason: "Mustache: more than \(TemplateLimits.maxTagsPerText) tags; that is the limit for one string")
+            }
+        }
     }
 
     /// Variable and section names with the depth of sections they stand in.

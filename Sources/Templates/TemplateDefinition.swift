@@ -56,13 +56,22 @@ struct TemplateDefinition: Sendable {
 
     /// Parses one file's text; problems go to `reader`.
     static func parse(yaml: String, file: String, defaultName: String, reader: inout YAMLReader) -> TemplateDefinition? {
+        guard yaml.utf8.count <= TemplateLimits.maxFileBytes else {
+            reader.problem(nil, TemplateLimits.fileTooLarge)
+            return nil
+        }
         let root: Node
         do {
-            guard let node = try Yams.compose(yaml: yaml) else {
+            guard let node = try AnchorFreeYAML.compose(yaml) else {
                 reader.problem(nil, "the file is empty")
                 return nil
             }
             root = node
+        } catch let error as AnchorFreeYAML.AnchorsFound {
+            for line in error.lines {
+                reader.problems.append(LintProblem(file: file, line: line, reason: anchorsAndAliases))
+            }
+            return nil
         } catch let error as YamlError {
             reader.problems.append(LintProblem(file: file, line: yamlErrorLine(error), reason: "YAML: \(yamlErrorReason(error))"))
             return nil
@@ -208,13 +217,17 @@ struct TemplateDefinition: Sendable {
         case .mapping:
             return .object(parsePayload(node, at: path, reader: &reader))
         case .alias:
-            reader.problem(node, "'\(path)': YAML aliases are not supported")
+            reader.problem(node, anchorsAndAliases)
             return nil
         }
     }
 
+    static let anchorsAndAliases = "anchors and aliases are not allowed"
+
+    // Only libyaml's own words and the line: Yams' descriptions quote the text.
     static func yamlErrorLine(_ error: YamlError) -> Int {
         switch error {
+        case .reader(_, let offset?, _, let yaml): return 1 + yaml.prefix(offset).filter(\.isNewline).count
         case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _): return mark.line
         case .duplicatedKeysInMapping(_, let context): return context.mark.line
         default: return 1
@@ -227,6 +240,8 @@ struct TemplateDefinition: Sendable {
             return [context?.text, problem].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ": ")
         case .duplicatedKeysInMapping(let duplicates, _):
             return "duplicate keys: \(duplicates.joined(separator: ", "))"
+        case .reader(let problem, _, _, _):
+            return problem
         default:
             return "\(error)"
         }

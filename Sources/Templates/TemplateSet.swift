@@ -20,14 +20,17 @@ public final class TemplateSet: PushTemplateCatalog {
         templates.first { !$0.isDefault && $0.matches(message) } ?? defaultTemplate
     }
 
-    /// The template files of `directory`: `*.yaml` and `*.yml`, by name.
+    /// The template files of `directory`: `*.yaml` and `*.yml`, by name. Listed by path:
+    /// Foundation on Linux lists a directory reached through a link as empty by URL.
     public static func files(in directory: URL) throws -> [URL] {
-        try FileManager.default.contentsOfDirectory(at: directory, includingPropertiesForKeys: nil)
-            .filter { ["yaml", "yml"].contains($0.pathExtension.lowercased()) }
-            .sorted { $0.lastPathComponent < $1.lastPathComponent }
+        try FileManager.default.contentsOfDirectory(atPath: directory.path)
+            .filter { ["yaml", "yml"].contains(URL(fileURLWithPath: $0).pathExtension.lowercased()) }
+            .sorted()
+            .map { directory.appendingPathComponent($0) }
     }
 
-    /// Loads, checks and compiles every template file in `directory`.
+    /// Loads, checks and compiles every template file in `directory` (see `TemplateFileReader`
+    /// for the files it refuses to read).
     public static func load(directory: URL, options: Composer.Options = .init()) throws(TemplateSetError) -> TemplateSet {
         let urls: [URL]
         do {
@@ -35,19 +38,19 @@ public final class TemplateSet: PushTemplateCatalog {
         } catch {
             throw TemplateSetError(problems: [LintProblem(file: directory.path, line: 0, reason: "cannot read the template directory: \(error.localizedDescription)")])
         }
+        let reader: TemplateFileReader
+        do {
+            reader = try TemplateFileReader(directory: directory)
+        } catch {
+            throw TemplateSetError(problems: [error])
+        }
         var sources: [(file: String, text: String)] = []
         var problems: [LintProblem] = []
         for url in urls {
-            let file = url.path
-            guard let data = FileManager.default.contents(atPath: file) else {
-                problems.append(LintProblem(file: file, line: 0, reason: "cannot read the file"))
-                continue
+            switch reader.text(of: url) {
+            case .success(let text): sources.append((file: url.path, text: text))
+            case .failure(let problem): problems.append(problem)
             }
-            guard let text = String(data: data, encoding: .utf8) else {
-                problems.append(LintProblem(file: file, line: 1, reason: "the file is not valid UTF-8"))
-                continue
-            }
-            sources.append((file: file, text: text))
         }
         if urls.isEmpty {
             problems.append(LintProblem(file: directory.path, line: 0, reason: "no template files (*.yaml) in the directory"))
