@@ -23,8 +23,8 @@ struct MustacheText: Sendable {
     let substitution: SubstitutionTemplate?
 
     /// Compiles `source`; on failure, the problem names the line within `source` (from 1).
+    /// `tagCount` first: it refuses what must not be compiled.
     init(_ source: String) throws(MustacheTextError) {
-        try Self.checkTags(source)
         do {
             self.template = try MustacheTemplate(string: Self.textPragma + source)
         } catch let error as MustacheTemplate.ParserError {
@@ -70,10 +70,10 @@ struct MustacheText: Sendable {
         allVariables.contains { $0 == "receiver" || ($0.hasPrefix("receiver.") && $0 != "receiver.mentioned") }
     }
 
-    /// Refuses, before compiling, more than `TemplateLimits.maxTagsPerText` tags, and
-    /// set-delimiter tags: tags under other delimiters would escape that count, and the
-    /// variable checks that lint and the privacy rules rely on.
-    static func checkTags(_ source: String) throws(MustacheTextError) {
+    /// The tags of `source`, counted before compiling it (its compile time grows with the
+    /// square of them). Set-delimiter tags are refused: tags under other delimiters would
+    /// escape the count, and the variable checks that lint and the privacy rules rely on.
+    static func tagCount(_ source: String) throws(MustacheTextError) -> Int {
         let bytes = source.utf8
         var tags = 0
         var line = 1
@@ -88,10 +88,8 @@ struct MustacheText: Sendable {
                 throw MustacheTextError(line: line, reason: "Mustache: set-delimiter tags ({{=…=}}) are not supported")
             }
             tags += 1
-            if tags > TemplateLimits.maxTagsPerText {
-                throw MustacheTextError(line: 1, reason: "Mustache: more than \(TemplateLimits.maxTagsPerText) tags; that is the limit for one string")
-            }
         }
+        return tags
     }
 
     /// Variable and section names with the depth of sections they stand in.

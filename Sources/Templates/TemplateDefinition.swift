@@ -94,6 +94,7 @@ struct TemplateDefinition: Sendable {
             case "mentionAll": definition.blocks["", default: Blocks()].mentionAll = parsePayload(node, at: key, reader: &reader)
             case "locales":
                 for (tag, localeNode, tagNode) in reader.mapping(node, at: "locales") {
+                    guard reader.withinLimit(of: TemplateLimits.maxLocales, "locales", adding: 1, at: tagNode) else { break }
                     guard LocaleTag.isWellFormed(tag) else {
                         reader.problem(tagNode, "'\(tag)' is not a locale tag (such as en, zh-Hans or zh-Hant-TW)")
                         continue
@@ -191,6 +192,7 @@ struct TemplateDefinition: Sendable {
     }
 
     static func parseValue(_ node: Node, at path: String, reader: inout YAMLReader) -> PayloadValue? {
+        guard reader.withinLimit(of: TemplateLimits.maxPayloadValues, "payload values", adding: 1, at: node) else { return nil }
         switch node {
         case .scalar(let scalar):
             if scalar.style == .plain {
@@ -200,6 +202,8 @@ struct TemplateDefinition: Sendable {
                 if let float = node.float { return .literal(.number(float)) }
             }
             do {
+                let tags = try MustacheText.tagCount(scalar.string)
+                guard reader.withinLimit(of: TemplateLimits.maxTags, "Mustache tags", adding: tags, at: node) else { return nil }
                 let text = try MustacheText(scalar.string)
                 for name in text.unknownVariables {
                     reader.problem(node, "'\(path)' uses unknown variable '\(name)'")

@@ -5,8 +5,22 @@ import Yams
 struct YAMLReader {
     let file: String
     var problems: [LintProblem] = []
+    /// How much of each counted limit the file has used so far.
+    private var used: [String: Int] = [:]
 
     init(file: String) { self.file = file }
+
+    /// Counts `amount` more of `limit`; false once the file is over it, and the first time
+    /// a problem at `node` that says so.
+    mutating func withinLimit(of limit: Int, _ what: String, adding amount: Int, at node: Node) -> Bool {
+        let before = used[what, default: 0]
+        used[what] = before + amount
+        guard before + amount > limit else { return true }
+        if before <= limit {
+            problem(node, "more than \(limit) \(what) in the file; that is the limit for a template file")
+        }
+        return false
+    }
 
     mutating func problem(_ node: Node?, _ reason: String) {
         problems.append(LintProblem(file: file, line: node?.mark?.line ?? 1, reason: reason))

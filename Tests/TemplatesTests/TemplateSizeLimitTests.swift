@@ -24,14 +24,15 @@ final class TemplateSizeLimitTests: XCTestCase {
             file: "big.yaml", line: 1, reason: "the file is larger than 262144 bytes (256 KiB), the limit for a template file"))
     }
 
-    /// A string of `sections` empty sections (two tags each), then `extra`.
+    /// A default template whose alert has `sections` empty sections (two tags each), then
+    /// `extra`, then `{{message.text}}`.
     private func template(sections: Int, extra: String = "") -> String {
         let text = String(repeating: "{{#mentionAll}}{{/mentionAll}}", count: sections) + extra
         return "name: default\ndefault: true\npush:\n  sound: default\n  alert: \"\(text){{message.text}}\"\n"
     }
 
-    func testAStringAtTheTagLimitLoads() throws {
-        XCTAssertEqual(TemplateLimits.maxTagsPerText, 2_000)
+    func testAFileAtTheTagLimitLoads() throws {
+        XCTAssertEqual(TemplateLimits.maxTags, 2_000)
         let set = try loadSet([(file: "default.yaml", text: template(sections: 999, extra: "{{! one more tag }}"))])
         XCTAssertEqual(try alert(of: compose(set, makeHook()).answer.pushMessage), "hi")
     }
@@ -39,12 +40,52 @@ final class TemplateSizeLimitTests: XCTestCase {
     func testAStringOverTheTagLimitIsRefusedOnItsLine() {
         let problems = lintProblems([(file: "tags.yaml", text: template(sections: 1_000))])
         XCTAssertEqual(problems, [LintProblem(
-            file: "tags.yaml", line: 5, reason: "'push.alert': Mustache: more than 2000 tags; that is the limit for one string")])
+            file: "tags.yaml", line: 5, reason: "more than 2000 Mustache tags in the file; that is the limit for a template file")])
     }
 
-    func testTheLimitIsPerString() throws {
-        let text = template(sections: 999) + "mention:\n  alert: \"" + String(repeating: "{{#mentionAll}}{{/mentionAll}}", count: 999) + "\"\n"
-        XCTAssertNoThrow(try loadSet([(file: "default.yaml", text: text)]))
+    func testTheTagLimitIsPerFileAndReportedOnceWhereCrossed() {
+        let sections = String(repeating: "{{#mentionAll}}{{/mentionAll}}", count: 400)
+        let text = template(sections: 400) + "mention:\n  alert: \"\(sections)\"\n  title: \"\(sections)\"\n  body: \"\(sections)\"\n"
+        let problems = lintProblems([(file: "tags.yaml", text: text)])
+        XCTAssertEqual(problems, [LintProblem(
+            file: "tags.yaml", line: 8, reason: "more than 2000 Mustache tags in the file; that is the limit for a template file")])
+    }
+
+    /// A default template with `count` locales, each with a one-member push.
+    private func locales(_ count: Int) -> String {
+        "name: default\ndefault: true\npush:\n  alert: \"{{message.text}}\"\nlocales:\n"
+            + (0..<count).map { "  x\($0): {push: {alert: \"{{message.text}} (\($0))\"}}\n" }.joined()
+    }
+
+    func testATemplateAtTheLocaleLimitLoads() throws {
+        XCTAssertEqual(TemplateLimits.maxLocales, 100)
+        let set = try loadSet([(file: "default.yaml", text: locales(100))])
+        let directory = TestDirectory(clients: ["Jerry": ClientEntry(locale: "x99")])
+        XCTAssertEqual(try alert(of: compose(set, makeHook(), directory: directory).answer.pushMessage), "hi (99)")
+    }
+
+    func testATemplateOverTheLocaleLimitIsRefusedWhereItCrossesIt() {
+        let problems = lintProblems([(file: "locales.yaml", text: locales(5_000))])
+        XCTAssertEqual(problems, [LintProblem(
+            file: "locales.yaml", line: 106, reason: "more than 100 locales in the file; that is the limit for a template file")])
+    }
+
+    /// A default template whose push has `count` members (the alert one of them).
+    private func members(_ count: Int) -> String {
+        "name: default\ndefault: true\npush:\n  alert: \"{{message.text}}\"\n" + (1..<count).map { "  k\($0): 1\n" }.joined()
+    }
+
+    func testAFileAtThePayloadValueLimitLoads() throws {
+        XCTAssertEqual(TemplateLimits.maxPayloadValues, 500)
+        XCTAssertNoThrow(try loadSet([(file: "default.yaml", text: members(500))], options: .init(maxPayloadBytes: 100_000)))
+    }
+
+    func testAFileOverThePayloadValueLimitIsRefusedWhereItCrossesIt() {
+        // Each locale's payload is merged from the default's members: 10,000 members and
+        // 6,800 locales fit in 256 KiB, and such a file had not loaded after 6 minutes.
+        let problems = lintProblems([(file: "members.yaml", text: members(10_000))])
+        XCTAssertEqual(problems, [LintProblem(
+            file: "members.yaml", line: 504, reason: "more than 500 payload values in the file; that is the limit for a template file")])
     }
 
     func testSetDelimiterTagsAreRefused() {
