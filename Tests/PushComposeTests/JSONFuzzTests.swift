@@ -152,16 +152,45 @@ final class JSONFuzzTests: XCTestCase {
     }
 
     /// Every payload the plan holds is a JSON object to this parser and to Foundation's, and
-    /// the answer goes to no one the hook did not name.
+    /// the answer goes to no one the hook did not name. Content that looks like a JSON
+    /// object never shows as JSON, and never shows its text when its attributes (the last
+    /// of repeated keys) call it confidential.
     private func check(_ plan: HookPlan, of hook: ReceiversOfflineHook) {
+        var shown: [String] = []
         for payload in Set(plan.groups.map(\.payload) + [plan.answer.pushMessage].compactMap({ $0 })) {
-            guard case .object? = try? JSONParser.parse(payload), FoundationJSON.parse(Array(payload.utf8)) is [String: Any] else {
+            guard let value = try? JSONParser.parse(payload), case .object = value,
+                  FoundationJSON.parse(Array(payload.utf8)) is [String: Any]
+            else {
                 return XCTFail("payload is not a JSON object: \(payload), hook \(hook)")
             }
+            Self.collectStrings(of: value, into: &shown)
         }
         let named = Set(hook.offlinePeers)
         XCTAssertTrue(Set(plan.answer.offlinePeers ?? []).isSubset(of: named), "\(plan.answer) for \(hook)")
         XCTAssertTrue(Set(plan.groups.flatMap(\.receivers)).isSubset(of: named), "\(plan.groups) for \(hook)")
+
+        let content = hook.content.drop { $0.isWhitespace }
+        guard content.first == "{" else { return }
+        let object = try? JSONParser.parse(String(content))
+        let text = object?["_lctext"]?.stringValue ?? ""
+        // Its first characters, which any template would show of raw JSON (truncation keeps 10).
+        let opening = String(content.prefix(8))
+        if content.count >= 8, !text.contains(opening), !hook.fromPeer.contains(opening) {
+            XCTAssertFalse(shown.contains { $0.contains(opening) }, "raw JSON shown: \(shown) for content \(hook.content)")
+        }
+        if object?["_lcattrs"]?["confidential"] == .string("true"), text.count >= 4,
+           !"Tom Cat: sent you a message".contains(text), !hook.fromPeer.contains(text) {
+            XCTAssertFalse(shown.contains { $0.contains(text) }, "confidential text shown: \(shown) for content \(hook.content)")
+        }
+    }
+
+    private static func collectStrings(of value: JSONValue, into strings: inout [String]) {
+        switch value {
+        case .string(let s): strings.append(s)
+        case .array(let items): for item in items { collectStrings(of: item, into: &strings) }
+        case .object(let members): for member in members { collectStrings(of: member.value, into: &strings) }
+        default: break
+        }
     }
 
     private static func mutatedBody(using rng: inout SeededGenerator) -> [UInt8] {
