@@ -102,7 +102,7 @@ struct TemplateReloadOnSignal: Service {
     func run() async throws {
         for await _ in await UnixSignalsSequence(trapping: .sighup).cancelOnGracefulShutdown() {
             do {
-                let set = try templates.reload()
+                let set = try await templates.reload()
                 logger.info("templates reloaded on SIGHUP: \(set.templates.map(\.name).joined(separator: ", "))")
             } catch {
                 metrics.templateReloadFailed()

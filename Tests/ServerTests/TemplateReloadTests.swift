@@ -3,6 +3,11 @@ import Hummingbird
 import HummingbirdTesting
 @testable import Server
 import XCTest
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// POST /v1/templates/reload: a good set is swapped in whole; a bad one is refused with
 /// file:line and the previous set keeps answering.
@@ -73,6 +78,99 @@ final class TemplateReloadTests: XCTestCase {
 
             let result = try await server.receiversOffline()
             XCTAssertEqual(try pushMessage(of: result)["alert"], .string("Tom: Holy crap!"))
+        }
+    }
+
+    func testTheRefusalNeverShowsALinkedFilesContent() async throws {
+        let templates = try copyOfShippedTemplates()
+        let secret = templates.deletingLastPathComponent().appendingPathComponent("shadow")
+        try "root: $6$SECRET-HASH$\ndaemon: x\n".write(to: secret, atomically: true, encoding: .utf8)
+        var configuration = try makeConfiguration(secured: true, adminToken: TestSecrets.adminToken)
+        configuration.templates = templates.path
+        try await withServer(configuration) { server in
+            let link = templates.appendingPathComponent("shadow.yaml")
+            try FileManager.default.createSymbolicLink(atPath: link.path, withDestinationPath: secret.path)
+
+            let reload = try await server.admin(.post, "/v1/templates/reload")
+            XCTAssertEqual(reload.status, .unprocessableContent, reload.text)
+            let error = try XCTUnwrap(try reload.json["error"]?.stringValue)
+            XCTAssertTrue(error.contains("\(link.path):0: a symbolic link to outside the template directory"), error)
+            for word in ["SECRET", "root", "daemon"] {
+                XCTAssertFalse(reload.text.contains(word), "\(word) in \(reload.text)")
+            }
+        }
+    }
+
+    /// Reloads run one at a time off the pool that serves hooks: while several run, hooks
+    /// are answered from the set in use, and every reload answers with the files as they
+    /// were when it was asked.
+    func testConcurrentReloadsWhileHooksAreServed() async throws {
+        let templates = try copyOfShippedTemplates()
+        var configuration = try makeConfiguration(secured: true, adminToken: TestSecrets.adminToken)
+        configuration.templates = templates.path
+        try await withServer(configuration) { server in
+            let port = try XCTUnwrap(server.client.port)
+            try Self.edit(templates.appendingPathComponent("default.yaml"), replacing: #"  alert: "{{sender.name}}: {{message.text}}""#, with: #"  alert: "New from {{sender.name}}: {{message.text}}""#)
+            let reloads = ProcessInfo.processInfo.activeProcessorCount * 2 + 2
+            let alerts = try await withThrowingTaskGroup(of: String?.self) { group in
+                for _ in 0..<reloads {
+                    group.addTask {
+                        // A connection each: one connection's requests are answered in turn.
+                        let client = TestClient(host: "localhost", port: port, configuration: .init(timeout: .seconds(120)))
+                        client.connect()
+                        let response = try await client.execute(.init(
+                            "/v1/templates/reload", method: .post, headers: Header.admin))
+                        try await client.shutdown()
+                        XCTAssertEqual(response.head.status, .ok, response.body.map { String(buffer: $0) } ?? "")
+                        return nil
+                    }
+                }
+                for _ in 0..<20 {
+                    group.addTask {
+                        try pushMessage(of: try await server.receiversOffline())["alert"]?.stringValue
+                    }
+                }
+                return try await group.reduce(into: [String]()) { alerts, alert in alert.map { alerts.append($0) } }
+            }
+            XCTAssertEqual(alerts.count, 20)
+            XCTAssertEqual(Set(alerts).subtracting(["Tom: Holy crap!", "New from Tom: Holy crap!"]), [])
+            let after = try await server.receiversOffline()
+            XCTAssertEqual(try pushMessage(of: after)["alert"], .string("New from Tom: Holy crap!"))
+        }
+    }
+
+    /// A FIFO named like a template would block whoever opens it until a writer comes;
+    /// more blocked reloads than the pool has threads would stall every hook.
+    func testAFIFOInTheDirectoryStallsNeitherReloadsNorHooks() async throws {
+        let templates = try copyOfShippedTemplates()
+        let fifo = templates.appendingPathComponent("pipe.yaml")
+        var configuration = try makeConfiguration(secured: true, adminToken: TestSecrets.adminToken)
+        configuration.templates = templates.path
+        try await withServer(configuration) { server in
+            XCTAssertEqual(mkfifo(fifo.path, 0o600), 0)
+            let port = try XCTUnwrap(server.client.port)
+            let reloads = Task {
+                try await withThrowingTaskGroup(of: String.self) { group in
+                    for _ in 0..<(ProcessInfo.processInfo.activeProcessorCount * 2 + 2) {
+                        group.addTask {
+                            let client = TestClient(host: "localhost", port: port, configuration: .init(timeout: .seconds(120)))
+                            client.connect()
+                            let response = try await client.execute(.init("/v1/templates/reload", method: .post, headers: Header.admin))
+                            try await client.shutdown()
+                            XCTAssertEqual(response.head.status, .unprocessableContent)
+                            return response.body.map { String(buffer: $0) } ?? ""
+                        }
+                    }
+                    return try await group.reduce(into: [String]()) { $0.append($1) }
+                }
+            }
+            for _ in 0..<10 {
+                let result = try await server.receiversOffline()
+                XCTAssertEqual(try pushMessage(of: result)["alert"], .string("Tom: Holy crap!"))
+            }
+            for body in try await reloads.value {
+                XCTAssertTrue(body.contains("\(fifo.path):0: not a regular file"), body)
+            }
         }
     }
 

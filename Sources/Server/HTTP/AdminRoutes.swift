@@ -61,7 +61,7 @@ struct AdminRoutes: Sendable {
         }
         admin.post("templates/reload") { _, _ in
             do {
-                return Self.json(Self.templateList(try service.templates.reload()))
+                return Self.json(Self.templateList(try await service.templates.reload()))
             } catch let error as TemplateSetError {
                 metrics.templateReloadFailed()
                 throw AdminError.invalidTemplates(error.problems)
