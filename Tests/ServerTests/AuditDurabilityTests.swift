@@ -38,6 +38,17 @@ final class AuditDurabilityTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(answers.count, Self.killAfter)
         let lost = answers.subtracting(recorded)
         XCTAssertTrue(lost.isEmpty, "\(lost.count) of \(answers.count) answered calls are not in the audit log: \(lost.sorted().prefix(10))")
+
+        // Restarted on the same data, the service appends whole lines, whatever the kill
+        // left at the end of the file.
+        let restarted = try await ServeChildProcess.start(data: data)
+        await TestClient.sendUntilRefused(port: restarted.port, calls: 1) { _ in
+            HookBody.receiversOffline(conversation: "after-restart", content: HookBody.text("hi"))
+        } answered: { _ in }
+        restarted.send(signal: SIGTERM)
+        _ = await restarted.waitForExit()
+        let records = try readAuditRecords(in: data.appendingPathComponent("audit"))  // throws on a line that is not JSON
+        XCTAssertEqual(records.last?["conversation"], .string("after-restart"))
     }
 
     func testARecordIsInTheFileWhenRecordReturns() async throws {
@@ -103,14 +114,14 @@ final class AnsweredCalls: Sendable {
 }
 
 extension TestClient {
-    /// Sends `body(n)` for n = 0, 1, … on one connection until the server stops answering,
-    /// and reports each answered call's conversation.
+    /// Sends `body(n)` for n = 0, 1, … on one connection until the server stops answering
+    /// (or `calls` are answered), and reports each answered call's conversation.
     static func sendUntilRefused(
-        port: Int, body: @Sendable (Int) -> [String: Any], answered: @Sendable (String) -> Void
+        port: Int, calls: Int = 100_000, body: @Sendable (Int) -> [String: Any], answered: @Sendable (String) -> Void
     ) async {
         let client = TestClient(host: "127.0.0.1", port: port)
         client.connect()
-        for call in 0..<100_000 {
+        for call in 0..<calls {
             let hook = body(call)
             let request = TestClient.Request("/1.1/functions/_receiversOffline", method: .post, headers: [.contentType: "application/json"], body: jsonBody(hook))
             guard let response = try? await client.execute(request) else { break }
