@@ -71,11 +71,13 @@ struct MustacheText: Sendable {
     }
 
     /// The tags of `source`, counted before compiling it (its compile time grows with the
-    /// square of them). Set-delimiter tags are refused: tags under other delimiters would
-    /// escape the count, and the variable checks that lint and the privacy rules rely on.
+    /// square of them). Refused: sections nested deeper than `TemplateLimits.maxSectionDepth`,
+    /// and set-delimiter tags: tags under other delimiters would escape the count, and the
+    /// variable checks that lint and the privacy rules rely on.
     static func tagCount(_ source: String) throws(MustacheTextError) -> Int {
         let bytes = source.utf8
         var tags = 0
+        var depth = 0
         var line = 1
         var index = bytes.startIndex
         while index != bytes.endIndex {
@@ -84,10 +86,20 @@ struct MustacheText: Sendable {
             if byte == UInt8(ascii: "\n") { line += 1 }
             guard byte == UInt8(ascii: "{"), index != bytes.endIndex, bytes[index] == UInt8(ascii: "{") else { continue }
             index = bytes.index(after: index)
-            if index != bytes.endIndex, bytes[index] == UInt8(ascii: "=") {
-                throw MustacheTextError(line: line, reason: "Mustache: set-delimiter tags ({{=…=}}) are not supported")
-            }
             tags += 1
+            switch index == bytes.endIndex ? nil : bytes[index] {
+            case UInt8(ascii: "=")?:
+                throw MustacheTextError(line: line, reason: "Mustache: set-delimiter tags ({{=…=}}) are not supported")
+            case UInt8(ascii: "#")?, UInt8(ascii: "^")?, UInt8(ascii: "$")?, UInt8(ascii: "<")?:
+                depth += 1
+                if depth > TemplateLimits.maxSectionDepth {
+                    throw MustacheTextError(line: line, reason: "Mustache: sections nested more than \(TemplateLimits.maxSectionDepth) deep")
+                }
+            case UInt8(ascii: "/")?:
+                depth = max(0, depth - 1)
+            default:
+                break
+            }
         }
         return tags
     }

@@ -6,6 +6,9 @@ public enum TemplateLimits {
     /// Mustache tags (`{{…}}`) in all the strings of one file: swift-mustache's compile
     /// time grows with the square of a string's tags.
     public static let maxTags = 2_000
+    /// Mustache sections nested in one another: compiling and rendering recurse once per
+    /// level, on the stack of whichever thread runs them (hooks render on the pool's).
+    public static let maxSectionDepth = 32
     /// Locales of one template, and payload values (strings, numbers, lists, objects) in
     /// all the payload blocks of one file: every locale's payload is merged with the
     /// default language's at load and rendered for every message kind, so the load costs

@@ -174,6 +174,32 @@ final class TemplateReloadTests: XCTestCase {
         }
     }
 
+    /// The deepest nesting a template may have loads on the loader's thread and renders
+    /// on the pool's; nesting to YAML's own limit is refused, not a crash.
+    func testTheDeepestNestingReloadsAndRenders() async throws {
+        let templates = try copyOfShippedTemplates()
+        var configuration = try makeConfiguration(secured: true, adminToken: TestSecrets.adminToken)
+        configuration.templates = templates.path
+        try await withServer(configuration) { server in
+            let file = templates.appendingPathComponent("deep.yaml")
+            let sections = String(repeating: "{{#mentionAll}}", count: 32) + String(repeating: "{{/mentionAll}}", count: 32)
+            let lists = String(repeating: "[", count: 450) + String(repeating: "]", count: 450)
+            let deep = "name: deep\nmatch:\n  conversations: [deep]\npush:\n  alert: \"\(sections){{message.text}}\"\n  deep: \(lists)\n"
+            try deep.write(to: file, atomically: true, encoding: .utf8)
+            let reload = try await server.admin(.post, "/v1/templates/reload")
+            XCTAssertEqual(reload.status, .ok, reload.text)
+            let result = try await server.receiversOffline(HookBody.receiversOffline(conversation: "deep", content: "hi"))
+            XCTAssertEqual(try pushMessage(of: result)["alert"], .string("hi"))
+
+            // 999 levels, and a '*' for the anchor check to look at.
+            let deepest = deep + "extra: [\"*x\", " + String(repeating: "[", count: 998) + String(repeating: "]", count: 998) + "]\n"
+            try deepest.write(to: file, atomically: true, encoding: .utf8)
+            let refused = try await server.admin(.post, "/v1/templates/reload")
+            XCTAssertEqual(refused.status, .unprocessableContent, refused.text)
+            XCTAssertTrue(refused.text.contains("deep.yaml:7: unknown key 'extra'"), refused.text)
+        }
+    }
+
     static func edit(_ file: URL, replacing old: String, with new: String) throws {
         let text = try String(contentsOf: file, encoding: .utf8)
         XCTAssertEqual(text.components(separatedBy: old).count, 2, "\(old) once in \(file.lastPathComponent)")

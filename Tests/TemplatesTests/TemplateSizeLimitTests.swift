@@ -88,6 +88,17 @@ final class TemplateSizeLimitTests: XCTestCase {
             file: "members.yaml", line: 504, reason: "more than 500 payload values in the file; that is the limit for a template file")])
     }
 
+    func testSectionsNestedPastTheLimitAreRefused() throws {
+        XCTAssertEqual(TemplateLimits.maxSectionDepth, 32)
+        func nested(_ depth: Int) -> String {
+            let sections = String(repeating: "{{#mentionAll}}", count: depth) + String(repeating: "{{/mentionAll}}", count: depth)
+            return "name: default\ndefault: true\npush:\n  alert: |\n    {{message.text}}\n    \(sections)\n"
+        }
+        XCTAssertNoThrow(try loadSet([(file: "default.yaml", text: nested(32))]))
+        XCTAssertEqual(lintProblems([(file: "deep.yaml", text: nested(33))]), [LintProblem(
+            file: "deep.yaml", line: 6, reason: "'push.alert': Mustache: sections nested more than 32 deep")])
+    }
+
     func testSetDelimiterTagsAreRefused() {
         // Under other delimiters a tag would escape the count and the variable checks.
         let text = "name: default\ndefault: true\npush:\n  alert: |\n    {{message.text}}\n    {{=<% %>=}}<% receiver.name %>\n"
