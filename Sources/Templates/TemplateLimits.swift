@@ -1,6 +1,8 @@
 /// What one template file may hold: far more than any real template needs, little enough
 /// that loading a hostile file cannot stall or exhaust the service.
 public enum TemplateLimits {
+    /// Template files in a directory, each loaded and checked on every reload.
+    public static let maxFiles = 200
     /// Larger files are refused unread.
     public static let maxFileBytes = 256 * 1024
     /// Mustache tags (`{{…}}`) in all the strings of one file: swift-mustache's compile

@@ -38,6 +38,11 @@ public final class TemplateSet: PushTemplateCatalog {
         } catch {
             throw TemplateSetError(problems: [LintProblem(file: directory.path, line: 0, reason: "cannot read the template directory: \(error.localizedDescription)")])
         }
+        guard urls.count <= TemplateLimits.maxFiles else {
+            throw TemplateSetError(problems: [LintProblem(
+                file: directory.path, line: 0,
+                reason: "\(urls.count) template files; a template directory may have at most \(TemplateLimits.maxFiles)")])
+        }
         let reader: TemplateFileReader
         do {
             reader = try TemplateFileReader(directory: directory)

@@ -118,6 +118,18 @@ final class TemplateFileReadingTests: XCTestCase {
             file: big.path, line: 0, reason: "the file is larger than 262144 bytes (256 KiB), the limit for a template file")])
     }
 
+    func testADirectoryOverTheFileLimitIsRefusedUnread() throws {
+        XCTAssertEqual(TemplateLimits.maxFiles, 200)
+        for index in 1..<200 {
+            try Data("name: t\(index)\nmatch: {conversations: [c\(index)]}\n".utf8).write(to: directory.appendingPathComponent("t\(index).yaml"))
+        }
+        XCTAssertEqual(try TemplateSet.load(directory: directory).templates.count, 200)
+        try Data(secret.utf8).write(to: directory.appendingPathComponent("one-more.yaml"))
+        let problems = problems()
+        XCTAssertEqual(problems, [LintProblem(
+            file: directory.path, line: 0, reason: "201 template files; a template directory may have at most 200")])
+    }
+
     func testAYAMLErrorNeverQuotesTheFile() throws {
         // A control character: libyaml's reader refuses the file; Yams' description of
         // that error quotes the line around it.
