@@ -18,8 +18,8 @@ public struct ConversationUpdateHook: Sendable, Equatable {
     }
 
     public init(_ parameters: HookParameters) throws(HookInputError) {
-        let initBy = try parameters.string("initBy")
-        let convId = try parameters.string("convId")
+        let initBy = try parameters.id("initBy")
+        let convId = try parameters.id("convId")
         if let mute = try parameters.optionalBool("mute") {
             self.init(initBy: initBy, convId: convId, change: .mute(mute))
         } else if let attr = parameters["attr"], attr != .null {

@@ -6,7 +6,11 @@ public struct HookInputError: Error, Sendable, Equatable, CustomStringConvertibl
         case notAnObject
         case missingField(String)
         case wrongType(field: String, expected: String)
-        case tooManyPeers(count: Int, limit: Int)
+        /// A list of ids (`offlinePeers`, `mentionOfflinePeers`) longer than the limit.
+        case tooManyPeers(field: String, count: Int, limit: Int)
+        /// A client or conversation id that `IdentifierRule` refuses; `field` names the
+        /// parameter, with the item's index in a list (`offlinePeers[2]`).
+        case invalidId(field: String, IdentifierRule.Problem)
     }
 
     public var reason: Reason
@@ -20,7 +24,8 @@ public struct HookInputError: Error, Sendable, Equatable, CustomStringConvertibl
         case .notAnObject: return "body must be a JSON object of parameters"
         case .missingField(let field): return "missing parameter '\(field)'"
         case .wrongType(let field, let expected): return "parameter '\(field)' must be \(expected)"
-        case .tooManyPeers(let count, let limit): return "offlinePeers lists \(count) receivers, more than the limit of \(limit)"
+        case .tooManyPeers(let field, let count, let limit): return "\(field) lists \(count) receivers, more than the limit of \(limit)"
+        case .invalidId(let field, let problem): return "parameter '\(field)' \(problem)"
         }
     }
 }

@@ -22,24 +22,19 @@ public struct ReceiversOfflineHook: Sendable, Equatable {
         self.mentionOfflinePeers = mentionOfflinePeers
     }
 
-    /// Reads the parameters, refusing wrong types and more than `maxPeers` receivers.
+    /// Reads the parameters, refusing wrong types, ids that `IdentifierRule` refuses and
+    /// lists of more than `maxPeers` receivers.
     public init(_ parameters: HookParameters, maxPeers: Int) throws(HookInputError) {
-        let offlinePeers = try parameters.stringArray("offlinePeers", required: true)
-        guard offlinePeers.count <= maxPeers else {
-            throw HookInputError(.tooManyPeers(count: offlinePeers.count, limit: maxPeers))
-        }
+        let offlinePeers = try parameters.idArray("offlinePeers", required: true, limit: maxPeers)
         let timestamp = try parameters.optionalNumber("timestamp")
         // Milliseconds since the epoch; anything beyond ±2^53 is not a time and not exact.
         if let timestamp, !(abs(timestamp) <= 9_007_199_254_740_992) {
             throw HookInputError(.wrongType(field: "timestamp", expected: "milliseconds since the epoch"))
         }
-        let mentioned = try parameters.stringArray("mentionOfflinePeers", required: false)
-        guard mentioned.count <= maxPeers else {
-            throw HookInputError(.tooManyPeers(count: mentioned.count, limit: maxPeers))
-        }
+        let mentioned = try parameters.idArray("mentionOfflinePeers", required: false, limit: maxPeers)
         self.init(
-            fromPeer: try parameters.string("fromPeer"),
-            convId: try parameters.string("convId"),
+            fromPeer: try parameters.id("fromPeer"),
+            convId: try parameters.id("convId"),
             offlinePeers: offlinePeers,
             content: try parameters.string("content"),
             timestamp: timestamp,

@@ -57,18 +57,20 @@ final class HookService: Sendable {
                 let update = try ConversationUpdateHook(parameters)
                 switch update.change {
                 case .mute(let muted):
-                    try directory.setMuted(muted, client: update.initBy, conversation: update.convId)
+                    try await directory.setMuted(muted, client: update.initBy, conversation: update.convId)
                 case .attributes(let name?):
-                    try directory.learnConversationName(name, conversation: update.convId)
+                    try await directory.learnConversationName(name, conversation: update.convId)
                 case .attributes(nil):
                     return .object([])
                 }
                 await audit.record(HookAuditRecord(textPolicy: settings.auditText).conversationUpdate(update))
                 return .object([])
             case Self.clientOnline:
+                _ = try parameters.optionalId("peerId")  // only counted, but a malformed id is refused as everywhere
                 metrics.clientEvent("online")
                 return .object([])
             case Self.clientOffline:
+                _ = try parameters.optionalId("peerId")
                 metrics.clientEvent("offline")
                 return .object([])
             default:

@@ -34,4 +34,19 @@ final class ConversationUpdateHookTests: XCTestCase {
             XCTAssertEqual(error as? HookInputError, HookInputError(.missingField("initBy")))
         }
     }
+
+    func testIdsAreHeldToTheIdentifierRule() {
+        // A NUL once cut "support-1\0evil" to "support-1" in storage and renamed that conversation.
+        XCTAssertThrowsError(try read(#"{"initBy":"Tom","convId":"support-1\u0000evil","attr":{"name":"Pwned"}}"#)) { error in
+            XCTAssertEqual(error as? HookInputError, HookInputError(.invalidId(field: "convId", .controlCharacter("\u{0}"))))
+        }
+        XCTAssertThrowsError(try read(#"{"initBy":"Jerry\u0000ghost","convId":"c1","mute":true}"#)) { error in
+            XCTAssertEqual((error as? HookInputError)?.description, "parameter 'initBy' must not contain control characters (found U+0000)")
+        }
+        let long = String(repeating: "c", count: IdentifierRule.maxUTF8Bytes + 1)
+        XCTAssertThrowsError(try read(#"{"initBy":"Tom","convId":"\#(long)","mute":true}"#)) { error in
+            XCTAssertEqual(error as? HookInputError, HookInputError(.invalidId(field: "convId", .tooLong(utf8Bytes: 257))))
+        }
+        XCTAssertEqual(try read(#"{"initBy":"Tom Cat/%","convId":"support-客服","mute":true}"#).convId, "support-客服")
+    }
 }

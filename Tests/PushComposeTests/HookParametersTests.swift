@@ -113,10 +113,10 @@ final class HookParametersTests: XCTestCase {
 
     func testTooManyPeersIsRefused() {
         let three = #"{"fromPeer":"a","convId":"c","offlinePeers":["x","y","z"],"content":""}"#
-        XCTAssertEqual(error(three, maxPeers: 2), HookInputError(.tooManyPeers(count: 3, limit: 2)))
+        XCTAssertEqual(error(three, maxPeers: 2), HookInputError(.tooManyPeers(field: "offlinePeers", count: 3, limit: 2)))
         XCTAssertEqual(error(three, maxPeers: 2)?.description, "offlinePeers lists 3 receivers, more than the limit of 2")
         XCTAssertNil(error(three, maxPeers: 3))
         let mentions = #"{"fromPeer":"a","convId":"c","offlinePeers":["x"],"content":"","mentionOfflinePeers":["x","y","z"]}"#
-        XCTAssertEqual(error(mentions, maxPeers: 2), HookInputError(.tooManyPeers(count: 3, limit: 2)))
+        XCTAssertEqual(error(mentions, maxPeers: 2), HookInputError(.tooManyPeers(field: "mentionOfflinePeers", count: 3, limit: 2)))
     }
 }

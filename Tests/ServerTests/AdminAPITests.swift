@@ -1,6 +1,8 @@
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import NIOCore
+import PushCompose
 @testable import Server
 import XCTest
 
@@ -110,6 +112,82 @@ final class AdminAPITests: XCTestCase {
             XCTAssertEqual(notJSON.status, .badRequest)
             XCTAssertEqual(try notJSON.json["code"], .number(400))
             XCTAssertNil(server.server.service.directory.client("Tom"))
+        }
+    }
+
+    func testBodiesAreReadByTheHooksJSONRules() async throws {
+        let configuration = try makeConfiguration(secured: true, adminToken: TestSecrets.adminToken)
+        try await withServer(configuration) { server in
+            func put(_ path: String, _ bytes: [UInt8]) async throws -> TestResponse {
+                try await server.client.execute(uri: path, method: .put, headers: Header.admin, body: ByteBuffer(bytes: bytes))
+            }
+            // Of repeated keys the last wins, as in hook bodies (and JavaScript).
+            let repeated = try await put("/v1/clients/Tom", Array(#"{"name":"First","name":"Last","locale":"en","locale":"zh-Hans"}"#.utf8))
+            XCTAssertEqual(repeated.status, .ok, repeated.text)
+            XCTAssertEqual(server.server.service.directory.client("Tom"), ClientEntry(name: "Last", locale: "zh-Hans"))
+            let system = try await put("/v1/conversations/c1", Array(#"{"system":false,"system":true}"#.utf8))
+            XCTAssertEqual(try system.json["system"], .bool(true), system.text)
+
+            // A byte order mark is refused, as in hook bodies.
+            let bom = try await put("/v1/clients/Spike", [0xEF, 0xBB, 0xBF] + Array(#"{"name":"Spike"}"#.utf8))
+            XCTAssertEqual(bom.status, .badRequest, bom.text)
+            XCTAssertTrue(try bom.json["error"]?.stringValue?.hasPrefix("body is not valid JSON") ?? false, bom.text)
+            XCTAssertNil(server.server.service.directory.client("Spike"))
+
+            let notObject = try await put("/v1/clients/Spike", Array(#"["Spike"]"#.utf8))
+            XCTAssertEqual(notObject.text, #"{"code":400,"error":"body must be a JSON object"}"#)
+            let badSystem = try await put("/v1/conversations/c1", Array(#"{"system":"yes"}"#.utf8))
+            XCTAssertEqual(badSystem.text, #"{"code":400,"error":"'system' must be a boolean"}"#)
+            let badName = try await put("/v1/conversations/c1", Array(#"{"name":["Desk"]}"#.utf8))
+            XCTAssertEqual(badName.text, #"{"code":400,"error":"'name' must be a string"}"#)
+        }
+    }
+
+    func testFieldSizesAreLimited() async throws {
+        let configuration = try makeConfiguration(secured: true, adminToken: TestSecrets.adminToken)
+        try await withServer(configuration) { server in
+            // Names: 256 characters, counted as code points.
+            let longest = String(repeating: "名", count: 256)
+            let client = try await server.admin(.put, "/v1/clients/Tom", json: ["name": longest])
+            XCTAssertEqual(client.status, .ok, client.text)
+            let conversation = try await server.admin(.put, "/v1/conversations/c1", json: ["name": longest])
+            XCTAssertEqual(conversation.status, .ok, conversation.text)
+            for path in ["/v1/clients/Tom", "/v1/conversations/c1"] {
+                let tooLong = try await server.admin(.put, path, json: ["name": longest + "!"])
+                XCTAssertEqual(tooLong.status, .badRequest, path)
+                XCTAssertEqual(tooLong.text, #"{"code":400,"error":"'name' is 257 characters long, more than the limit of 256"}"#, path)
+            }
+            XCTAssertEqual(server.server.service.directory.client("Tom")?.name, longest)
+
+            // A locale is a locale tag, not an echo of whatever was sent.
+            let locale = try await server.admin(.put, "/v1/clients/Tom", json: ["locale": String(repeating: "en-", count: 10_000) + "GB"])
+            XCTAssertEqual(locale.status, .badRequest)
+            XCTAssertEqual(locale.text, #"{"code":400,"error":"'locale' must be a locale tag such as en or zh-Hans"}"#)
+        }
+    }
+
+    func testPathIdsAreHeldToTheIdentifierRule() async throws {
+        let data = try makeTemporaryDirectory().appendingPathComponent("data")
+        let configuration = try makeConfiguration(secured: true, adminToken: TestSecrets.adminToken, data: data)
+        try await withServer(configuration) { server in
+            let jerry = try await server.admin(.put, "/v1/clients/Jerry", json: ["name": "Jerry Mouse"])
+            XCTAssertEqual(jerry.status, .ok, jerry.text)
+            // Stored with the NUL, this id was cut to "Jerry" and overwrote him after a restart.
+            let ghost = try await server.admin(.put, "/v1/clients/Jerry%00ghost", json: ["name": "Ghost"])
+            XCTAssertEqual(ghost.status, .badRequest)
+            XCTAssertEqual(ghost.text, #"{"code":400,"error":"the id in the path must not contain control characters (found U+0000)"}"#)
+            for (method, path) in [(HTTPRequest.Method.get, "/v1/clients/Jerry%0A"), (.put, "/v1/conversations/support-1%C2%85"), (.get, "/v1/conversations/c%7F")] {
+                let response = try await server.admin(method, path, json: method == .put ? ["name": "x"] : nil)
+                XCTAssertEqual(response.status, .badRequest, path)
+                XCTAssertTrue(try response.json["error"]?.stringValue?.hasPrefix("the id in the path must not contain control characters") ?? false, path)
+            }
+            let long = try await server.admin(.put, "/v1/clients/" + String(repeating: "x", count: 257), json: ["name": "x"])
+            XCTAssertEqual(long.text, #"{"code":400,"error":"the id in the path is 257 bytes long, more than the limit of 256 UTF-8 bytes"}"#)
+            let longest = try await server.admin(.put, "/v1/clients/" + String(repeating: "x", count: 256), json: ["name": "x"])
+            XCTAssertEqual(longest.status, .ok, longest.text)
+        }
+        try await withServer(configuration) { server in
+            XCTAssertEqual(server.server.service.directory.client("Jerry"), ClientEntry(name: "Jerry Mouse"))
         }
     }
 

@@ -99,10 +99,28 @@ final class BadInputTests: XCTestCase {
             let crowd = HookBody.receiversOffline(to: ["a", "b", "c", "d"], content: "hi")
             try await Self.assertRefused(server, jsonBody(crowd), status: .badRequest, error: "offlinePeers lists 4 receivers, more than the limit of 3")
             let mentions = HookBody.receiversOffline(to: ["a"], content: "hi", mentioned: ["a", "b", "c", "d"])
-            try await Self.assertRefused(server, jsonBody(mentions), status: .badRequest, error: "offlinePeers lists 4 receivers, more than the limit of 3")
+            try await Self.assertRefused(server, jsonBody(mentions), status: .badRequest, error: "mentionOfflinePeers lists 4 receivers, more than the limit of 3")
             // At the limit is fine.
             let result = try await server.receiversOffline(HookBody.receiversOffline(to: ["a", "b", "c"], content: "hi"))
             XCTAssertEqual(try pushMessage(of: result)["alert"], .string("Tom: hi"))
+        }
+    }
+
+    func testMalformedIdsNameTheParameter() async throws {
+        try await withServer(try makeConfiguration(secured: true)) { server in
+            let long = String(repeating: "x", count: 257)
+            let cases: [(field: String, value: Any, error: String)] = [
+                ("fromPeer", "Tom\u{0}Cat", "parameter 'fromPeer' must not contain control characters (found U+0000)"),
+                ("convId", "conv-1\n", "parameter 'convId' must not contain control characters (found U+000A)"),
+                ("convId", long, "parameter 'convId' is 257 bytes long, more than the limit of 256 UTF-8 bytes"),
+                ("offlinePeers", ["Jerry", "Spike\u{7F}"], "parameter 'offlinePeers[1]' must not contain control characters (found U+007F)"),
+                ("mentionOfflinePeers", ["\u{85}Jerry"], "parameter 'mentionOfflinePeers[0]' must not contain control characters (found U+0085)"),
+            ]
+            for (field, value, error) in cases {
+                var body = HookBody.seed
+                body[field] = value
+                try await Self.assertRefused(server, jsonBody(body), status: .badRequest, error: error)
+            }
         }
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import PushCompose
 @testable import Server
 import XCTest
 
@@ -44,6 +45,37 @@ final class StatePersistenceTests: XCTestCase {
             // The names and locales shape the answer after the restart.
             let result = try await server.receiversOffline(HookBody.receiversOffline(conversation: "support-2", content: "hi"))
             XCTAssertEqual(try pushMessage(of: result)["alert"], .string("[客服] Billing — Tom Cat：hi"))
+        }
+    }
+
+    /// Ids are stored exactly as given: non-ASCII letters, spaces, `/` and `%` come back
+    /// the same after a restart, whether they came through a hook or the admin API's path.
+    func testIdsSurviveARestartExactly() async throws {
+        let data = try makeTemporaryDirectory().appendingPathComponent("data")
+        let configuration = try makeConfiguration(secured: true, adminToken: TestSecrets.adminToken, data: data)
+        let client = "Tom Cat/汤姆 %41%"
+        // "e" and a combining accent: Swift compares Strings by canonical equivalence, so the
+        // bytes are compared too, to see that nothing was normalised on the way.
+        let conversation = "support 客服/%2F?e\u{301}"
+        try await withServer(configuration) { server in
+            // "Tom Cat/汤姆 %41%", percent-encoded for the path.
+            let put = try await server.admin(.put, "/v1/clients/Tom%20Cat%2F%E6%B1%A4%E5%A7%86%20%2541%25", json: ["name": "Thomas"])
+            XCTAssertEqual(try put.json["id"], .string(client), put.text)
+            let mute = try await server.call("_conversationUpdate", json: ["initBy": client, "convId": conversation, "mute": true])
+            XCTAssertEqual(mute.text, #"{"result":{}}"#)
+            let named = try await server.call("_conversationUpdate", json: ["initBy": client, "convId": conversation, "attr": ["name": "Desk"]])
+            XCTAssertEqual(named.text, #"{"result":{}}"#)
+        }
+        let stored = try SQLiteStateStore(directory: data)
+        XCTAssertEqual(Array(try stored.loadClients().keys), [client])
+        XCTAssertEqual(try stored.loadMutes(), [conversation: [client]])
+        XCTAssertEqual(try stored.loadConversations(), [conversation: ConversationEntry(name: "Desk")])
+        XCTAssertEqual(try stored.loadConversations().keys.map { Array($0.utf8) }, [Array(conversation.utf8)])
+        XCTAssertEqual(try stored.loadClients().keys.map { Array($0.utf8) }, [Array(client.utf8)])
+        try await withServer(configuration) { server in
+            XCTAssertEqual(server.server.service.directory.client(client)?.name, "Thomas")
+            XCTAssertEqual(server.server.service.directory.mutedClients(conversation: conversation), [client])
+            XCTAssertEqual(server.server.service.directory.conversation(conversation)?.name, "Desk")
         }
     }
 }

@@ -20,11 +20,12 @@ struct AdminRoutes: Sendable {
         }
         admin.put("clients/{id}") { request, context in
             let id = try Self.id(context)
-            let entry: ClientEntry = try await decode(request)
+            let body = try await self.body(request)
+            let entry = ClientEntry(name: try body.string("name", maxLength: Self.maxNameLength), locale: try body.string("locale"))
             if let locale = entry.locale, !LocaleTag.isWellFormed(locale) {
-                throw AdminError.badRequest("'locale' must be a locale tag such as en or zh-Hans, not '\(locale)'")
+                throw AdminError.badRequest("'locale' must be a locale tag such as en or zh-Hans")
             }
-            try service.directory.setClient(id, entry)
+            try await service.directory.setClient(id, entry)
             return Self.json(Self.encode(entry, id: id))
         }
         admin.get("conversations/{id}") { _, context in
@@ -41,9 +42,9 @@ struct AdminRoutes: Sendable {
         }
         admin.put("conversations/{id}") { request, context in
             let id = try Self.id(context)
-            let update: ConversationUpdate = try await decode(request)
-            let entry = ConversationEntry(name: update.name, system: update.system ?? false)
-            try service.directory.setConversation(id, entry)
+            let body = try await self.body(request)
+            let entry = ConversationEntry(name: try body.string("name", maxLength: Self.maxNameLength), system: try body.bool("system") ?? false)
+            try await service.directory.setConversation(id, entry)
             return Self.json(Self.encode(entry, id: id))
         }
         admin.post("render") { request, _ in
@@ -69,19 +70,22 @@ struct AdminRoutes: Sendable {
         }
     }
 
+    /// The longest client or conversation name, in characters (Unicode code points).
+    static let maxNameLength = 256
+
     /// The path's `{id}`, percent-decoded: the router leaves it as sent, and client and
     /// conversation ids may hold spaces, `/` or non-ASCII letters, which the hook sends plain.
+    /// Held to the hooks' `IdentifierRule`, so that no id reaches the directory that a hook
+    /// could not name.
     static func id(_ context: BasicRequestContext) throws -> String {
         let raw = try context.parameters.require("id")
         guard let id = raw.removingPercentEncoding else {
             throw AdminError.badRequest("the id '\(raw)' is not validly percent-encoded")
         }
+        if let problem = IdentifierRule.problem(id) {
+            throw AdminError.badRequest("the id in the path \(problem)")
+        }
         return id
-    }
-
-    private struct ConversationUpdate: Decodable {
-        var name: String?
-        var system: Bool?
     }
 
     private func collect(_ request: Request) async throws -> ByteBuffer {
@@ -92,16 +96,8 @@ struct AdminRoutes: Sendable {
         }
     }
 
-    private func decode<T: Decodable>(_ request: Request) async throws -> T {
-        let body = try await collect(request)
-        do {
-            return try JSONDecoder().decode(T.self, from: Data(body.readableBytesView))
-        } catch let DecodingError.typeMismatch(type, context), let DecodingError.valueNotFound(type, context) {
-            let field = context.codingPath.map(\.stringValue).joined(separator: ".")
-            throw AdminError.badRequest("'\(field)' must be \(type == String.self ? "a string" : type == Bool.self ? "a boolean" : "\(type)")")
-        } catch {
-            throw AdminError.badRequest("body must be a JSON object")
-        }
+    private func body(_ request: Request) async throws -> AdminBody {
+        try AdminBody(try await collect(request).readableBytesView)
     }
 
     private static func encode(_ entry: ClientEntry, id: String) -> JSONValue {

@@ -11,11 +11,14 @@ final class Directory: ComposeDirectory {
     }
 
     private let store: any StateStore
+    /// Read synchronously by the composer, per receiver: held only to copy a value in or out.
     private let state: Mutex<State>
     /// Held across a write to the store and the matching update in memory, so that
-    /// concurrent writes land in both in the same order. Readers take only `state`.
-    private let writer = Mutex(())
+    /// concurrent writes land in both in the same order. Waiting for it suspends; readers
+    /// never take it.
+    private let writer = SerialAsyncLock()
 
+    /// Loads everything the store holds; at start, before serving.
     init(store: any StateStore) throws {
         self.store = store
         state = Mutex(State(clients: try store.loadClients(), conversations: try store.loadConversations(), mutes: try store.loadMutes()))
@@ -33,25 +36,25 @@ final class Directory: ComposeDirectory {
         state.withLock { ($0.mutes[conversation] ?? []).sorted() }
     }
 
-    func setClient(_ id: String, _ entry: ClientEntry) throws {
-        try writer.withLock { _ in
-            try store.saveClient(id, entry)
+    func setClient(_ id: String, _ entry: ClientEntry) async throws {
+        try await writer.withLock {
+            try await store.saveClient(id, entry)
             state.withLock { $0.clients[id] = entry }
         }
     }
 
-    func setConversation(_ id: String, _ entry: ConversationEntry) throws {
-        try writer.withLock { _ in try saveConversation(id, entry) }
+    func setConversation(_ id: String, _ entry: ConversationEntry) async throws {
+        try await writer.withLock { try await saveConversation(id, entry) }
     }
 
-    private func saveConversation(_ id: String, _ entry: ConversationEntry) throws {
-        try store.saveConversation(id, entry)
+    private func saveConversation(_ id: String, _ entry: ConversationEntry) async throws {
+        try await store.saveConversation(id, entry)
         state.withLock { $0.conversations[id] = entry }
     }
 
-    func setMuted(_ muted: Bool, client: String, conversation: String) throws {
-        try writer.withLock { _ in
-            try store.setMuted(muted, client: client, conversation: conversation)
+    func setMuted(_ muted: Bool, client: String, conversation: String) async throws {
+        try await writer.withLock {
+            try await store.setMuted(muted, client: client, conversation: conversation)
             state.withLock { state in
                 if muted {
                     state.mutes[conversation, default: []].insert(client)
@@ -64,11 +67,11 @@ final class Directory: ComposeDirectory {
 
     /// Learns a conversation's name from `_conversationUpdate`, keeping its other fields.
     /// An empty name clears it, so templates fall back to the id.
-    func learnConversationName(_ name: String, conversation: String) throws {
-        try writer.withLock { _ in
+    func learnConversationName(_ name: String, conversation: String) async throws {
+        try await writer.withLock {
             var entry = self.conversation(conversation) ?? ConversationEntry()
             entry.name = name.isEmpty ? nil : name
-            try saveConversation(conversation, entry)
+            try await saveConversation(conversation, entry)
         }
     }
 }

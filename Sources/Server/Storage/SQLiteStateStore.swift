@@ -71,24 +71,24 @@ final class SQLiteStateStore: StateStore {
         }
     }
 
-    func saveClient(_ id: String, _ entry: ClientEntry) throws {
-        try database.write { db in
+    func saveClient(_ id: String, _ entry: ClientEntry) async throws {
+        try await database.write { db in
             try db.execute(
                 sql: "INSERT INTO client (id, name, locale) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET name = excluded.name, locale = excluded.locale",
                 arguments: [id, entry.name, entry.locale])
         }
     }
 
-    func saveConversation(_ id: String, _ entry: ConversationEntry) throws {
-        try database.write { db in
+    func saveConversation(_ id: String, _ entry: ConversationEntry) async throws {
+        try await database.write { db in
             try db.execute(
                 sql: "INSERT INTO conversation (id, name, system) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET name = excluded.name, system = excluded.system",
                 arguments: [id, entry.name, entry.system])
         }
     }
 
-    func setMuted(_ muted: Bool, client: String, conversation: String) throws {
-        try database.write { db in
+    func setMuted(_ muted: Bool, client: String, conversation: String) async throws {
+        try await database.write { db in
             if muted {
                 try db.execute(sql: "INSERT OR IGNORE INTO mute (conversation, client) VALUES (?, ?)", arguments: [conversation, client])
             } else {

@@ -1,0 +1,100 @@
+import Foundation
+import GRDB
+import HTTPTypes
+import HummingbirdTesting
+import NIOCore
+import PushCompose
+@testable import Server
+import XCTest
+
+/// Directory writes wait for the database without holding a thread, and concurrent writes
+/// land in memory and in the store in the same order.
+final class DirectoryWriteTests: XCTestCase {
+    func testConcurrentMutesLeaveMemoryAndStoreAlike() async throws {
+        let data = try makeTemporaryDirectory()
+        let directory = try Directory(store: try SQLiteStateStore(directory: data))
+        // A second connection reads what was committed, as a restart would.
+        let reopened = try SQLiteStateStore(directory: data)
+        // Rounds of tasks flipping the same pair: which write is last is a race each round,
+        // and memory must agree with the store on it.
+        for round in 0..<100 {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for index in 0..<6 {
+                    group.addTask {
+                        try await directory.setMuted(index % 2 == 0, client: "Jerry", conversation: "conv-1")
+                    }
+                }
+                try await group.waitForAll()
+            }
+            XCTAssertEqual(
+                directory.mutedClients(conversation: "conv-1"), try reopened.loadMutes()["conv-1"] ?? [], "round \(round)")
+        }
+    }
+
+    func testConcurrentNamesLeaveMemoryAndStoreAlike() async throws {
+        let data = try makeTemporaryDirectory()
+        let directory = try Directory(store: try SQLiteStateStore(directory: data))
+        let reopened = try SQLiteStateStore(directory: data)
+        for round in 0..<100 {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for index in 0..<6 {
+                    group.addTask {
+                        if index % 2 == 0 {
+                            try await directory.learnConversationName("learned \(index)", conversation: "support-1")
+                        } else {
+                            try await directory.setConversation("support-1", ConversationEntry(name: "set \(index)", system: index == 1))
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            XCTAssertEqual(directory.conversation("support-1"), try reopened.loadConversations()["support-1"], "round \(round)")
+        }
+    }
+
+    /// Another connection holds the database's write lock; mutes wait for it, and hook
+    /// calls are answered meanwhile, however many mutes wait (more than the cooperative
+    /// pool has threads: a waiting write that held a thread would stall every call).
+    func testAWaitingWriteDoesNotStallHooks() async throws {
+        let data = try makeTemporaryDirectory().appendingPathComponent("data")
+        let configuration = try makeConfiguration(secured: true, data: data)
+        try await withServer(configuration) { server in
+            var holderConfiguration = Configuration()
+            holderConfiguration.allowsUnsafeTransactions = true
+            let holder = try DatabaseQueue(path: SQLiteStateStore.file(in: data).path, configuration: holderConfiguration)
+            try holder.inDatabase { try $0.execute(sql: "BEGIN IMMEDIATE") }
+
+            let port = try XCTUnwrap(server.client.port)
+            let waiting = ProcessInfo.processInfo.activeProcessorCount * 2 + 2
+            let mutes = Task {
+                try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
+                    for index in 0..<waiting {
+                        group.addTask {
+                            // A connection each: one connection's requests are answered in turn.
+                            let client = TestClient(host: "localhost", port: port, configuration: .init(timeout: .seconds(60)))
+                            client.connect()
+                            let response = try await client.execute(.init(
+                                "/1.1/functions/_conversationUpdate", method: .post, headers: server.hookHeaders,
+                                body: jsonBody(["initBy": "client-\(index)", "convId": "conv-1", "mute": true])))
+                            try await client.shutdown()
+                            return response.head.status
+                        }
+                    }
+                    return try await group.reduce(into: []) { $0.append($1) }
+                }
+            }
+
+            for _ in 0..<10 {
+                let result = try await server.receiversOffline()
+                XCTAssertEqual(try pushMessage(of: result)["alert"], .string("Tom: Holy crap!"))
+            }
+            // Nothing can have been written while the lock is held.
+            XCTAssertEqual(server.server.service.directory.mutedClients(conversation: "conv-1"), [])
+
+            try holder.inDatabase { try $0.execute(sql: "COMMIT") }
+            let statuses = try await mutes.value
+            XCTAssertEqual(statuses, Array(repeating: .ok, count: waiting))
+            XCTAssertEqual(server.server.service.directory.mutedClients(conversation: "conv-1").count, waiting)
+        }
+    }
+}
