@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 import PushCompose
 import Synchronization
@@ -7,16 +6,18 @@ import Templates
 /// The template set in use, swapped whole on reload. A set that fails to load is
 /// refused and the previous one stays.
 ///
-/// Hooks read the current set without waiting. Reloads load on a dispatch queue of their
-/// own, off the cooperative pool that serves hooks, one at a time: a reload requested
-/// while one runs waits for it and is answered by the next load, which every request
-/// waiting by then shares.
+/// Hooks read the current set without waiting. Reloads load on a thread of their own, off
+/// the cooperative pool that serves hooks, one at a time: a reload requested while one runs
+/// waits for it and is answered by the next load, which every request waiting by then
+/// shares.
 final class TemplateLibrary: Sendable {
     let directory: URL
     let options: Composer.Options
     private let current: Mutex<TemplateSet>
-    private let loader = DispatchQueue(label: "pushcompose.template-reload")
     private let requests = Mutex(Requests())
+    /// The loader's stack: what a command line's main thread has, so that whatever `lint`
+    /// loads, a reload loads too (parsing recurses per level of nesting).
+    private static let loaderStackBytes = 8 << 20
 
     private struct Requests: ~Copyable {
         var loading = false
@@ -41,12 +42,18 @@ final class TemplateLibrary: Sendable {
                 defer { requests.loading = true }
                 return !requests.loading
             }
-            if start { loader.async { self.loadWhileRequested() } }
+            if start {
+                let loader = Thread { self.loadWhileRequested() }
+                loader.name = "pushcompose.template-reload"
+                loader.stackSize = Self.loaderStackBytes
+                loader.start()
+            }
         }
         return try result.get()
     }
 
-    /// On `loader`: one load for the requests waiting when it starts, again until none wait.
+    /// On the loader thread: one load for the requests waiting when it starts, again until
+    /// none wait.
     private func loadWhileRequested() {
         while true {
             let waiting = requests.withLock { requests in
