@@ -56,6 +56,8 @@ final class ConnectionLimitTests: XCTestCase {
             XCTAssertTrue(head, "a head trickled byte by byte is cut")
             XCTAssertTrue(body, "a body trickled byte by byte is cut")
             try await Self.assertHookAnswered(server, "after")
+            // Whatever is still open would hold up the server's graceful shutdown.
+            for channel in idle + [headTrickler.channel, bodyTrickler.channel] { try? await channel.close() }
         }
     }
 
@@ -86,7 +88,7 @@ final class ConnectionLimitTests: XCTestCase {
             try await midRequest.send(String(body.dropFirst(10)))
             let answer = await midRequest.readResponse()
             XCTAssertEqual(answer?.status, 200, answer?.body ?? "no answer")
-            for channel in crowd { try? await channel.close() }
+            for channel in crowd + [midRequest.channel] { try? await channel.close() }
         }
     }
 }

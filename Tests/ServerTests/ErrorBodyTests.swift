@@ -103,19 +103,20 @@ final class LogRecorder: LogHandler, Sendable {
     }
 
     private let stored = NIOLockedValueBox<[Entry]>([])
+    private let storedMetadata = NIOLockedValueBox<Logger.Metadata>([:])
     var entries: [Entry] { stored.withLockedValue { $0 } }
 
     var metadata: Logger.Metadata {
-        get { [:] }
-        set {}
+        get { storedMetadata.withLockedValue { $0 } }
+        set { storedMetadata.withLockedValue { $0 = newValue } }
     }
     var logLevel: Logger.Level {
         get { .trace }
         set {}
     }
-    subscript(metadataKey _: String) -> Logger.Metadata.Value? {
-        get { nil }
-        set {}
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { storedMetadata.withLockedValue { $0[key] } }
+        set { storedMetadata.withLockedValue { $0[key] = newValue } }
     }
 
     func log(event: LogEvent) {

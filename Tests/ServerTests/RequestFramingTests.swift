@@ -11,10 +11,11 @@ final class RequestFramingTests: XCTestCase {
     /// Sends `text` from an authenticated caller (and half-closes when told) and returns the answer.
     private static func answer(_ server: TestServer, _ text: String, halfClose: Bool = false) async throws -> RawResponse? {
         let connection = try await RawConnection.open(port: server.port)
-        defer { Task { await connection.close() } }
         try await connection.send(text)
         if halfClose { try await connection.closeOutput() }
-        return await connection.readResponse()
+        let response = await connection.readResponse()
+        await connection.close()
+        return response
     }
 
     private static func chunked(_ body: String) -> String {

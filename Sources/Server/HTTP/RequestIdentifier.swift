@@ -9,7 +9,8 @@ enum RequestIdentifier {
 
     static func of(_ request: Request, _ context: some RequestContext) -> String {
         if let given = request.headers[header], isPlainToken(given) { return given }
-        return context.id
+        // The id Hummingbird put in the request's logger, so its own lines match.
+        return context.logger[metadataKey: "hb.request.id"]?.description ?? RequestID().description
     }
 
     /// Letters, digits and `-_.:` only, so that an id can neither forge log lines nor headers.
