@@ -1,4 +1,4 @@
-/// What a message is, from its `_lctype` (see hook-protocol.md, "Typed message kinds").
+/// What a message is, from its `_lctype` (docs/hook-protocol.md, "_receiversOffline").
 public enum MessageKind: Sendable, Hashable, CustomStringConvertible {
     /// Content that is not a typed message: plain text.
     case plain

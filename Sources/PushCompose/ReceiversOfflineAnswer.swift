@@ -1,4 +1,4 @@
-/// The return value of `_receiversOffline`; every member optional (hook-protocol.md).
+/// The return value of `_receiversOffline`; every member optional (docs/hook-protocol.md).
 public struct ReceiversOfflineAnswer: Sendable, Equatable {
     public var skip: Bool?
     public var offlinePeers: [String]?

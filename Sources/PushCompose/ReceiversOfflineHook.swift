@@ -1,4 +1,4 @@
-/// The parameters of a `_receiversOffline` call (hook-protocol.md).
+/// The parameters of a `_receiversOffline` call (docs/hook-protocol.md).
 public struct ReceiversOfflineHook: Sendable, Equatable {
     public var fromPeer: String
     public var convId: String

@@ -5,7 +5,7 @@ import HummingbirdTesting
 @testable import Server
 import XCTest
 
-/// hook-protocol.md, "Who may call": app identity, the master key, signatures, the hook key.
+/// docs/hook-protocol.md, "Who may call": app identity, the master key, signatures, the hook key.
 final class AuthenticationTests: XCTestCase {
     static let unauthorized = #"{"code":401,"error":"Unauthorized."}"#
 

@@ -4,7 +4,7 @@ import NIOCore
 @testable import Server
 import XCTest
 
-/// PRODUCT.md, "Bad input": a clear JSON error with the right status, and the service
+/// Bad input (README, "Calling it as the IM server does"): a clear JSON error with the right status, and the service
 /// keeps serving (a good call follows each bad one).
 final class BadInputTests: XCTestCase {
     /// Sends `body` to `_receiversOffline`, checks the error, then makes a good call.

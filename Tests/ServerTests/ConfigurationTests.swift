@@ -185,7 +185,7 @@ final class ConfigurationTests: XCTestCase {
     }
 }
 
-/// PRODUCT.md, "Admin API behind its own token, never the hook key".
+/// The admin API has its own token, never the hook key (README, "Admin API").
 final class AdminTokenConfigurationTests: XCTestCase {
     func testAdminTokenMustNotBeAnAppSecret() throws {
         for (name, secret) in [

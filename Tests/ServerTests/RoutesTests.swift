@@ -3,7 +3,7 @@ import HummingbirdTesting
 @testable import Server
 import XCTest
 
-/// hook-protocol.md, "Routes" and "Body and answer": every prefix answers, in the envelope.
+/// docs/hook-protocol.md, "Routes" and "Body and answer": every prefix answers, in the envelope.
 final class RoutesTests: XCTestCase {
     func testEveryPrefixAnswersReceiversOfflineInTheResultEnvelope() async throws {
         let configuration = try makeConfiguration(secured: true)

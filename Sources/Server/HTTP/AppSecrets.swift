@@ -1,4 +1,4 @@
-/// The four secrets of hook-protocol.md, "Who may call".
+/// The four secrets of docs/hook-protocol.md, "Who may call".
 struct AppSecrets: Sendable, Equatable {
     var appId: String
     var appKey: String

@@ -1,7 +1,7 @@
 import Hummingbird
 import PushCompose
 
-/// The hook host's routes (hook-protocol.md, "Routes"), under each of the four prefixes.
+/// The hook host's routes (docs/hook-protocol.md, "Routes"), under each of the four prefixes.
 struct FunctionRoutes: Sendable {
     static let prefixes = ["/1.1/functions", "/1/functions", "/__engine/1.1/functions", "/__engine/1/functions"]
 
