@@ -10,6 +10,8 @@ final class SQLiteStateStore: StateStore {
     init(directory: URL) throws {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         var configuration = Configuration()
+        // A write waits up to 5 s for another connection's lock, on GRDB's writer queue:
+        // callers await it (the async `write`), no thread of theirs is held.
         configuration.busyMode = .timeout(5)
         database = try DatabasePool(path: Self.file(in: directory).path, configuration: configuration)
         try Self.migrator.migrate(database)
