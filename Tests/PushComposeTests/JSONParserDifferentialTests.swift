@@ -25,14 +25,24 @@ enum FoundationJSON {
             return number.doubleValue == n
         case .string(let s):
             guard let string = theirs as? String else { return false }
-            return s.unicodeScalars.elementsEqual(string.unicodeScalars)
+            return withoutBOM(s).elementsEqual(withoutBOM(string))
         case .array(let items):
             guard let array = theirs as? [Any], array.count == items.count else { return false }
             return zip(items, array).allSatisfy { same($0, $1) }
         case .object(let members):
             guard let object = theirs as? [String: Any], object.count == members.count else { return false }
-            return members.allSatisfy { member in object[member.key].map { same(member.value, $0) } ?? false }
+            var byKey: [String: Any] = [:]
+            for (key, value) in object { byKey[String(String.UnicodeScalarView(withoutBOM(key)))] = value }
+            return members.allSatisfy { member in
+                byKey[String(String.UnicodeScalarView(withoutBOM(member.key)))].map { same(member.value, $0) } ?? false
+            }
         }
+    }
+
+    /// Foundation on Linux drops U+FEFF (a zero-width no-break space) inside strings;
+    /// this parser keeps it, as RFC 8259 and JavaScript do. Compare without it.
+    private static func withoutBOM(_ text: String) -> [Unicode.Scalar] {
+        text.unicodeScalars.filter { $0 != "\u{FEFF}" }
     }
 
     /// `true` and `false` come back as NSNumbers of ObjC type `c` (char), numbers never do.
