@@ -83,10 +83,16 @@ struct ServerConfiguration: Sendable, Equatable {
     }
 
     private mutating func apply(_ values: [String: String]) throws {
-        func int(_ key: String, minimum: Int = 1) throws -> Int? {
+        // Every number here ends up as a size, a count or a duration (seconds or
+        // milliseconds turned into nanoseconds): past Int32.max the conversions overflow
+        // and trap at the first use, long after start-up said the configuration was fine.
+        func int(_ key: String, minimum: Int = 1, maximum: Int = Int(Int32.max)) throws -> Int? {
             guard let text = values[key] else { return nil }
             guard let value = Int(text), value >= minimum else {
                 throw Error(description: "\(key) (\(Self.fileKeys[key]!)) must be a whole number of at least \(minimum), not '\(text)'")
+            }
+            guard value <= maximum else {
+                throw Error(description: "\(key) (\(Self.fileKeys[key]!)) must be at most \(maximum), not '\(text)'")
             }
             return value
         }

@@ -116,6 +116,20 @@ final class ConfigurationTests: XCTestCase {
         XCTAssertEqual(configuration.adminToken, "from-env")
     }
 
+    /// Durations past Int32.max would overflow when turned into nanoseconds and trap at
+    /// their first use (the first audit write, the first sweep), not at start.
+    func testNumbersTooLargeForTheirUseAreRefusedAtStart() {
+        for (variable, key) in [
+            ("PUSHCOMPOSE_AUDIT_FSYNC_MILLIS", "auditFsyncMillis"), ("PUSHCOMPOSE_IDLE_TIMEOUT_SECONDS", "idleTimeoutSeconds"),
+            ("PUSHCOMPOSE_REQUEST_TIMEOUT_SECONDS", "requestTimeoutSeconds"),
+            ("PUSHCOMPOSE_SIGNATURE_WINDOW_SECONDS", "signatureWindowSeconds"),
+        ] {
+            XCTAssertThrowsError(try ServerConfiguration.load(file: nil, environment: [variable: "1000000000000000"])) { error in
+                XCTAssertEqual("\(error)", "\(key) (\(variable)) must be at most 2147483647, not '1000000000000000'")
+            }
+        }
+    }
+
     func testListenerAndSignatureSettings() throws {
         let defaults = ServerConfiguration()
         XCTAssertNil(defaults.adminHost)
