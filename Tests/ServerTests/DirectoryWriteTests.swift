@@ -11,44 +11,45 @@ import XCTest
 /// land in memory and in the store in the same order.
 final class DirectoryWriteTests: XCTestCase {
     func testConcurrentMutesLeaveMemoryAndStoreAlike() async throws {
-        let data = try makeTemporaryDirectory()
-        let directory = try Directory(store: try SQLiteStateStore(directory: data))
-        // A second connection reads what was committed, as a restart would.
-        let reopened = try SQLiteStateStore(directory: data)
-        // Rounds of tasks flipping the same pair: which write is last is a race each round,
-        // and memory must agree with the store on it.
-        for round in 0..<100 {
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for index in 0..<6 {
-                    group.addTask {
-                        try await directory.setMuted(index % 2 == 0, client: "Jerry", conversation: "conv-1")
-                    }
-                }
-                try await group.waitForAll()
-            }
-            XCTAssertEqual(
-                directory.mutedClients(conversation: "conv-1"), try reopened.loadMutes()["conv-1"] ?? [], "round \(round)")
+        // Tasks flipping the same pair: which write is last is a race each round, and
+        // memory must agree with the store on it.
+        try await assertConcurrentWritesAgree { directory, index in
+            try await directory.setMuted(index % 2 == 0, client: "Jerry", conversation: "conv-1")
+        } memoryAndStore: { directory, store in
+            (directory.mutedClients(conversation: "conv-1"), try store.loadMutes()["conv-1"] ?? [])
         }
     }
 
     func testConcurrentNamesLeaveMemoryAndStoreAlike() async throws {
+        try await assertConcurrentWritesAgree { directory, index in
+            if index % 2 == 0 {
+                try await directory.learnConversationName("learned \(index)", conversation: "support-1")
+            } else {
+                try await directory.setConversation("support-1", ConversationEntry(name: "set \(index)", system: index == 1))
+            }
+        } memoryAndStore: { directory, store in
+            (directory.conversation("support-1"), try store.loadConversations()["support-1"])
+        }
+    }
+
+    /// 100 rounds of 6 concurrent `write`s; after each, what memory holds equals what a
+    /// second connection reads from the store, as a restart would.
+    private func assertConcurrentWritesAgree<Value: Equatable>(
+        _ write: @escaping @Sendable (Directory, Int) async throws -> Void,
+        memoryAndStore: (Directory, SQLiteStateStore) throws -> (Value, Value)
+    ) async throws {
         let data = try makeTemporaryDirectory()
         let directory = try Directory(store: try SQLiteStateStore(directory: data))
         let reopened = try SQLiteStateStore(directory: data)
         for round in 0..<100 {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for index in 0..<6 {
-                    group.addTask {
-                        if index % 2 == 0 {
-                            try await directory.learnConversationName("learned \(index)", conversation: "support-1")
-                        } else {
-                            try await directory.setConversation("support-1", ConversationEntry(name: "set \(index)", system: index == 1))
-                        }
-                    }
+                    group.addTask { try await write(directory, index) }
                 }
                 try await group.waitForAll()
             }
-            XCTAssertEqual(directory.conversation("support-1"), try reopened.loadConversations()["support-1"], "round \(round)")
+            let (memory, store) = try memoryAndStore(directory, reopened)
+            XCTAssertEqual(memory, store, "round \(round)")
         }
     }
 

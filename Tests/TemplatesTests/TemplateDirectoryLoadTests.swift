@@ -22,15 +22,7 @@ final class TemplateDirectoryLoadTests: XCTestCase {
         try Data(text.utf8).write(to: directory.appendingPathComponent(name))
     }
 
-    private func problems() -> [LintProblem] {
-        do {
-            _ = try TemplateSet.load(directory: directory)
-            XCTFail("the directory loaded, but should not")
-            return []
-        } catch {
-            return error.problems
-        }
-    }
+    private func problems() -> [LintProblem] { refusalProblems(loading: directory) }
 
     func testAValidDirectoryLoadsYamlAndYmlAndIgnoresOtherFiles() throws {
         try write("default.yaml", minimalDefault)

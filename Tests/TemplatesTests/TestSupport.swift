@@ -102,3 +102,14 @@ func localesByReceiver(_ plan: HookPlan) -> [String: String?] {
     }
     return locales
 }
+
+/// The problems a template directory is refused with; a directory that loads fails the test.
+func refusalProblems(loading directory: URL, file: StaticString = #filePath, line: UInt = #line) -> [LintProblem] {
+    do {
+        _ = try TemplateSet.load(directory: directory)
+        XCTFail("the directory loaded, but should not", file: file, line: line)
+        return []
+    } catch {
+        return error.problems
+    }
+}
