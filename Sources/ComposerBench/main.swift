@@ -17,7 +17,7 @@ let secondsPerCase = arguments.count > 3 ? Double(arguments[3]) ?? 1 : 1
 
 let templates = try TemplateSet.load(directory: URL(fileURLWithPath: arguments[1]))
 let cases = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: arguments[2]))) as! [[String: Any]]
-let composer = Composer(catalog: templates)
+let composer = Composer(templates: templates)
 
 /// One hook call's composer work, from body bytes to answer bytes.
 @inline(never)

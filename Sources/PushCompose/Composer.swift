@@ -3,7 +3,7 @@
 /// it knows comes in through its arguments.
 public struct Composer: Sendable {
     public struct Options: Sendable {
-        /// The locale of receivers the directory has none for.
+        /// The locale of receivers the registry has none for.
         public var defaultLocale: String
         /// The built-in push's limit on the encoded payload, in UTF-8 bytes.
         public var maxPayloadBytes: Int
@@ -18,25 +18,25 @@ public struct Composer: Sendable {
         }
     }
 
-    public var catalog: any PushTemplateCatalog
-    public var directory: any ComposeDirectory
+    public var templates: any TemplateSelector
+    public var registry: any RegistryLookup
     public var options: Options
 
-    public init(catalog: any PushTemplateCatalog, directory: any ComposeDirectory = EmptyDirectory(), options: Options = Options()) {
-        self.catalog = catalog
-        self.directory = directory
+    public init(templates: any TemplateSelector, registry: any RegistryLookup = EmptyRegistry(), options: Options = Options()) {
+        self.templates = templates
+        self.registry = registry
         self.options = options
     }
 
     public func compose(_ hook: ReceiversOfflineHook) -> HookPlan {
         let content = MessageContent(parsing: hook.content)
-        let conversationEntry = directory.conversation(hook.convId)
+        let conversationEntry = registry.conversation(hook.convId)
         let facts = MessageFacts(
             conversationId: hook.convId, isSystemConversation: conversationEntry?.system ?? false, content: content)
-        let template = catalog.template(for: facts)
+        let template = templates.template(for: facts)
         let message = MessageRendering(
             hook: hook, content: content,
-            sender: RenderInput.Party(id: hook.fromPeer, name: directory.client(hook.fromPeer)?.name ?? hook.fromPeer),
+            sender: RenderInput.Party(id: hook.fromPeer, name: registry.client(hook.fromPeer)?.name ?? hook.fromPeer),
             conversation: RenderInput.Party(id: hook.convId, name: conversationEntry?.name ?? hook.convId),
             maxPayloadBytes: options.maxPayloadBytes)
 
@@ -63,13 +63,13 @@ public struct Composer: Sendable {
         // With one receiver the answer goes to them alone: a personal payload needs no stand-in.
         let shared = pushed.count > 1
         var renders = TemplateRenders(template, message: message, shared: shared)
-        var fallbackRenders = TemplateRenders(catalog.defaultTemplate, message: message, shared: shared)
+        var fallbackRenders = TemplateRenders(templates.defaultTemplate, message: message, shared: shared)
         var pushes: [ReceiverPush] = []
         pushes.reserveCapacity(pushed.count)
         var failures: [RenderFailure] = []
 
         for receiver in pushed {
-            let entry = directory.client(receiver)
+            let entry = registry.client(receiver)
             let receiverMention = mention(of: receiver)
             let input = RenderInput.Receiver(
                 id: receiver, name: entry?.name ?? receiver, locale: entry?.locale ?? options.defaultLocale,
@@ -102,7 +102,7 @@ public struct Composer: Sendable {
             excluded: excluded, renderFailures: failures)
         plan.content = content
         if plan.answer.skip != true, plan.answer.force != true {
-            let muted = directory.mutedClients(conversation: hook.convId)
+            let muted = registry.mutedClients(conversation: hook.convId)
             if !muted.isEmpty { plan.mutedUnforced = pushes.map(\.receiver).filter(muted.contains) }
         }
         return plan

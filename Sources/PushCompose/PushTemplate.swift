@@ -23,7 +23,7 @@ public protocol PushTemplate: Sendable {
 }
 
 /// All templates of a set, and the rule that picks one per message.
-public protocol PushTemplateCatalog: Sendable {
+public protocol TemplateSelector: Sendable {
     var defaultTemplate: any PushTemplate { get }
     func template(for message: MessageFacts) -> any PushTemplate
 }
@@ -45,7 +45,7 @@ public struct MessageFacts: Sendable {
 public struct RenderInput: Sendable {
     public struct Party: Sendable, Equatable {
         public var id: String
-        /// The directory's name, or the id when the directory has none.
+        /// The registry's name, or the id when the registry has none.
         public var name: String
         public init(id: String, name: String) {
             self.id = id

@@ -19,22 +19,22 @@ final class HookService: Sendable {
     /// What `_ops/metadatas` lists.
     static let functions = [receiversOffline, conversationUpdate, clientOnline, clientOffline]
 
-    let templates: TemplateLibrary
-    let directory: Directory
+    let templates: ActiveTemplateSet
+    let registry: Registry
     let audit: any AuditSink
     let metrics: ServiceMetrics
     let settings: Settings
 
-    init(templates: TemplateLibrary, directory: Directory, audit: any AuditSink, metrics: ServiceMetrics, settings: Settings) {
+    init(templates: ActiveTemplateSet, registry: Registry, audit: any AuditSink, metrics: ServiceMetrics, settings: Settings) {
         self.templates = templates
-        self.directory = directory
+        self.registry = registry
         self.audit = audit
         self.metrics = metrics
         self.settings = settings
     }
 
     var composer: Composer {
-        Composer(catalog: templates.templates, directory: directory, options: settings.composer)
+        Composer(templates: templates.set, registry: registry, options: settings.composer)
     }
 
     /// Runs `function` on a request body and returns its return value.
@@ -57,9 +57,9 @@ final class HookService: Sendable {
                 let update = try ConversationUpdateHook(parameters)
                 switch update.change {
                 case .mute(let muted):
-                    try await directory.setMuted(muted, client: update.initBy, conversation: update.convId)
+                    try await registry.setMuted(muted, client: update.initBy, conversation: update.convId)
                 case .attributes(let name?):
-                    try await directory.learnConversationName(name, conversation: update.convId)
+                    try await registry.learnConversationName(name, conversation: update.convId)
                 case .attributes(nil):
                     return .object([])
                 }

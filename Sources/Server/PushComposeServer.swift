@@ -22,14 +22,14 @@ struct PushComposeServer {
         secured = try configuration.secrets() != nil
         try configuration.checkAdminToken()
         metrics = ServiceMetrics()
-        let templates = try TemplateLibrary(directory: URL(fileURLWithPath: configuration.templates), options: configuration.composerOptions)
+        let templates = try ActiveTemplateSet(directory: URL(fileURLWithPath: configuration.templates), options: configuration.composerOptions)
         let data = URL(fileURLWithPath: configuration.data)
-        let directory = try Directory(store: try SQLiteStateStore(directory: data))
+        let registry = try Registry(store: try SQLiteStateStore(directory: data))
         audit = try JSONLinesAuditLog(
             directory: data.appendingPathComponent("audit"), maxFileBytes: configuration.auditMaxFileBytes,
             fsyncInterval: .milliseconds(configuration.auditFsyncMillis), logger: logger)
         let auditText = try AuditTextPolicy(mode: configuration.auditText, configuredKey: configuration.auditKey, data: data)
-        service = HookService(templates: templates, directory: directory, audit: audit, metrics: metrics, settings: configuration.hookSettings(auditText: auditText))
+        service = HookService(templates: templates, registry: registry, audit: audit, metrics: metrics, settings: configuration.hookSettings(auditText: auditText))
     }
 
     /// The hook listener's routes: the functions and `/healthz`, and, unless the admin API
@@ -95,7 +95,7 @@ struct PushComposeServer {
 
 /// Reloads the templates on SIGHUP; a set that fails lint is refused and logged.
 struct TemplateReloadOnSignal: Service {
-    let templates: TemplateLibrary
+    let templates: ActiveTemplateSet
     let metrics: ServiceMetrics
     let logger: Logger
 

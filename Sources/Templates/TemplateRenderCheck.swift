@@ -3,13 +3,13 @@ import PushCompose
 /// Lint's last step: render a template against a message of every kind, for every
 /// locale and mention it has, and report what fails or does not fit the byte budget.
 enum TemplateRenderCheck {
-    private struct OnlyTemplate: PushTemplateCatalog {
+    private struct OnlyTemplate: TemplateSelector {
         let template: CompiledTemplate
         var defaultTemplate: any PushTemplate { template }
         func template(for message: MessageFacts) -> any PushTemplate { template }
     }
 
-    private struct LocaleDirectory: ComposeDirectory {
+    private struct LocaleRegistry: RegistryLookup {
         let locales: [String: String]
         func client(_ id: String) -> ClientEntry? { ClientEntry(name: "Sample \(id)", locale: locales[id]) }
         func conversation(_ id: String) -> ConversationEntry? { ConversationEntry(name: "Sample conversation") }
@@ -34,7 +34,7 @@ enum TemplateRenderCheck {
         }
         var strict = options
         strict.failOpen = false
-        let composer = Composer(catalog: OnlyTemplate(template: template), directory: LocaleDirectory(locales: receiverLocales), options: strict)
+        let composer = Composer(templates: OnlyTemplate(template: template), registry: LocaleRegistry(locales: receiverLocales), options: strict)
         var reasons: [String] = []
         for content in sampleContents {
             for mentionAll in [false, true] {

@@ -6,7 +6,7 @@ import PushCompose
 ///
 /// A class, as `CompiledTemplate` is: the composer holds it as an existential on every
 /// call, and a struct this size would be copied into a new box each time.
-public final class TemplateSet: PushTemplateCatalog {
+public final class TemplateSet: TemplateSelector {
     /// Highest priority first; between equal priorities, file name order.
     public let templates: [CompiledTemplate]
     public let defaultTemplate: any PushTemplate

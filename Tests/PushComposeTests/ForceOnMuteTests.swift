@@ -4,7 +4,7 @@ import XCTest
 /// `force` in the answer: never, mentions or always.
 final class ForceOnMuteTests: XCTestCase {
     private func compose(_ force: ForceOnMute, _ hook: ReceiversOfflineHook) -> HookPlan {
-        Composer(catalog: TestCatalog(TestTemplate(policy: PushPolicy(forceOnMute: force)))).compose(hook)
+        Composer(templates: TestSelector(TestTemplate(policy: PushPolicy(forceOnMute: force)))).compose(hook)
     }
 
     func testForcesTable() {
@@ -54,9 +54,9 @@ final class ForceOnMuteTests: XCTestCase {
     }
 
     func testTheAuditNamesMutedReceiversTheAnswerDoesNotForce() {
-        let directory = TestDirectory(mutes: ["conv-1": ["a", "c"], "conv-2": ["b"]])
+        let registry = TestRegistry(mutes: ["conv-1": ["a", "c"], "conv-2": ["b"]])
         func plan(_ force: ForceOnMute, mentioned: [String] = []) -> HookPlan {
-            Composer(catalog: TestCatalog(TestTemplate(policy: PushPolicy(forceOnMute: force))), directory: directory)
+            Composer(templates: TestSelector(TestTemplate(policy: PushPolicy(forceOnMute: force))), registry: registry)
                 .compose(makeHook(conversation: "conv-1", to: ["a", "b", "c"], mentioned: mentioned))
         }
         // Unforced: the built-in push skips a and c, who muted conv-1 (b muted another one).

@@ -87,7 +87,7 @@ final class JSONFuzzTests: XCTestCase {
         .array((0...maxPeers).map { .string("peer\($0)") }),
     ]
 
-    private struct Catalog: PushTemplateCatalog {
+    private struct Selector: TemplateSelector {
         let plain = TestTemplate()
         let confidential = TestTemplate(name: "confidential", policy: PushPolicy(privacy: true))
         let media = TestTemplate(
@@ -109,8 +109,8 @@ final class JSONFuzzTests: XCTestCase {
     }
 
     private let composer = Composer(
-        catalog: Catalog(),
-        directory: TestDirectory(
+        templates: Selector(),
+        registry: TestRegistry(
             clients: ["Tom": ClientEntry(name: "Tom Cat"), "Spike": ClientEntry(name: "Spike", locale: "zh-Hans")],
             conversations: ["conv-1": ConversationEntry(name: "Chase")],
             mutes: ["conv-1": ["Jerry", "Tyke"]]),

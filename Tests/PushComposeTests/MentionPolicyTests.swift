@@ -4,7 +4,7 @@ import XCTest
 /// Who counts as mentioned, and mention-only mode in large conversations.
 final class MentionPolicyTests: XCTestCase {
     private func compose(_ hook: ReceiversOfflineHook, policy: PushPolicy = PushPolicy()) -> HookPlan {
-        Composer(catalog: TestCatalog(TestTemplate(policy: policy))).compose(hook)
+        Composer(templates: TestSelector(TestTemplate(policy: policy))).compose(hook)
     }
 
     func testMentionedOfflinePeersGetTheMentionOverride() throws {

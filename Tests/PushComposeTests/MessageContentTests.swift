@@ -101,7 +101,7 @@ final class MessageContentTests: XCTestCase {
     // MARK: - What each kind shows, through the composer
 
     private func shownAlert(for content: String) throws -> String {
-        let plan = Composer(catalog: TestCatalog()).compose(makeHook(content: content))
+        let plan = Composer(templates: TestSelector()).compose(makeHook(content: content))
         return try alert(of: plan.answer.pushMessage)
     }
 
@@ -129,7 +129,7 @@ final class MessageContentTests: XCTestCase {
     func testPlaceholdersAreNotCutByTheTextTruncation() throws {
         // The policy's length is for the message's text; the placeholder is shown whole.
         let template = TestTemplate(policy: PushPolicy(truncate: 3), placeholders: ["image": "[A long image placeholder]"])
-        let composer = Composer(catalog: TestCatalog(template))
+        let composer = Composer(templates: TestSelector(template))
         let image = composer.compose(makeHook(content: #"{"_lctype":-2}"#))
         XCTAssertEqual(try alert(of: image.answer.pushMessage), "Tom: [A long image placeholder]")
         let text = composer.compose(makeHook(content: textContent("abcdef")))

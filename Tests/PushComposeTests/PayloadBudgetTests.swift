@@ -9,7 +9,7 @@ final class PayloadBudgetTests: XCTestCase {
 
     private func composer(maxPayloadBytes: Int, truncate: Int = 10_000) -> Composer {
         Composer(
-            catalog: TestCatalog(TestTemplate(policy: PushPolicy(truncate: truncate))),
+            templates: TestSelector(TestTemplate(policy: PushPolicy(truncate: truncate))),
             options: Composer.Options(maxPayloadBytes: maxPayloadBytes))
     }
 
@@ -43,7 +43,7 @@ final class PayloadBudgetTests: XCTestCase {
             [(key: "alert", value: .string(input.text)), (key: "body", value: .string(input.fullText))]
         }
         let text = String(repeating: unit, count: 100)
-        let plan = Composer(catalog: TestCatalog(template), options: Composer.Options(maxPayloadBytes: 300))
+        let plan = Composer(templates: TestSelector(template), options: Composer.Options(maxPayloadBytes: 300))
             .compose(makeHook(content: textContent(text)))
         let payload = try XCTUnwrap(plan.answer.pushMessage)
         XCTAssertLessThanOrEqual(payload.utf8.count, 300)
@@ -60,7 +60,7 @@ final class PayloadBudgetTests: XCTestCase {
         }
         let text = String(repeating: unit, count: 100)  // 500 characters, 3500 bytes
         let limit = 600
-        let plan = Composer(catalog: TestCatalog(template), options: Composer.Options(maxPayloadBytes: limit))
+        let plan = Composer(templates: TestSelector(template), options: Composer.Options(maxPayloadBytes: limit))
             .compose(makeHook(content: textContent(text)))
         let payload = try XCTUnwrap(plan.answer.pushMessage)
         XCTAssertLessThanOrEqual(payload.utf8.count, limit)

@@ -28,7 +28,7 @@ final class PrivacyPolicyTests: XCTestCase {
     }
 
     private func compose(privacy: Bool, _ hook: ReceiversOfflineHook) -> HookPlan {
-        Composer(catalog: TestCatalog(leakyTemplate(privacy: privacy))).compose(hook)
+        Composer(templates: TestSelector(leakyTemplate(privacy: privacy))).compose(hook)
     }
 
     func testWithoutPrivacyTheTemplateDoesShowTheText() throws {

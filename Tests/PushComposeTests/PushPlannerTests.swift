@@ -133,7 +133,7 @@ final class PushPlannerTests: XCTestCase {
 
     func testComposerWithABuiltinFalseTemplateSkipsAndListsEveryGroup() {
         let template = TestTemplate(policy: PushPolicy(builtin: false))
-        let plan = Composer(catalog: TestCatalog(template)).compose(makeHook(to: ["a", "b", "c"], mentioned: ["b"]))
+        let plan = Composer(templates: TestSelector(template)).compose(makeHook(to: ["a", "b", "c"], mentioned: ["b"]))
         XCTAssertEqual(JSONEncoding.string(plan.answer.json), #"{"skip":true}"#)
         XCTAssertEqual(plan.groups.map(\.receivers), [["a", "c"], ["b"]])
         XCTAssertEqual(plan.groups.map(\.force), [false, true])

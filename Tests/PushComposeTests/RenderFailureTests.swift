@@ -15,7 +15,7 @@ final class RenderFailureTests: XCTestCase {
 
     private func compose(selected: TestTemplate, failOpen: Bool, _ hook: ReceiversOfflineHook = makeHook()) -> HookPlan {
         Composer(
-            catalog: TestCatalog(TestTemplate(), selected: selected),
+            templates: TestSelector(TestTemplate(), selected: selected),
             options: Composer.Options(maxPayloadBytes: limit, failOpen: failOpen)
         ).compose(hook)
     }
@@ -64,10 +64,10 @@ final class RenderFailureTests: XCTestCase {
             [(key: "alert", value: .string("\(input.receiver.name), \(input.sender.name): \(input.text)"))]
         }
         let longName = String(repeating: "n", count: 400)
-        let directory = TestDirectory(clients: ["long": ClientEntry(name: longName)])
+        let registry = TestRegistry(clients: ["long": ClientEntry(name: longName)])
         func compose(failOpen: Bool) -> HookPlan {
             Composer(
-                catalog: TestCatalog(TestTemplate(), selected: personal), directory: directory,
+                templates: TestSelector(TestTemplate(), selected: personal), registry: registry,
                 options: Composer.Options(maxPayloadBytes: limit, failOpen: failOpen)
             ).compose(makeHook(to: ["a", "long", "b"]))
         }
@@ -92,7 +92,7 @@ final class RenderFailureTests: XCTestCase {
     }
 
     func testWhenTheDefaultTemplateItselfFailsTheReceiverIsExcluded() {
-        let composer = Composer(catalog: TestCatalog(oversized), options: Composer.Options(maxPayloadBytes: limit, failOpen: true))
+        let composer = Composer(templates: TestSelector(oversized), options: Composer.Options(maxPayloadBytes: limit, failOpen: true))
         let plan = composer.compose(makeHook())
         XCTAssertEqual(plan.answer, .skipBuiltinPush)
         XCTAssertEqual(plan.excluded, ["Jerry"])

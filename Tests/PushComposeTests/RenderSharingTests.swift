@@ -19,7 +19,7 @@ final class RenderSharingTests: XCTestCase {
 
     func testAlternatingMentionsRenderOncePerKindAndEachReceiverGetsItsOwn() {
         let count = RenderCount()
-        let plan = Composer(catalog: TestCatalog(countingTemplate(count)))
+        let plan = Composer(templates: TestSelector(countingTemplate(count)))
             .compose(makeHook(to: ["a", "b", "c", "d", "e"], mentioned: ["a", "c", "e"]))
         XCTAssertEqual(count.value, 2)
         let byPayload = Dictionary(uniqueKeysWithValues: plan.groups.map { ($0.payload, $0.receivers) })
@@ -30,7 +30,7 @@ final class RenderSharingTests: XCTestCase {
     func testARunOfAlikeReceiversRendersOnce() {
         let count = RenderCount()
         let receivers = (0..<100).map { "user-\($0)" }
-        let plan = Composer(catalog: TestCatalog(countingTemplate(count))).compose(makeHook(to: receivers))
+        let plan = Composer(templates: TestSelector(countingTemplate(count))).compose(makeHook(to: receivers))
         XCTAssertEqual(count.value, 1)
         XCTAssertEqual(plan.groups.map(\.receivers), [receivers])
     }
@@ -38,7 +38,7 @@ final class RenderSharingTests: XCTestCase {
     func testIdentityDependentTemplatesRenderEachReceiverOnceEvenWhenRepeatedLater() {
         let count = RenderCount()
         // Duplicates are removed before rendering; three distinct receivers, three renders.
-        let plan = Composer(catalog: TestCatalog(countingTemplate(count, identity: true)))
+        let plan = Composer(templates: TestSelector(countingTemplate(count, identity: true)))
             .compose(makeHook(to: ["a", "b", "a", "c", "b"]))
         XCTAssertEqual(count.value, 3)
         XCTAssertEqual(plan.groups.flatMap(\.receivers), ["a", "b", "c"])

@@ -62,8 +62,8 @@ struct TestTemplate: PushTemplate {
     func render(_ input: RenderInput, locale: String?) throws -> [(key: String, value: JSONValue)] { try body(input) }
 }
 
-/// A catalog that selects `selected` for every message, and falls back to `defaultTemplate`.
-struct TestCatalog: PushTemplateCatalog {
+/// A selector that picks `selected` for every message, and falls back to `defaultTemplate`.
+struct TestSelector: TemplateSelector {
     var fallback: TestTemplate
     var selected: TestTemplate?
 
@@ -76,8 +76,8 @@ struct TestCatalog: PushTemplateCatalog {
     func template(for message: MessageFacts) -> any PushTemplate { selected ?? fallback }
 }
 
-/// A directory held in memory.
-struct TestDirectory: ComposeDirectory {
+/// A registry held in memory.
+struct TestRegistry: RegistryLookup {
     var clients: [String: ClientEntry] = [:]
     var conversations: [String: ConversationEntry] = [:]
     var mutes: [String: Set<String>] = [:]  // conversation → clients

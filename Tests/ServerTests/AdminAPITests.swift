@@ -34,7 +34,7 @@ final class AdminAPITests: XCTestCase {
                 XCTAssertEqual(put.status, .unauthorized, name)
             }
             // Nothing was written by the refused requests.
-            XCTAssertNil(server.server.service.directory.client("Tom"))
+            XCTAssertNil(server.server.service.registry.client("Tom"))
             let templates = try await server.admin(.get, "/v1/templates")
             XCTAssertEqual(templates.status, .ok, templates.text)
         }
@@ -81,7 +81,7 @@ final class AdminAPITests: XCTestCase {
             let put = try await server.admin(.put, "/v1/clients/Tom%20Cat%2F%E6%B1%A4%E5%A7%86", json: ["name": "Thomas"])
             XCTAssertEqual(put.status, .ok, put.text)
             XCTAssertEqual(try put.json["id"], .string("Tom Cat/汤姆"))
-            XCTAssertEqual(server.server.service.directory.client("Tom Cat/汤姆")?.name, "Thomas")
+            XCTAssertEqual(server.server.service.registry.client("Tom Cat/汤姆")?.name, "Thomas")
             let get = try await server.admin(.get, "/v1/clients/Tom%20Cat%2F%E6%B1%A4%E5%A7%86")
             XCTAssertEqual(try get.json["name"], .string("Thomas"))
 
@@ -111,7 +111,7 @@ final class AdminAPITests: XCTestCase {
                 uri: "/v1/clients/Tom", method: .put, headers: Header.admin, body: .init(string: "name=Tom"))
             XCTAssertEqual(notJSON.status, .badRequest)
             XCTAssertEqual(try notJSON.json["code"], .number(400))
-            XCTAssertNil(server.server.service.directory.client("Tom"))
+            XCTAssertNil(server.server.service.registry.client("Tom"))
         }
     }
 
@@ -124,7 +124,7 @@ final class AdminAPITests: XCTestCase {
             // Of repeated keys the last wins, as in hook bodies (and JavaScript).
             let repeated = try await put("/v1/clients/Tom", Array(#"{"name":"First","name":"Last","locale":"en","locale":"zh-Hans"}"#.utf8))
             XCTAssertEqual(repeated.status, .ok, repeated.text)
-            XCTAssertEqual(server.server.service.directory.client("Tom"), ClientEntry(name: "Last", locale: "zh-Hans"))
+            XCTAssertEqual(server.server.service.registry.client("Tom"), ClientEntry(name: "Last", locale: "zh-Hans"))
             let system = try await put("/v1/conversations/c1", Array(#"{"system":false,"system":true}"#.utf8))
             XCTAssertEqual(try system.json["system"], .bool(true), system.text)
 
@@ -132,7 +132,7 @@ final class AdminAPITests: XCTestCase {
             let bom = try await put("/v1/clients/Spike", [0xEF, 0xBB, 0xBF] + Array(#"{"name":"Spike"}"#.utf8))
             XCTAssertEqual(bom.status, .badRequest, bom.text)
             XCTAssertTrue(try bom.json["error"]?.stringValue?.hasPrefix("body is not valid JSON") ?? false, bom.text)
-            XCTAssertNil(server.server.service.directory.client("Spike"))
+            XCTAssertNil(server.server.service.registry.client("Spike"))
 
             let notObject = try await put("/v1/clients/Spike", Array(#"["Spike"]"#.utf8))
             XCTAssertEqual(notObject.text, #"{"code":400,"error":"body must be a JSON object"}"#)
@@ -157,7 +157,7 @@ final class AdminAPITests: XCTestCase {
                 XCTAssertEqual(tooLong.status, .badRequest, path)
                 XCTAssertEqual(tooLong.text, #"{"code":400,"error":"'name' is 257 characters long, more than the limit of 256"}"#, path)
             }
-            XCTAssertEqual(server.server.service.directory.client("Tom")?.name, longest)
+            XCTAssertEqual(server.server.service.registry.client("Tom")?.name, longest)
 
             // A locale is a locale tag, not an echo of whatever was sent.
             let locale = try await server.admin(.put, "/v1/clients/Tom", json: ["locale": String(repeating: "en-", count: 10_000) + "GB"])
@@ -187,7 +187,7 @@ final class AdminAPITests: XCTestCase {
             XCTAssertEqual(longest.status, .ok, longest.text)
         }
         try await withServer(configuration) { server in
-            XCTAssertEqual(server.server.service.directory.client("Jerry"), ClientEntry(name: "Jerry Mouse"))
+            XCTAssertEqual(server.server.service.registry.client("Jerry"), ClientEntry(name: "Jerry Mouse"))
         }
     }
 

@@ -105,7 +105,7 @@ final class AuthenticationTests: XCTestCase {
                 Self.assertUnauthorized(response, "\(function) without hook key")
             }
             // Nothing was recorded from the refused mute.
-            XCTAssertFalse(server.server.service.directory.hasMuted(client: "a", conversation: "c"))
+            XCTAssertFalse(server.server.service.registry.hasMuted(client: "a", conversation: "c"))
         }
     }
 

@@ -13,7 +13,7 @@ final class ConversationUpdateTests: XCTestCase {
             XCTAssertEqual(mute.headers[.contentType], "application/json")
             XCTAssertEqual(mute.text, #"{"result":{}}"#)
             _ = try await server.call("_conversationUpdate", json: ["initBy": "Spike", "convId": "conv-1", "mute": true])
-            XCTAssertTrue(server.server.service.directory.hasMuted(client: "Jerry", conversation: "conv-1"))
+            XCTAssertTrue(server.server.service.registry.hasMuted(client: "Jerry", conversation: "conv-1"))
 
             var conversation = try await server.admin(.get, "/v1/conversations/conv-1")
             XCTAssertEqual(conversation.status, .ok, conversation.text)
@@ -21,7 +21,7 @@ final class ConversationUpdateTests: XCTestCase {
 
             let unmute = try await server.call("_conversationUpdate", json: ["initBy": "Jerry", "convId": "conv-1", "mute": false])
             XCTAssertEqual(unmute.text, #"{"result":{}}"#)
-            XCTAssertFalse(server.server.service.directory.hasMuted(client: "Jerry", conversation: "conv-1"))
+            XCTAssertFalse(server.server.service.registry.hasMuted(client: "Jerry", conversation: "conv-1"))
             conversation = try await server.admin(.get, "/v1/conversations/conv-1")
             XCTAssertEqual(try conversation.json["mutedBy"]?.stringArray, ["Spike"])
         }

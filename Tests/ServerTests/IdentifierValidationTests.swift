@@ -24,8 +24,8 @@ final class IdentifierValidationTests: XCTestCase {
             XCTAssertEqual(records.last?["error"], .string("parameter 'initBy' must not contain control characters (found U+0000)"))
         }
         try await withServer(configuration) { server in
-            XCTAssertEqual(server.server.service.directory.conversation("support-1")?.name, "Billing")
-            XCTAssertEqual(server.server.service.directory.mutedClients(conversation: "conv-1"), [])
+            XCTAssertEqual(server.server.service.registry.conversation("support-1")?.name, "Billing")
+            XCTAssertEqual(server.server.service.registry.mutedClients(conversation: "conv-1"), [])
             let conversation = try await server.admin(.get, "/v1/conversations/support-1")
             XCTAssertEqual(try conversation.json["name"], .string("Billing"))
         }

@@ -39,8 +39,8 @@ final class StatePersistenceTests: XCTestCase {
                 .object(["id": .string("support-1"), "name": .string("Refunds"), "system": .bool(true), "mutedBy": .array([])]))
             let support2 = try await server.admin(.get, "/v1/conversations/support-2")
             XCTAssertEqual(try support2.json["name"], .string("Billing"))
-            XCTAssertTrue(server.server.service.directory.hasMuted(client: "Jerry", conversation: "conv-1"))
-            XCTAssertFalse(server.server.service.directory.hasMuted(client: "Spike", conversation: "conv-1"))
+            XCTAssertTrue(server.server.service.registry.hasMuted(client: "Jerry", conversation: "conv-1"))
+            XCTAssertFalse(server.server.service.registry.hasMuted(client: "Spike", conversation: "conv-1"))
 
             // The names and locales shape the answer after the restart.
             let result = try await server.receiversOffline(HookBody.receiversOffline(conversation: "support-2", content: "hi"))
@@ -73,9 +73,9 @@ final class StatePersistenceTests: XCTestCase {
         XCTAssertEqual(try stored.loadConversations().keys.map { Array($0.utf8) }, [Array(conversation.utf8)])
         XCTAssertEqual(try stored.loadClients().keys.map { Array($0.utf8) }, [Array(client.utf8)])
         try await withServer(configuration) { server in
-            XCTAssertEqual(server.server.service.directory.client(client)?.name, "Thomas")
-            XCTAssertEqual(server.server.service.directory.mutedClients(conversation: conversation), [client])
-            XCTAssertEqual(server.server.service.directory.conversation(conversation)?.name, "Desk")
+            XCTAssertEqual(server.server.service.registry.client(client)?.name, "Thomas")
+            XCTAssertEqual(server.server.service.registry.mutedClients(conversation: conversation), [client])
+            XCTAssertEqual(server.server.service.registry.conversation(conversation)?.name, "Desk")
         }
     }
 }

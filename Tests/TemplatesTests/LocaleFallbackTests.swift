@@ -36,7 +36,7 @@ final class LocaleFallbackTests: XCTestCase {
 
     private var set: TemplateSet!
 
-    private let directory = TestDirectory(clients: [
+    private let registry = TestRegistry(clients: [
         "tw": ClientEntry(name: "TW", locale: "zh-Hant-TW"),
         "hk": ClientEntry(name: "HK", locale: "zh-Hant-HK"),
         "hant": ClientEntry(locale: "zh-Hant"),
@@ -53,7 +53,7 @@ final class LocaleFallbackTests: XCTestCase {
     }
 
     private func plan(content: String = textContent("hi"), mentioned: [String] = []) -> HookPlan {
-        compose(set, makeHook(to: everyone, content: content, mentioned: mentioned), directory: directory)
+        compose(set, makeHook(to: everyone, content: content, mentioned: mentioned), registry: registry)
     }
 
     func testResolvedLocaleFollowsTheChain() {
@@ -88,7 +88,7 @@ final class LocaleFallbackTests: XCTestCase {
 
     func testReceiversWithoutALocaleGetTheConfiguredDefault() throws {
         let options = Composer.Options(defaultLocale: "zh-Hant-TW")
-        let plan = compose(set, makeHook(to: ["nolocale", "fr"]), directory: directory, options: options)
+        let plan = compose(set, makeHook(to: ["nolocale", "fr"]), registry: registry, options: options)
         XCTAssertEqual(try alertsByReceiver(plan), ["nolocale": "Tom（繁）：hi", "fr": "Tom: hi"])
     }
 
@@ -147,10 +147,10 @@ final class LocaleFallbackTests: XCTestCase {
                   private: "メッセージが届きました"
             """
         let set = try loadSet([(file: "default.yaml", text: text)])
-        let directory = TestDirectory(clients: ["en": ClientEntry(locale: "en"), "ja": ClientEntry(locale: "ja-JP")])
-        let plan = compose(set, makeHook(to: ["en", "ja"], content: #"{"_lctype":-2}"#), directory: directory)
+        let registry = TestRegistry(clients: ["en": ClientEntry(locale: "en"), "ja": ClientEntry(locale: "ja-JP")])
+        let plan = compose(set, makeHook(to: ["en", "ja"], content: #"{"_lctype":-2}"#), registry: registry)
         XCTAssertEqual(try alertsByReceiver(plan), ["en": "Tom: [Image]", "ja": "Tom: [画像]"])
-        let reversed = compose(set, makeHook(to: ["ja", "en"], content: #"{"_lctype":-2}"#), directory: directory)
+        let reversed = compose(set, makeHook(to: ["ja", "en"], content: #"{"_lctype":-2}"#), registry: registry)
         XCTAssertEqual(try alertsByReceiver(reversed), ["en": "Tom: [Image]", "ja": "Tom: [画像]"])
     }
 }

@@ -3,7 +3,7 @@ import PushCompose
 import XCTest
 
 /// Locale tags are as long as BCP 47 tags are in practice, and a long tag that arrives
-/// anyway (from the directory, from a device) costs a bounded fallback chain.
+/// anyway (from the registry, from a device) costs a bounded fallback chain.
 final class LocaleTagLimitTests: XCTestCase {
     private let fortyThousandSubtags = Array(repeating: "ab", count: 40_000).joined(separator: "-")
 
@@ -60,8 +60,8 @@ final class LocaleTagLimitTests: XCTestCase {
                   alert: "{{sender.name}}（繁）：{{message.text}}"
             """
         let set = try loadSet([(file: "default.yaml", text: text)])
-        let directory = TestDirectory(clients: ["Jerry": ClientEntry(locale: "zh-Hant-TW-" + fortyThousandSubtags)])
-        let plan = compose(set, makeHook(to: ["Jerry"]), directory: directory)
+        let registry = TestRegistry(clients: ["Jerry": ClientEntry(locale: "zh-Hant-TW-" + fortyThousandSubtags)])
+        let plan = compose(set, makeHook(to: ["Jerry"]), registry: registry)
         XCTAssertEqual(try alertsByReceiver(plan), ["Jerry": "Tom（繁）：hi"])
         XCTAssertEqual(localesByReceiver(plan), ["Jerry": "zh-Hant"])
     }

@@ -29,8 +29,8 @@ final class PayloadInjectionTests: XCTestCase {
         set = try loadSet([(file: "default.yaml", text: Self.text)])
     }
 
-    private func payload(_ hook: ReceiversOfflineHook, directory: TestDirectory = TestDirectory()) throws -> (String, [String: Any]) {
-        let plan = compose(set, hook, directory: directory)
+    private func payload(_ hook: ReceiversOfflineHook, registry: TestRegistry = TestRegistry()) throws -> (String, [String: Any]) {
+        let plan = compose(set, hook, registry: registry)
         let payload = try XCTUnwrap(plan.answer.pushMessage)
         return (payload, try decodeObject(payload))
     }
@@ -60,10 +60,10 @@ final class PayloadInjectionTests: XCTestCase {
     }
 
     func testNamesAreNotEvaluatedOrEscapedEither() throws {
-        let directory = TestDirectory(
+        let registry = TestRegistry(
             clients: ["tom": ClientEntry(name: "<Tom & \"Co\"> {{message.text}}")],
             conversations: ["c": ConversationEntry(name: "{{#x}}")])
-        let (_, object) = try payload(makeHook(from: "tom", conversation: "c", content: textContent("hi")), directory: directory)
+        let (_, object) = try payload(makeHook(from: "tom", conversation: "c", content: textContent("hi")), registry: registry)
         XCTAssertEqual(object["alert"] as? String, "<Tom & \"Co\"> {{message.text}}: hi")
     }
 

@@ -7,7 +7,7 @@ import XCTest
 /// the template rendered without a receiver, and the plan names the receivers concerned.
 final class PersonalTemplateTests: XCTestCase {
     private let names = ["Jerry", "Spike", "Tyke"]
-    private let directory = TestDirectory(clients: [
+    private let registry = TestRegistry(clients: [
         "Tom": ClientEntry(name: "Tom"), "Jerry": ClientEntry(name: "Jerry"), "Spike": ClientEntry(name: "Spike"),
         "Tyke": ClientEntry(name: "Tyke"),
     ])
@@ -37,7 +37,7 @@ final class PersonalTemplateTests: XCTestCase {
 
     func testAGroupMessageNeverCarriesOneReceiversName() throws {
         let set = try loadSet(template(greeting))
-        let plan = compose(set, makeHook(to: names, content: textContent("lunch?")), directory: directory)
+        let plan = compose(set, makeHook(to: names, content: textContent("lunch?")), registry: registry)
         try assertNoOneSeesAnotherName(plan)
         XCTAssertEqual(try alert(of: plan.answer.pushMessage), "Hi , Tom: lunch?")
         XCTAssertEqual(plan.depersonalized, names)
@@ -49,7 +49,7 @@ final class PersonalTemplateTests: XCTestCase {
 
     func testAOneToOneMessageKeepsThePersonalPush() throws {
         let set = try loadSet(template(greeting))
-        let plan = compose(set, makeHook(to: ["Jerry"], content: textContent("lunch?")), directory: directory)
+        let plan = compose(set, makeHook(to: ["Jerry"], content: textContent("lunch?")), registry: registry)
         XCTAssertEqual(try alert(of: plan.answer.pushMessage), "Hi Jerry, Tom: lunch?")
         XCTAssertEqual(plan.depersonalized, [])
         XCTAssertEqual(plan.coalesced, [])
@@ -63,13 +63,13 @@ final class PersonalTemplateTests: XCTestCase {
               alert: "{{receiver.name}}, {{sender.name}} mentioned you: {{message.text}}"
             """))
         // One mentioned among three: the answer is the plain group's, which names no one.
-        let one = compose(set, makeHook(to: names, mentioned: ["Spike"]), directory: directory)
+        let one = compose(set, makeHook(to: names, mentioned: ["Spike"]), registry: registry)
         try assertNoOneSeesAnotherName(one)
         XCTAssertEqual(try alert(of: one.answer.pushMessage), "Tom: hi")
         XCTAssertEqual(one.depersonalized, ["Spike"])
 
         // Everyone mentioned: each would get their own name; the answer names no one.
-        let all = compose(set, makeHook(to: names, mentioned: names), directory: directory)
+        let all = compose(set, makeHook(to: names, mentioned: names), registry: registry)
         try assertNoOneSeesAnotherName(all)
         XCTAssertEqual(try alert(of: all.answer.pushMessage), ", Tom mentioned you: hi")
         XCTAssertEqual(all.answer.force, true)
@@ -111,14 +111,14 @@ final class PersonalTemplateTests: XCTestCase {
               alert: "{{#receiver.name}}Hi {{receiver.name}}, {{/receiver.name}}{{^receiver.name}}Hi all, {{/receiver.name}}{{sender.name}}: {{message.text}}"
               who: "[{{receiver.id}}|{{receiver.locale}}|{{receiver.mentioned}}]"
             """))
-        let directory = TestDirectory(clients: ["Jerry": ClientEntry(locale: "fr"), "Spike": ClientEntry(locale: "fr")])
-        let group = compose(set, makeHook(to: ["Jerry", "Spike"], mentionAll: true), directory: directory)
+        let registry = TestRegistry(clients: ["Jerry": ClientEntry(locale: "fr"), "Spike": ClientEntry(locale: "fr")])
+        let group = compose(set, makeHook(to: ["Jerry", "Spike"], mentionAll: true), registry: registry)
         let answer = try decodeObject(XCTUnwrap(group.answer.pushMessage))
         XCTAssertEqual(answer["alert"] as? String, "Hi all, Tom: hi")
         // The receiver's locale and mention stay those of the group the answer stands for.
         XCTAssertEqual(answer["who"] as? String, "[|fr|true]")
 
-        let alone = compose(set, makeHook(to: ["Jerry"], mentionAll: true), directory: directory)
+        let alone = compose(set, makeHook(to: ["Jerry"], mentionAll: true), registry: registry)
         let personal = try decodeObject(XCTUnwrap(alone.answer.pushMessage))
         XCTAssertEqual(personal["alert"] as? String, "Hi Jerry, Tom: hi")
         XCTAssertEqual(personal["who"] as? String, "[Jerry|fr|true]")
@@ -133,11 +133,11 @@ final class PersonalTemplateTests: XCTestCase {
                 push:
                   alert: "Salut {{receiver.name}} : {{message.text}}"
             """))
-        let directory = TestDirectory(clients: [
+        let registry = TestRegistry(clients: [
             "Jerry": ClientEntry(name: "Jerry", locale: "fr"), "Spike": ClientEntry(name: "Spike", locale: "fr"),
             "Tyke": ClientEntry(name: "Tyke", locale: "en"),
         ])
-        let plan = compose(set, makeHook(to: names), directory: directory)
+        let plan = compose(set, makeHook(to: names), registry: registry)
         try assertNoOneSeesAnotherName(plan)
         XCTAssertEqual(try alert(of: plan.answer.pushMessage), "Salut  : hi")
         XCTAssertEqual(plan.groups[try XCTUnwrap(plan.answeredGroup)].locale, "fr")
@@ -149,7 +149,7 @@ final class PersonalTemplateTests: XCTestCase {
         let limit = 120
         let long = String(repeating: "👨‍👩‍👧", count: 50)
         let plan = compose(
-            set, makeHook(to: names, content: textContent(long)), directory: directory,
+            set, makeHook(to: names, content: textContent(long)), registry: registry,
             options: Composer.Options(maxPayloadBytes: limit))
         XCTAssertEqual(plan.renderFailures, [])
         let payload = try XCTUnwrap(plan.answer.pushMessage)
@@ -173,7 +173,7 @@ final class PersonalTemplateTests: XCTestCase {
         // {{sender}} or {{.}} printed the whole render input, the receiver's name with it.
         let set = try loadSet(template("push:\n  alert: \"{{.}}{{sender}}{{conversation}}{{message}}{{#sender}}{{.}}{{/sender}}{{message.text}}\"\n"))
         XCTAssertFalse(set.defaultTemplate.namesReceiver)
-        let plan = compose(set, makeHook(to: ["Jerry", "Spike"]), directory: directory)
+        let plan = compose(set, makeHook(to: ["Jerry", "Spike"]), registry: registry)
         XCTAssertEqual(plan.groups.map(\.receivers), [["Jerry", "Spike"]])
         XCTAssertEqual(try alert(of: plan.answer.pushMessage), "hi")
     }

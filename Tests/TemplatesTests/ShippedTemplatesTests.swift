@@ -65,26 +65,26 @@ final class ShippedTemplatesTests: XCTestCase {
     }
 
     func testChineseReceiverGetsTheChineseText() throws {
-        let directory = TestDirectory(clients: [
+        let registry = TestRegistry(clients: [
             "Jerry": ClientEntry(locale: "zh-Hans"), "Lee": ClientEntry(locale: "zh-Hans-CN"), "Ann": ClientEntry(locale: "en-US"),
         ])
-        let plan = compose(set, seedHook(to: ["Jerry", "Lee", "Ann"]), directory: directory)
+        let plan = compose(set, seedHook(to: ["Jerry", "Lee", "Ann"]), registry: registry)
         XCTAssertEqual(try alertsByReceiver(plan), ["Jerry": "Tom：Holy crap!", "Lee": "Tom：Holy crap!", "Ann": "Tom: Holy crap!"])
         XCTAssertEqual(localesByReceiver(plan), ["Jerry": "zh-Hans", "Lee": "zh-Hans", "Ann": nil])
 
-        let image = compose(set, seedHook(content: #"{"_lctype":-2}"#), directory: directory)
+        let image = compose(set, seedHook(content: #"{"_lctype":-2}"#), registry: registry)
         XCTAssertEqual(try alert(of: image.answer.pushMessage), "Tom：[图片]")
-        let mention = compose(set, seedHook(mentioned: ["Jerry"]), directory: directory)
+        let mention = compose(set, seedHook(mentioned: ["Jerry"]), registry: registry)
         XCTAssertEqual(mention.answer, ReceiversOfflineAnswer(pushMessage: #"{"alert":"Tom 提到了你：Holy crap!","sound":"default","badge":"Increment"}"#, force: true))
     }
 
     func testChineseDeviceLocalesFindTheirScript() throws {
         // Devices report zh-CN or zh_TW; the templates are written per script.
-        let directory = TestDirectory(clients: [
+        let registry = TestRegistry(clients: [
             "cn": ClientEntry(locale: "zh_CN"), "bare": ClientEntry(locale: "zh"), "tw": ClientEntry(locale: "zh-TW"),
             "hk": ClientEntry(locale: "zh-HK"), "hant": ClientEntry(locale: "zh-Hant-TW"),
         ])
-        let plan = compose(set, seedHook(to: ["cn", "bare", "tw", "hk", "hant"], content: #"{"_lctype":-2}"#), directory: directory)
+        let plan = compose(set, seedHook(to: ["cn", "bare", "tw", "hk", "hant"], content: #"{"_lctype":-2}"#), registry: registry)
         XCTAssertEqual(
             try alertsByReceiver(plan),
             ["cn": "Tom：[图片]", "bare": "Tom：[图片]", "tw": "Tom：[圖片]", "hk": "Tom：[圖片]", "hant": "Tom：[圖片]"])
@@ -92,8 +92,8 @@ final class ShippedTemplatesTests: XCTestCase {
     }
 
     func testDirectoryNames() throws {
-        let directory = TestDirectory(clients: ["Tom": ClientEntry(name: "Tom Cat")])
-        XCTAssertEqual(try alert(of: compose(set, seedHook(), directory: directory).answer.pushMessage), "Tom Cat: Holy crap!")
+        let registry = TestRegistry(clients: ["Tom": ClientEntry(name: "Tom Cat")])
+        XCTAssertEqual(try alert(of: compose(set, seedHook(), registry: registry).answer.pushMessage), "Tom Cat: Holy crap!")
     }
 
     func testEveryKindShowsAPlaceholder() throws {
@@ -130,9 +130,9 @@ final class ShippedTemplatesTests: XCTestCase {
         XCTAssertEqual(plan.template, "support")
         XCTAssertEqual(plan.answer.pushMessage, #"{"alert":"[Support] support-42 — Tom: Holy crap!","sound":"default","badge":"Increment"}"#)
 
-        let directory = TestDirectory(
+        let registry = TestRegistry(
             clients: ["Jerry": ClientEntry(locale: "zh-Hans")], conversations: ["support-42": ConversationEntry(name: "Billing")])
-        let chinese = compose(set, seedHook(conversation: "support-42", to: ["Jerry", "Ann"]), directory: directory)
+        let chinese = compose(set, seedHook(conversation: "support-42", to: ["Jerry", "Ann"]), registry: registry)
         XCTAssertEqual(try alertsByReceiver(chinese), ["Jerry": "[客服] Billing — Tom：Holy crap!", "Ann": "[Support] Billing — Tom: Holy crap!"])
         let mention = compose(set, seedHook(conversation: "support-1", mentioned: ["Jerry"]))
         XCTAssertEqual(try alert(of: mention.answer.pushMessage), "[Support] Tom needs you: Holy crap!")
@@ -143,8 +143,8 @@ final class ShippedTemplatesTests: XCTestCase {
 
     func testSecureConversationsNeverShowTheText() throws {
         let secret = textContent("The vault code is 1234", attrs: ["hint": "under the mat"])
-        let directory = TestDirectory(clients: ["Jerry": ClientEntry(locale: "zh-Hans")])
-        let plan = compose(set, seedHook(conversation: "secure-1", to: ["Jerry", "Ann"], content: secret, mentioned: ["Ann"]), directory: directory)
+        let registry = TestRegistry(clients: ["Jerry": ClientEntry(locale: "zh-Hans")])
+        let plan = compose(set, seedHook(conversation: "secure-1", to: ["Jerry", "Ann"], content: secret, mentioned: ["Ann"]), registry: registry)
         XCTAssertEqual(plan.template, "private")
         for group in plan.groups {
             XCTAssertFalse(group.payload.contains("vault"), group.payload)

@@ -64,7 +64,7 @@ final class TemplateDirectoryLoadTests: XCTestCase {
         ])
     }
 
-    func testAnEmptyDirectoryIsAProblem() {
+    func testAnEmptyRegistryIsAProblem() {
         let problems = problems()
         XCTAssertEqual(problems.count, 2, "\(problems)")
         XCTAssertEqual(problems.first?.reason, "no template files (*.yaml) in the directory")

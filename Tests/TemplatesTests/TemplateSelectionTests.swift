@@ -91,10 +91,10 @@ final class TemplateSelectionTests: XCTestCase {
     }
 
     func testSystemConversationsComeFromTheDirectory() {
-        let directory = TestDirectory(conversations: ["notices": ConversationEntry(name: "Notices", system: true)])
-        XCTAssertEqual(compose(set, makeHook(conversation: "notices"), directory: directory).template, "system")
-        XCTAssertEqual(try alert(of: compose(set, makeHook(conversation: "notices"), directory: directory).answer.pushMessage), "system")
-        XCTAssertEqual(compose(set, makeHook(conversation: "chat"), directory: directory).template, "default")
+        let registry = TestRegistry(conversations: ["notices": ConversationEntry(name: "Notices", system: true)])
+        XCTAssertEqual(compose(set, makeHook(conversation: "notices"), registry: registry).template, "system")
+        XCTAssertEqual(try alert(of: compose(set, makeHook(conversation: "notices"), registry: registry).answer.pushMessage), "system")
+        XCTAssertEqual(compose(set, makeHook(conversation: "chat"), registry: registry).template, "default")
     }
 
     func testHigherPriorityWins() {

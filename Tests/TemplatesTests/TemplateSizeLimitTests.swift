@@ -60,8 +60,8 @@ final class TemplateSizeLimitTests: XCTestCase {
     func testATemplateAtTheLocaleLimitLoads() throws {
         XCTAssertEqual(TemplateLimits.maxLocales, 100)
         let set = try loadSet([(file: "default.yaml", text: locales(100))])
-        let directory = TestDirectory(clients: ["Jerry": ClientEntry(locale: "x99")])
-        XCTAssertEqual(try alert(of: compose(set, makeHook(), directory: directory).answer.pushMessage), "hi (99)")
+        let registry = TestRegistry(clients: ["Jerry": ClientEntry(locale: "x99")])
+        XCTAssertEqual(try alert(of: compose(set, makeHook(), registry: registry).answer.pushMessage), "hi (99)")
     }
 
     func testATemplateOverTheLocaleLimitIsRefusedWhereItCrossesIt() {

@@ -27,7 +27,7 @@ final class TemplateVariablesTests: XCTestCase {
 
     private var set: TemplateSet!
 
-    private let directory = TestDirectory(
+    private let registry = TestRegistry(
         clients: ["tom": ClientEntry(name: "Tom Cat"), "jerry": ClientEntry(name: "Jerry Mouse", locale: "en-GB")],
         conversations: ["c1": ConversationEntry(name: "The Chase")])
 
@@ -38,7 +38,7 @@ final class TemplateVariablesTests: XCTestCase {
     func testEveryVariableAndLiteral() throws {
         let content = textContent("abcdefgh", attrs: ["level": 3])
         let plan = compose(
-            set, makeHook(from: "tom", conversation: "c1", to: ["jerry"], content: content), directory: directory)
+            set, makeHook(from: "tom", conversation: "c1", to: ["jerry"], content: content), registry: registry)
         XCTAssertEqual(
             plan.answer.pushMessage,
             #"{"alert":"tom|Tom Cat|c1|The Chase","message":"abcde…|abcdefgh|text|-1|3","#
@@ -47,7 +47,7 @@ final class TemplateVariablesTests: XCTestCase {
     }
 
     func testMentionedAndMentionAllSections() throws {
-        let plan = compose(set, makeHook(from: "tom", to: ["x"], mentionAll: true, timestamp: nil), directory: directory)
+        let plan = compose(set, makeHook(from: "tom", to: ["x"], mentionAll: true, timestamp: nil), registry: registry)
         let object = try decodeObject(XCTUnwrap(plan.answer.pushMessage))
         XCTAssertEqual(object["receiver"] as? String, "x|x|en|M")  // unknown receiver: id as name, default locale
         XCTAssertEqual(object["flags"] as? String, "ALL|")

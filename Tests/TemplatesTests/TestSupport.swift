@@ -3,8 +3,8 @@ import PushCompose
 import Templates
 import XCTest
 
-/// A directory held in memory: names, locales and system conversations for the tests.
-struct TestDirectory: ComposeDirectory {
+/// A registry held in memory: names, locales and system conversations for the tests.
+struct TestRegistry: RegistryLookup {
     var clients: [String: ClientEntry] = [:]
     var conversations: [String: ConversationEntry] = [:]
 
@@ -66,10 +66,10 @@ func makeHook(
 }
 
 func compose(
-    _ set: TemplateSet, _ hook: ReceiversOfflineHook, directory: TestDirectory = TestDirectory(),
+    _ set: TemplateSet, _ hook: ReceiversOfflineHook, registry: TestRegistry = TestRegistry(),
     options: Composer.Options = .init()
 ) -> HookPlan {
-    Composer(catalog: set, directory: directory, options: options).compose(hook)
+    Composer(templates: set, registry: registry, options: options).compose(hook)
 }
 
 /// A payload decoded with Foundation's parser.
@@ -103,11 +103,11 @@ func localesByReceiver(_ plan: HookPlan) -> [String: String?] {
     return locales
 }
 
-/// The problems a template directory is refused with; a directory that loads fails the test.
+/// The problems a template registry is refused with; a registry that loads fails the test.
 func refusalProblems(loading directory: URL, file: StaticString = #filePath, line: UInt = #line) -> [LintProblem] {
     do {
         _ = try TemplateSet.load(directory: directory)
-        XCTFail("the directory loaded, but should not", file: file, line: line)
+        XCTFail("the registry loaded, but should not", file: file, line: line)
         return []
     } catch {
         return error.problems

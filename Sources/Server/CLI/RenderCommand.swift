@@ -38,10 +38,10 @@ struct RenderCommand: ParsableCommand {
             throw ExitCode.failure
         }
         // The state serve keeps, read as it is; without one every name is the id.
-        var directory: any ComposeDirectory = EmptyDirectory()
+        var registry: any RegistryLookup = EmptyRegistry()
         let dataDirectory = URL(fileURLWithPath: data ?? configuration.data)
         if FileManager.default.fileExists(atPath: SQLiteStateStore.file(in: dataDirectory).path) {
-            directory = try Directory(store: try SQLiteStateStore(directory: dataDirectory))
+            registry = try Registry(store: try SQLiteStateStore(directory: dataDirectory))
         } else if data != nil {
             throw ValidationError("no state in \(dataDirectory.path)")
         }
@@ -52,7 +52,7 @@ struct RenderCommand: ParsableCommand {
             printError("\(body): \(error.description)")
             throw ExitCode.failure
         }
-        let plan = Composer(catalog: set, directory: directory, options: configuration.composerOptions).compose(hook)
+        let plan = Composer(templates: set, registry: registry, options: configuration.composerOptions).compose(hook)
         print(JSONEncoding.string(plan.answer.json))
     }
 }

@@ -15,7 +15,7 @@ struct AdminRoutes: Sendable {
         let admin = router.group("v1").add(middleware: AdminAuthMiddleware(token: token))
         admin.get("clients/{id}") { _, context in
             let id = try Self.id(context)
-            guard let entry = service.directory.client(id) else { throw AdminError.notFound("no client '\(id)' in the directory") }
+            guard let entry = service.registry.client(id) else { throw AdminError.notFound("no client '\(id)' in the registry") }
             return Self.json(Self.encode(entry, id: id))
         }
         admin.put("clients/{id}") { request, context in
@@ -25,14 +25,14 @@ struct AdminRoutes: Sendable {
             if let locale = entry.locale, !LocaleTag.isWellFormed(locale) {
                 throw AdminError.badRequest("'locale' must be a locale tag such as en or zh-Hans")
             }
-            try await service.directory.setClient(id, entry)
+            try await service.registry.setClient(id, entry)
             return Self.json(Self.encode(entry, id: id))
         }
         admin.get("conversations/{id}") { _, context in
             let id = try Self.id(context)
-            let entry = service.directory.conversation(id)
-            let mutedBy = service.directory.mutedBy(conversation: id)
-            guard entry != nil || !mutedBy.isEmpty else { throw AdminError.notFound("no conversation '\(id)' in the directory") }
+            let entry = service.registry.conversation(id)
+            let mutedBy = service.registry.mutedBy(conversation: id)
+            guard entry != nil || !mutedBy.isEmpty else { throw AdminError.notFound("no conversation '\(id)' in the registry") }
             return Self.json(.object([
                 (key: "id", value: .string(id)),
                 (key: "name", value: entry?.name.map(JSONValue.string) ?? .null),
@@ -44,7 +44,7 @@ struct AdminRoutes: Sendable {
             let id = try Self.id(context)
             let body = try await self.body(request)
             let entry = ConversationEntry(name: try body.string("name", maxLength: Self.maxNameLength), system: try body.bool("system") ?? false)
-            try await service.directory.setConversation(id, entry)
+            try await service.registry.setConversation(id, entry)
             return Self.json(Self.encode(entry, id: id))
         }
         admin.post("render") { request, _ in
@@ -58,7 +58,7 @@ struct AdminRoutes: Sendable {
             return Self.json(Self.preview(plan))
         }
         admin.get("templates") { _, _ in
-            Self.json(Self.templateList(service.templates.templates))
+            Self.json(Self.templateList(service.templates.set))
         }
         admin.post("templates/reload") { _, _ in
             do {
@@ -75,7 +75,7 @@ struct AdminRoutes: Sendable {
 
     /// The path's `{id}`, percent-decoded: the router leaves it as sent, and client and
     /// conversation ids may hold spaces, `/` or non-ASCII letters, which the hook sends plain.
-    /// Held to the hooks' `IdentifierRule`, so that no id reaches the directory that a hook
+    /// Held to the hooks' `IdentifierRule`, so that no id reaches the registry that a hook
     /// could not name.
     static func id(_ context: BasicRequestContext) throws -> String {
         let raw = try context.parameters.require("id")

@@ -1,9 +1,9 @@
 import PushCompose
 import Synchronization
 
-/// The directory the composer reads: kept in memory for the hook's hot path, written
+/// The registry the composer reads: kept in memory for the hook's hot path, written
 /// through to the state store so it survives restarts.
-final class Directory: ComposeDirectory {
+final class Registry: RegistryLookup {
     private struct State {
         var clients: [String: ClientEntry]
         var conversations: [String: ConversationEntry]

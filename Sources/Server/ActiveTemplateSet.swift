@@ -10,7 +10,7 @@ import Templates
 /// the cooperative pool that serves hooks, one at a time: a reload requested while one runs
 /// waits for it and is answered by the next load, which every request waiting by then
 /// shares.
-final class TemplateLibrary: Sendable {
+final class ActiveTemplateSet: Sendable {
     let directory: URL
     let options: Composer.Options
     private let current: Mutex<TemplateSet>
@@ -30,7 +30,7 @@ final class TemplateLibrary: Sendable {
         current = Mutex(try TemplateSet.load(directory: directory, options: options))
     }
 
-    var templates: TemplateSet { current.withLock { $0 } }
+    var set: TemplateSet { current.withLock { $0 } }
 
     /// Loads the directory again, as it is now; on failure keeps the set in use and throws
     /// the problems.

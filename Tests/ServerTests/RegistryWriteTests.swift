@@ -7,48 +7,48 @@ import PushCompose
 @testable import Server
 import XCTest
 
-/// Directory writes wait for the database without holding a thread, and concurrent writes
+/// Registry writes wait for the database without holding a thread, and concurrent writes
 /// land in memory and in the store in the same order.
-final class DirectoryWriteTests: XCTestCase {
+final class RegistryWriteTests: XCTestCase {
     func testConcurrentMutesLeaveMemoryAndStoreAlike() async throws {
         // Tasks flipping the same pair: which write is last is a race each round, and
         // memory must agree with the store on it.
-        try await assertConcurrentWritesAgree { directory, index in
-            try await directory.setMuted(index % 2 == 0, client: "Jerry", conversation: "conv-1")
-        } memoryAndStore: { directory, store in
-            (directory.mutedClients(conversation: "conv-1"), try store.loadMutes()["conv-1"] ?? [])
+        try await assertConcurrentWritesAgree { registry, index in
+            try await registry.setMuted(index % 2 == 0, client: "Jerry", conversation: "conv-1")
+        } memoryAndStore: { registry, store in
+            (registry.mutedClients(conversation: "conv-1"), try store.loadMutes()["conv-1"] ?? [])
         }
     }
 
     func testConcurrentNamesLeaveMemoryAndStoreAlike() async throws {
-        try await assertConcurrentWritesAgree { directory, index in
+        try await assertConcurrentWritesAgree { registry, index in
             if index % 2 == 0 {
-                try await directory.learnConversationName("learned \(index)", conversation: "support-1")
+                try await registry.learnConversationName("learned \(index)", conversation: "support-1")
             } else {
-                try await directory.setConversation("support-1", ConversationEntry(name: "set \(index)", system: index == 1))
+                try await registry.setConversation("support-1", ConversationEntry(name: "set \(index)", system: index == 1))
             }
-        } memoryAndStore: { directory, store in
-            (directory.conversation("support-1"), try store.loadConversations()["support-1"])
+        } memoryAndStore: { registry, store in
+            (registry.conversation("support-1"), try store.loadConversations()["support-1"])
         }
     }
 
     /// 100 rounds of 6 concurrent `write`s; after each, what memory holds equals what a
     /// second connection reads from the store, as a restart would.
     private func assertConcurrentWritesAgree<Value: Equatable>(
-        _ write: @escaping @Sendable (Directory, Int) async throws -> Void,
-        memoryAndStore: (Directory, SQLiteStateStore) throws -> (Value, Value)
+        _ write: @escaping @Sendable (Registry, Int) async throws -> Void,
+        memoryAndStore: (Registry, SQLiteStateStore) throws -> (Value, Value)
     ) async throws {
         let data = try makeTemporaryDirectory()
-        let directory = try Directory(store: try SQLiteStateStore(directory: data))
+        let registry = try Registry(store: try SQLiteStateStore(directory: data))
         let reopened = try SQLiteStateStore(directory: data)
         for round in 0..<100 {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for index in 0..<6 {
-                    group.addTask { try await write(directory, index) }
+                    group.addTask { try await write(registry, index) }
                 }
                 try await group.waitForAll()
             }
-            let (memory, store) = try memoryAndStore(directory, reopened)
+            let (memory, store) = try memoryAndStore(registry, reopened)
             XCTAssertEqual(memory, store, "round \(round)")
         }
     }
@@ -90,12 +90,12 @@ final class DirectoryWriteTests: XCTestCase {
                 XCTAssertEqual(try pushMessage(of: result)["alert"], .string("Tom: Holy crap!"))
             }
             // Nothing can have been written while the lock is held.
-            XCTAssertEqual(server.server.service.directory.mutedClients(conversation: "conv-1"), [])
+            XCTAssertEqual(server.server.service.registry.mutedClients(conversation: "conv-1"), [])
 
             try holder.inDatabase { try $0.execute(sql: "COMMIT") }
             let statuses = try await mutes.value
             XCTAssertEqual(statuses, Array(repeating: .ok, count: waiting))
-            XCTAssertEqual(server.server.service.directory.mutedClients(conversation: "conv-1").count, waiting)
+            XCTAssertEqual(server.server.service.registry.mutedClients(conversation: "conv-1").count, waiting)
         }
     }
 }

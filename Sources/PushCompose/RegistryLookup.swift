@@ -1,6 +1,6 @@
 /// What the service knows about clients and conversations: names, locales, mutes.
 /// The composer only reads it; where it is kept is the server's business.
-public protocol ComposeDirectory: Sendable {
+public protocol RegistryLookup: Sendable {
     func client(_ id: String) -> ClientEntry?
     func conversation(_ id: String) -> ConversationEntry?
     /// The clients who muted the conversation (learned from `_conversationUpdate`).
@@ -29,8 +29,8 @@ public struct ConversationEntry: Sendable, Equatable, Codable {
     }
 }
 
-/// A directory that knows nobody: every name falls back to the id.
-public struct EmptyDirectory: ComposeDirectory {
+/// A registry that knows nobody: every name falls back to the id.
+public struct EmptyRegistry: RegistryLookup {
     public init() {}
     public func client(_ id: String) -> ClientEntry? { nil }
     public func conversation(_ id: String) -> ConversationEntry? { nil }

@@ -1,8 +1,8 @@
 import PushCompose
 import XCTest
 
-/// What a template sees of people and conversations: the directory's names, else the ids.
-final class DirectoryNamesTests: XCTestCase {
+/// What a template sees of people and conversations: the registry's names, else the ids.
+final class RegistryNamesTests: XCTestCase {
     /// Renders every party's name and id, and the receiver's locale.
     private let everything = TestTemplate(dependsOnReceiverIdentity: true) { input in
         [
@@ -12,13 +12,13 @@ final class DirectoryNamesTests: XCTestCase {
         ]
     }
 
-    private let directory = TestDirectory(
+    private let registry = TestRegistry(
         clients: ["tom": ClientEntry(name: "Tom Cat", locale: "en-US"), "jerry": ClientEntry(name: "Jerry Mouse", locale: "fr")],
         conversations: ["c1": ConversationEntry(name: "The Chase")])
 
     private func payloads(_ hook: ReceiversOfflineHook, defaultLocale: String = "en") throws -> [String: [String: Any]] {
         let plan = Composer(
-            catalog: TestCatalog(everything), directory: directory, options: Composer.Options(defaultLocale: defaultLocale)
+            templates: TestSelector(everything), registry: registry, options: Composer.Options(defaultLocale: defaultLocale)
         ).compose(hook)
         var byReceiver: [String: [String: Any]] = [:]
         for group in plan.groups {
@@ -38,18 +38,18 @@ final class DirectoryNamesTests: XCTestCase {
         let payloads = try payloads(makeHook(from: "spike", conversation: "c9", to: ["jerry", "tyke"]), defaultLocale: "de")
         XCTAssertEqual(payloads["jerry"]?["alert"] as? String, "spike→Jerry Mouse in c9")
         XCTAssertEqual(payloads["tyke"]?["alert"] as? String, "spike→tyke in c9")
-        // No locale in the directory: the configured default.
+        // No locale in the registry: the configured default.
         XCTAssertEqual(payloads["tyke"]?["locale"] as? String, "de")
     }
 
     func testAKnownClientWithoutANameFallsBackToItsId() throws {
-        let directory = TestDirectory(clients: ["tom": ClientEntry(name: nil, locale: "ja")])
-        let plan = Composer(catalog: TestCatalog(), directory: directory).compose(makeHook(from: "tom"))
+        let registry = TestRegistry(clients: ["tom": ClientEntry(name: nil, locale: "ja")])
+        let plan = Composer(templates: TestSelector(), registry: registry).compose(makeHook(from: "tom"))
         XCTAssertEqual(plan.answer.pushMessage, standardPayload("tom: hi"))
     }
 
     func testIdentityDependentTemplatesRenderPerReceiver() {
-        let plan = Composer(catalog: TestCatalog(everything), directory: directory)
+        let plan = Composer(templates: TestSelector(everything), registry: registry)
             .compose(makeHook(from: "tom", conversation: "c1", to: ["a", "b", "c"]))
         XCTAssertEqual(plan.groups.map(\.receivers), [["a"], ["b"], ["c"]])
     }
