@@ -36,12 +36,15 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
-        // The `pushcompose` executable: HTTP, CLI, storage, audit.
+        // The `pushcompose` executable: HTTP, CLI, storage, audit, custom delivery assembled.
         .executableTarget(
             name: "Server",
             dependencies: [
                 "PushCompose",
                 "Templates",
+                "Delivery",
+                "SQLiteStorage",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -92,6 +95,8 @@ let package = Package(
                 "Server",
                 "PushCompose",
                 "Templates",
+                "Delivery",
+                "SQLiteStorage",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),

@@ -60,7 +60,7 @@ public final class DeliveryMetrics: DeliveryEventSink {
         oldestReady.record(stats.oldestReadyAge(now: now).seconds)
     }
 
-    static func outcomeName(_ outcome: DeliveryOutcome) -> String {
+    public static func outcomeName(_ outcome: DeliveryOutcome) -> String {
         switch outcome {
         case .delivered: return "delivered"
         case .retry: return "retry"

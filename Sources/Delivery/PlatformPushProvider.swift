@@ -40,14 +40,14 @@ public struct PlatformPushProvider: PushProvider {
 
         public func validated() throws(ProviderConfigurationError) -> Configuration {
             guard let components = URLComponents(string: server), ["http", "https"].contains(components.scheme?.lowercased()), components.host?.isEmpty == false else {
-                throw ProviderConfigurationError(setting: "platform.server", reason: "must be an http or https URL")
+                throw ProviderConfigurationError(setting: "platformServer", reason: "must be an http or https URL")
             }
-            guard !appId.isEmpty else { throw ProviderConfigurationError(setting: "platform.appId", reason: "must be set") }
-            guard !masterKey.isEmpty else { throw ProviderConfigurationError(setting: "platform.masterKey", reason: "must be set") }
-            guard timeout > .zero else { throw ProviderConfigurationError(setting: "platform.timeout", reason: "must be positive") }
+            guard !appId.isEmpty else { throw ProviderConfigurationError(setting: "appId", reason: "must be set") }
+            guard !masterKey.isEmpty else { throw ProviderConfigurationError(setting: "masterKey", reason: "must be set") }
+            guard timeout > .zero else { throw ProviderConfigurationError(setting: "platformTimeoutSeconds", reason: "must be positive") }
             let reserve = ChannelPayload.badgeReserve + ChannelPayload.pushIdReserve
             guard maxPayloadBytes > reserve else {
-                throw ProviderConfigurationError(setting: "platform.maxPayloadBytes", reason: "must be more than \(reserve)")
+                throw ProviderConfigurationError(setting: "platformMaxPayloadBytes", reason: "must be more than \(reserve)")
             }
             return self
         }

@@ -29,12 +29,12 @@ public struct WebhookProvider: PushProvider {
         /// Refuses a configuration that cannot work, naming the setting.
         public func validated() throws(ProviderConfigurationError) -> Configuration {
             guard let components = URLComponents(string: url), ["http", "https"].contains(components.scheme?.lowercased()), components.host?.isEmpty == false else {
-                throw ProviderConfigurationError(setting: "webhook.url", reason: "must be an http or https URL")
+                throw ProviderConfigurationError(setting: "webhookURL", reason: "must be an http or https URL")
             }
-            guard !secret.isEmpty else { throw ProviderConfigurationError(setting: "webhook.secret", reason: "must be set") }
-            guard timeout > .zero else { throw ProviderConfigurationError(setting: "webhook.timeout", reason: "must be positive") }
+            guard !secret.isEmpty else { throw ProviderConfigurationError(setting: "webhookSecret", reason: "must be set") }
+            guard timeout > .zero else { throw ProviderConfigurationError(setting: "webhookTimeoutSeconds", reason: "must be positive") }
             guard maxPayloadBytes > ChannelPayload.badgeReserve else {
-                throw ProviderConfigurationError(setting: "webhook.maxPayloadBytes", reason: "must be more than \(ChannelPayload.badgeReserve)")
+                throw ProviderConfigurationError(setting: "webhookMaxPayloadBytes", reason: "must be more than \(ChannelPayload.badgeReserve)")
             }
             return self
         }

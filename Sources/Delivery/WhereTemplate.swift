@@ -20,12 +20,12 @@ public struct WhereTemplate: Sendable, Equatable {
         do {
             value = try JSONParser.parse(json)
         } catch {
-            throw ProviderConfigurationError(setting: "platform.where", reason: "is not JSON: \(error)")
+            throw ProviderConfigurationError(setting: "platformWhere", reason: "is not JSON: \(error)")
         }
-        guard case .object = value else { throw ProviderConfigurationError(setting: "platform.where", reason: "must be a JSON object") }
+        guard case .object = value else { throw ProviderConfigurationError(setting: "platformWhere", reason: "must be a JSON object") }
         if let unknown = Self.unknownPlaceholder(in: value) {
             throw ProviderConfigurationError(
-                setting: "platform.where", reason: "uses \(unknown); only \(Self.placeholders.joined(separator: " and ")) are known")
+                setting: "platformWhere", reason: "uses \(unknown); only \(Self.placeholders.joined(separator: " and ")) are known")
         }
         template = value
     }

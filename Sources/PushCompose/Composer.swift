@@ -10,11 +10,22 @@ public struct Composer: Sendable {
         /// A receiver whose template fails to render gets the default template's payload
         /// (true), or no push (false).
         public var failOpen: Bool
+        /// The custom channel's limit on the encoded payload (the smallest of its
+        /// providers'); nil when it has none. A `builtin: false` template's pushes are cut
+        /// to it; a built-in template's, which may go either way, to the smaller of both.
+        public var customPayloadBytes: Int?
 
-        public init(defaultLocale: String = "en", maxPayloadBytes: Int = 3800, failOpen: Bool = true) {
+        public init(defaultLocale: String = "en", maxPayloadBytes: Int = 3800, failOpen: Bool = true, customPayloadBytes: Int? = nil) {
             self.defaultLocale = defaultLocale
             self.maxPayloadBytes = maxPayloadBytes
             self.failOpen = failOpen
+            self.customPayloadBytes = customPayloadBytes
+        }
+
+        /// The byte budget of a template's pushes.
+        func payloadBytes(builtin: Bool) -> Int {
+            guard let custom = customPayloadBytes else { return maxPayloadBytes }
+            return builtin ? min(maxPayloadBytes, custom) : custom
         }
     }
 
@@ -38,7 +49,7 @@ public struct Composer: Sendable {
             hook: hook, content: content,
             sender: RenderInput.Party(id: hook.fromPeer, name: registry.client(hook.fromPeer)?.name ?? hook.fromPeer),
             conversation: RenderInput.Party(id: hook.convId, name: conversationEntry?.name ?? hook.convId),
-            maxPayloadBytes: options.maxPayloadBytes)
+            maxPayloadBytes: options.payloadBytes(builtin: template.policy.builtin))
 
         let receivers = Self.unique(hook.offlinePeers)
         // Mentions are usually a few names: scanning them beats hashing every receiver.
@@ -99,12 +110,9 @@ public struct Composer: Sendable {
 
         var plan = PushPlanner.plan(
             pushes: pushes, requested: hook.offlinePeers, template: template.name, builtin: template.policy.builtin,
-            excluded: excluded, renderFailures: failures)
+            excluded: excluded, renderFailures: failures, muted: registry.mutedClients(conversation: hook.convId),
+            hasCustomChannel: registry.hasCustomChannel)
         plan.content = content
-        if plan.answer.skip != true, plan.answer.force != true {
-            let muted = registry.mutedClients(conversation: hook.convId)
-            if !muted.isEmpty { plan.mutedUnforced = pushes.map(\.receiver).filter(muted.contains) }
-        }
         return plan
     }
 

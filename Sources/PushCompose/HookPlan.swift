@@ -11,6 +11,16 @@ public struct HookPlan: Sendable, Equatable {
         }
     }
 
+    /// A receiver whose push goes through the service's own channel, with its group.
+    public struct CustomPush: Sendable, Equatable {
+        public var receiver: String
+        public var group: Int
+        public init(receiver: String, group: Int) {
+            self.receiver = receiver
+            self.group = group
+        }
+    }
+
     public var answer: ReceiversOfflineAnswer
     /// The template selected for the message.
     public var template: String
@@ -22,12 +32,14 @@ public struct HookPlan: Sendable, Equatable {
     /// Receivers not pushed by decision: mention-only mode, or a failed render with fail-open off.
     public var excluded: [String]
     public var renderFailures: [RenderFailure]
-    /// Groups the template wants sent through the service's own channel (`builtin: false`).
-    public var customGroups: [Int]
+    /// Receivers sent through the service's own channel (`PushRouter`).
+    public var custom: [CustomPush] = []
+    /// Receivers of a `builtin: false` template who have no device to send to.
+    public var undeliverable: [String] = []
     /// The message as the composer read it (kind, text), for the audit record.
     public var content: MessageContent?
-    /// Receivers in the answer who muted the conversation and are not forced: the
-    /// built-in push skips them.
+    /// Receivers who muted the conversation and are not forced: the built-in push skips
+    /// those in the answer, and the custom channel is not sent to.
     public var mutedUnforced: [String] = []
     /// Receivers whose push names them (the template uses `receiver.id` or
     /// `receiver.name`) and who are answered with another payload, one that names no one:
@@ -38,7 +50,7 @@ public struct HookPlan: Sendable, Equatable {
 
     public init(
         answer: ReceiversOfflineAnswer, template: String, groups: [PushGroup], answeredGroup: Int?,
-        coalesced: [Coalesced], excluded: [String], renderFailures: [RenderFailure], customGroups: [Int]
+        coalesced: [Coalesced], excluded: [String], renderFailures: [RenderFailure]
     ) {
         self.answer = answer
         self.template = template
@@ -47,6 +59,5 @@ public struct HookPlan: Sendable, Equatable {
         self.coalesced = coalesced
         self.excluded = excluded
         self.renderFailures = renderFailures
-        self.customGroups = customGroups
     }
 }

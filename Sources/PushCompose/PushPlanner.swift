@@ -49,70 +49,66 @@ public enum PushPlanner {
         return groups
     }
 
-    /// The group whose payload the answer carries: the largest; on a tie the one without
-    /// mentions; then the first.
-    public static func answerGroup(of groups: [PushGroup]) -> Int? {
-        guard !groups.isEmpty else { return nil }
-        var best = 0
-        for index in groups.indices.dropFirst() {
-            let candidate = groups[index], current = groups[best]
-            if candidate.receivers.count > current.receivers.count
-                || (candidate.receivers.count == current.receivers.count && current.hasMentions && !candidate.hasMentions)
-            {
-                best = index
-            }
-        }
-        return best
-    }
-
-    /// Plans the answer for pushes the built-in push carries.
+    /// Plans the answer for one call's pushes: groups them, routes them (`PushRouter`), and
+    /// writes the answer for the receivers the built-in push must reach.
     /// - Parameters:
     ///   - requested: the request's `offlinePeers`, to leave `offlinePeers` out of the
     ///     answer when it would repeat them.
     ///   - builtin: false when the template sends every push itself (`{"skip": true}`).
+    ///   - muted: the receivers who muted the conversation.
+    ///   - hasCustomChannel: whether a receiver has a device on the service's own channel.
     public static func plan(
         pushes: [ReceiverPush], requested: [String], template: String, builtin: Bool,
-        excluded: [String], renderFailures: [RenderFailure]
+        excluded: [String], renderFailures: [RenderFailure], muted: Set<String> = [],
+        hasCustomChannel: (String) -> Bool = { _ in false }
     ) -> HookPlan {
         let groups = group(pushes)
-        guard builtin else {
-            return HookPlan(
-                answer: .skipBuiltinPush, template: template, groups: groups, answeredGroup: nil, coalesced: [],
-                excluded: excluded, renderFailures: renderFailures, customGroups: Array(groups.indices))
-        }
-        guard let chosen = answerGroup(of: groups) else {
-            return HookPlan(
-                answer: .skipBuiltinPush, template: template, groups: [], answeredGroup: nil, coalesced: [],
-                excluded: excluded, renderFailures: renderFailures, customGroups: [])
-        }
+        let routes = PushRouter.route(groups, builtin: builtin, muted: muted, hasCustomChannel: hasCustomChannel)
+        var plan = HookPlan(
+            answer: .skipBuiltinPush, template: template, groups: groups, answeredGroup: routes.answeredGroup, coalesced: [],
+            excluded: excluded, renderFailures: renderFailures)
+        plan.custom = routes.custom
+        plan.undeliverable = routes.undeliverable
+        plan.mutedUnforced = routes.mutedOnCustom
+        guard let chosen = routes.answeredGroup else { return plan }
+
         let answered = groups[chosen]
-        let receivers = pushes.map(\.receiver)
-        let force = pushes.allSatisfy(\.force)
+        let force = answered.force && routes.fallingBack.allSatisfy { groups[$0.wantedGroup].force }
         var payload = answered.payload
         if answered.namesItsReceivers, let unnamed = answered.unnamedPayload,
-           groups.contains(where: { $0.payload != answered.payload })
+           routes.fallingBack.contains(where: { groups[$0.wantedGroup].payload != answered.payload })
         {
             payload = unnamed
         }
+        // Coarser than asked: another payload, or no `force` where the group wanted it. A
+        // receiver whose group has the answer's payload and force gets exactly what it asked for.
         var coalesced: [HookPlan.Coalesced] = []
         var depersonalized: [String] = []
-        // Coarser than asked: another payload, or no `force` where the group wanted it. A group
-        // with the answer's payload and force (not necessarily the chosen one, when the chosen
-        // group's force is dropped) gets exactly what it asked for.
-        for (index, group) in groups.enumerated() where group.payload != payload || group.force != force {
-            for receiver in group.receivers {
-                coalesced.append(HookPlan.Coalesced(receiver: receiver, wantedGroup: index))
-            }
-            if group.namesItsReceivers, group.payload != payload { depersonalized += group.receivers }
+        if answered.payload != payload || answered.force != force {
+            coalesced = answered.receivers.map { HookPlan.Coalesced(receiver: $0, wantedGroup: chosen) }
+            if answered.payload != payload { depersonalized = answered.receivers }
         }
-        let answer = ReceiversOfflineAnswer(
-            offlinePeers: receivers == requested ? nil : receivers,
-            pushMessage: payload,
-            force: force ? true : nil)
-        var plan = HookPlan(
-            answer: answer, template: template, groups: groups, answeredGroup: chosen, coalesced: coalesced,
-            excluded: excluded, renderFailures: renderFailures, customGroups: [])
+        for entry in routes.fallingBack {
+            let group = groups[entry.wantedGroup]
+            if group.payload != payload || group.force != force { coalesced.append(entry) }
+            if group.namesItsReceivers, group.payload != payload { depersonalized.append(entry.receiver) }
+        }
+        // In request order; the receivers who left for the custom channel are not in it.
+        var receivers = pushes.map(\.receiver)
+        if routes.leavesTheAnswer {
+            var gone = Set(routes.custom.map(\.receiver))
+            gone.formUnion(routes.undeliverable)
+            gone.formUnion(routes.mutedOnCustom)
+            receivers.removeAll { gone.contains($0) }
+        }
+        plan.answer = ReceiversOfflineAnswer(
+            offlinePeers: receivers == requested ? nil : receivers, pushMessage: payload, force: force ? true : nil)
+        // By group, each in its receivers' order.
+        plan.coalesced = coalesced.enumerated()
+            .sorted { ($0.element.wantedGroup, $0.offset) < ($1.element.wantedGroup, $1.offset) }.map(\.element)
         plan.depersonalized = depersonalized
+        // The built-in push skips these itself; they are listed for the audit.
+        if !force, !muted.isEmpty { plan.mutedUnforced += receivers.filter(muted.contains) }
         return plan
     }
 }

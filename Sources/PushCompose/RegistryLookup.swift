@@ -5,6 +5,13 @@ public protocol RegistryLookup: Sendable {
     func conversation(_ id: String) -> ConversationEntry?
     /// The clients who muted the conversation (learned from `_conversationUpdate`).
     func mutedClients(conversation: String) -> Set<String>
+    /// Whether the client has a device on the service's own channel (custom delivery).
+    func hasCustomChannel(_ client: String) -> Bool
+}
+
+extension RegistryLookup {
+    /// Without custom delivery nobody has one: every push goes into the answer.
+    public func hasCustomChannel(_ client: String) -> Bool { false }
 }
 
 public struct ClientEntry: Sendable, Equatable, Codable {

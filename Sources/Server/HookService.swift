@@ -1,10 +1,12 @@
+import Delivery
 import Foundation
 import NIOCore
 import PushCompose
 import Templates
 
 /// The cloud functions this host defines, from a parsed body to the hook's return value:
-/// decode → compose → audit. HTTP lives in the router; this is what it calls.
+/// decode → compose and route → queue the custom channel's pushes → audit → answer.
+/// HTTP lives in the router; this is what it calls.
 final class HookService: Sendable {
     struct Settings: Sendable {
         var composer = Composer.Options()
@@ -21,20 +23,30 @@ final class HookService: Sendable {
 
     let templates: ActiveTemplateSet
     let registry: Registry
+    let delivery: CustomDelivery
     let audit: any AuditSink
     let metrics: ServiceMetrics
     let settings: Settings
 
-    init(templates: ActiveTemplateSet, registry: Registry, audit: any AuditSink, metrics: ServiceMetrics, settings: Settings) {
+    init(
+        templates: ActiveTemplateSet, registry: Registry, delivery: CustomDelivery, audit: any AuditSink, metrics: ServiceMetrics,
+        settings: Settings
+    ) {
         self.templates = templates
         self.registry = registry
+        self.delivery = delivery
         self.audit = audit
         self.metrics = metrics
         self.settings = settings
     }
 
-    var composer: Composer {
-        Composer(templates: templates.set, registry: registry, options: settings.composer)
+    /// Composes and routes one call: the receivers' devices are read first, for their
+    /// locales and for whether the custom channel reaches them.
+    private func plan(_ hook: ReceiversOfflineHook) async throws -> (HookPlan, [String: [Device]]) {
+        let devices = try await delivery.devices(of: hook.offlinePeers)
+        let registry = DeviceAwareRegistry(registry: registry, devices: devices, providers: delivery.providers)
+        let plan = Composer(templates: templates.set, registry: registry, options: settings.composer).compose(hook)
+        return (plan, devices)
     }
 
     /// Runs `function` on a request body and returns its return value.
@@ -46,12 +58,17 @@ final class HookService: Sendable {
             switch function {
             case Self.receiversOffline:
                 let hook = try ReceiversOfflineHook(parameters, maxPeers: settings.maxPeers)
-                let plan = composer.compose(hook)
+                let call = PushIdentifier.random()
+                let (plan, devices) = try await plan(hook)
+                // Durable before the answer: once the hook is answered the push must not be lost.
+                let pushIds = try await delivery.enqueue(plan, conversation: hook.convId, call: call, devices: devices)
                 metrics.answer(kind: plan.answer.skip == true ? "skip" : "push")
                 metrics.coalescedReceivers(plan.coalesced.count)
                 metrics.renderFailures(plan.renderFailures.count, template: plan.template)
                 let micros = Int((ContinuousClock.now - started) / .microseconds(1))
-                await audit.record(HookAuditRecord(textPolicy: settings.auditText).receiversOffline(hook: hook, plan: plan, micros: micros))
+                await audit.record(
+                    HookAuditRecord(textPolicy: settings.auditText)
+                        .receiversOffline(hook: hook, plan: plan, call: call, pushIds: pushIds, micros: micros))
                 return plan.answer.json
             case Self.conversationUpdate:
                 let update = try ConversationUpdateHook(parameters)
@@ -66,8 +83,9 @@ final class HookService: Sendable {
                 await audit.record(HookAuditRecord(textPolicy: settings.auditText).conversationUpdate(update))
                 return .object([])
             case Self.clientOnline:
-                _ = try parameters.optionalId("peerId")  // only counted, but a malformed id is refused as everywhere
+                let peer = try parameters.optionalId("peerId")  // a malformed id is refused as everywhere
                 metrics.clientEvent("online")
+                if delivery.badgeResetOnClientOnline, let peer { try await delivery.queue.resetBadge(of: peer) }
                 return .object([])
             case Self.clientOffline:
                 _ = try parameters.optionalId("peerId")
@@ -84,9 +102,10 @@ final class HookService: Sendable {
         }
     }
 
-    /// Composes without answering or auditing: the preview of `POST /v1/render`.
-    func preview(body: some Collection<UInt8>) throws(HookInputError) -> HookPlan {
+    /// Composes and routes without queueing, answering or auditing: the preview of
+    /// `POST /v1/render`.
+    func preview(body: some Collection<UInt8>) async throws -> HookPlan {
         let hook = try ReceiversOfflineHook(HookParameters(body: body), maxPeers: settings.maxPeers)
-        return composer.compose(hook)
+        return try await plan(hook).0
     }
 }

@@ -29,7 +29,12 @@ struct PushComposeServer {
             directory: data.appendingPathComponent("audit"), maxFileBytes: configuration.auditMaxFileBytes,
             fsyncInterval: .milliseconds(configuration.auditFsyncMillis), logger: logger)
         let auditText = try AuditTextPolicy(mode: configuration.auditText, configuredKey: configuration.auditKey, data: data)
-        service = HookService(templates: templates, registry: registry, audit: audit, metrics: metrics, settings: configuration.hookSettings(auditText: auditText))
+        let delivery = try CustomDelivery(
+            configuration: configuration.delivery, secrets: try configuration.secrets(), data: data, audit: audit,
+            metricsFactory: metrics.factory, logger: logger)
+        var settings = configuration.hookSettings(auditText: auditText)
+        settings.composer.customPayloadBytes = delivery.payloadBudget
+        service = HookService(templates: templates, registry: registry, delivery: delivery, audit: audit, metrics: metrics, settings: settings)
     }
 
     /// The hook listener's routes: the functions and `/healthz`, and, unless the admin API
@@ -57,8 +62,9 @@ struct PushComposeServer {
     private func addAdminRoutes(to router: Router<BasicRequestContext>) {
         AdminRoutes(service: service, token: configuration.adminToken, maxBodyBytes: configuration.maxBodyBytes, metrics: metrics)
             .register(on: router)
-        router.get("/metrics") { [metrics] _, _ in
-            Response(
+        router.get("/metrics") { [metrics, service] _, _ in
+            await service.delivery.refreshQueueMetrics()
+            return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                 body: ResponseBody(byteBuffer: ByteBuffer(string: metrics.exposition())))
         }
@@ -87,7 +93,9 @@ struct PushComposeServer {
             router: try makeRouter(),
             server: .guardedHTTP1(ConnectionGuard(limits: limits, logger: logger)),
             configuration: .init(address: .hostname(host, port: configuration.port), serverName: nil),
-            services: [audit, TemplateReloadOnSignal(templates: service.templates, metrics: metrics, logger: logger)] + listeners,
+                        // Stopped in reverse: listeners first, then the workers (whose events the audit
+            // log still takes), the audit log last.
+            services: [audit, service.delivery, TemplateReloadOnSignal(templates: service.templates, metrics: metrics, logger: logger)] + listeners,
             onServerRunning: onServerRunning,
             logger: logger)
     }

@@ -33,6 +33,7 @@ struct ServerConfiguration: Sendable, Equatable {
     var auditFsyncMillis = 1000
     /// The HMAC key of `auditText: hash`; empty: the one kept in the data directory.
     var auditKey = ""
+    var delivery = DeliveryConfiguration()
 
     struct Error: Swift.Error, CustomStringConvertible {
         var description: String
@@ -51,7 +52,7 @@ struct ServerConfiguration: Sendable, Equatable {
         "adminHost": "PUSHCOMPOSE_ADMIN_HOST", "adminPort": "PUSHCOMPOSE_ADMIN_PORT",
         "signatureWindowSeconds": "PUSHCOMPOSE_SIGNATURE_WINDOW_SECONDS", "idleTimeoutSeconds": "PUSHCOMPOSE_IDLE_TIMEOUT_SECONDS",
         "requestTimeoutSeconds": "PUSHCOMPOSE_REQUEST_TIMEOUT_SECONDS", "maxConnections": "PUSHCOMPOSE_MAX_CONNECTIONS",
-    ]
+    ].merging(DeliveryConfiguration.fileKeys) { first, _ in first }
 
     /// Reads the file (if any), then the environment over it.
     static func load(file: String?, environment: [String: String]) throws -> ServerConfiguration {
@@ -82,19 +83,32 @@ struct ServerConfiguration: Sendable, Equatable {
         return configuration
     }
 
+    /// Every number here ends up as a size, a count or a duration (seconds or
+    /// milliseconds turned into nanoseconds): past Int32.max the conversions overflow
+    /// and trap at the first use, long after start-up said the configuration was fine.
+    static func int(_ values: [String: String], _ key: String, minimum: Int = 1, maximum: Int = Int(Int32.max)) throws -> Int? {
+        guard let text = values[key] else { return nil }
+        guard let value = Int(text), value >= minimum else {
+            throw Error(description: "\(key) (\(fileKeys[key]!)) must be a whole number of at least \(minimum), not '\(text)'")
+        }
+        guard value <= maximum else {
+            throw Error(description: "\(key) (\(fileKeys[key]!)) must be at most \(maximum), not '\(text)'")
+        }
+        return value
+    }
+
+    static func bool(_ values: [String: String], _ key: String) throws -> Bool? {
+        guard let text = values[key] else { return nil }
+        switch text.lowercased() {
+        case "true", "1", "yes": return true
+        case "false", "0", "no": return false
+        default: throw Error(description: "\(key) (\(fileKeys[key]!)) must be true or false, not '\(text)'")
+        }
+    }
+
     private mutating func apply(_ values: [String: String]) throws {
-        // Every number here ends up as a size, a count or a duration (seconds or
-        // milliseconds turned into nanoseconds): past Int32.max the conversions overflow
-        // and trap at the first use, long after start-up said the configuration was fine.
         func int(_ key: String, minimum: Int = 1, maximum: Int = Int(Int32.max)) throws -> Int? {
-            guard let text = values[key] else { return nil }
-            guard let value = Int(text), value >= minimum else {
-                throw Error(description: "\(key) (\(Self.fileKeys[key]!)) must be a whole number of at least \(minimum), not '\(text)'")
-            }
-            guard value <= maximum else {
-                throw Error(description: "\(key) (\(Self.fileKeys[key]!)) must be at most \(maximum), not '\(text)'")
-            }
-            return value
+            try Self.int(values, key, minimum: minimum, maximum: maximum)
         }
         host = values["host"] ?? host
         if let port = try int("port", minimum: 0) {
@@ -133,13 +147,8 @@ struct ServerConfiguration: Sendable, Equatable {
             }
             auditKey = key
         }
-        if let text = values["failOpen"] {
-            switch text.lowercased() {
-            case "true", "1", "yes": failOpen = true
-            case "false", "0", "no": failOpen = false
-            default: throw Error(description: "failOpen (PUSHCOMPOSE_FAIL_OPEN) must be true or false, not '\(text)'")
-            }
-        }
+        failOpen = try Self.bool(values, "failOpen") ?? failOpen
+        try delivery.apply(values)
         if let text = values["auditText"] {
             guard let mode = AuditTextMode(rawValue: text) else {
                 throw Error(description: "auditText (PUSHCOMPOSE_AUDIT_TEXT) must be full, hash or none, not '\(text)'")

@@ -5,7 +5,7 @@ import Prometheus
 /// one process, as in tests, do not share counters).
 final class ServiceMetrics: Sendable {
     let registry: PrometheusCollectorRegistry
-    private let factory: PrometheusMetricsFactory
+    let factory: PrometheusMetricsFactory
     // Made once: making a metric looks it up in the registry under a lock.
     private let hookTimers: [String: Metrics.Timer]
     private let answers: [String: Metrics.Counter]

@@ -92,13 +92,13 @@ final class ProviderRulesTests: XCTestCase {
             _ = try WebhookProvider.Configuration(url: "ftp://x", secret: "s").validated()
             XCTFail("an ftp URL is refused")
         } catch {
-            XCTAssertEqual(error.setting, "webhook.url")
+            XCTAssertEqual(error.setting, "webhookURL")
         }
         do {
             _ = try PlatformPushProvider.Configuration(server: "https://api.example.com", appId: "id", masterKey: "").validated()
             XCTFail("an empty master key is refused")
         } catch {
-            XCTAssertEqual(error.setting, "platform.masterKey")
+            XCTAssertEqual(error.setting, "masterKey")
         }
     }
 }

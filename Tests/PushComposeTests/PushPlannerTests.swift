@@ -50,7 +50,7 @@ final class PushPlannerTests: XCTestCase {
         XCTAssertEqual(plan.answer, ReceiversOfflineAnswer(pushMessage: plain))
         XCTAssertEqual(plan.answeredGroup, 0)
         XCTAssertEqual(plan.coalesced, [])
-        XCTAssertEqual(plan.customGroups, [])
+        XCTAssertEqual(plan.custom, [])
     }
 
     func testLargestGroupWinsAndTheOthersAreCoalesced() {
@@ -122,10 +122,14 @@ final class PushPlannerTests: XCTestCase {
     }
 
     func testBuiltinFalseSkipsAndSendsEveryGroupItself() {
-        let plan = plan([push("a", plain), push("b", chinese), push("c", plain), push("d", plain, force: true)], builtin: false)
+        let pushes = [push("a", plain), push("b", chinese), push("c", plain), push("d", plain, force: true)]
+        let plan = PushPlanner.plan(
+            pushes: pushes, requested: pushes.map(\.receiver), template: "default", builtin: false, excluded: [],
+            renderFailures: [], hasCustomChannel: { $0 != "c" })
         XCTAssertEqual(plan.answer, .skipBuiltinPush)
         XCTAssertEqual(JSONEncoding.string(plan.answer.json), #"{"skip":true}"#)
-        XCTAssertEqual(plan.customGroups, [0, 1, 2])
+        XCTAssertEqual(plan.custom, [.init(receiver: "a", group: 0), .init(receiver: "b", group: 1), .init(receiver: "d", group: 2)])
+        XCTAssertEqual(plan.undeliverable, ["c"])
         XCTAssertEqual(plan.groups.map(\.receivers), [["a", "c"], ["b"], ["d"]])
         XCTAssertNil(plan.answeredGroup)
         XCTAssertEqual(plan.coalesced, [])
@@ -137,7 +141,9 @@ final class PushPlannerTests: XCTestCase {
         XCTAssertEqual(JSONEncoding.string(plan.answer.json), #"{"skip":true}"#)
         XCTAssertEqual(plan.groups.map(\.receivers), [["a", "c"], ["b"]])
         XCTAssertEqual(plan.groups.map(\.force), [false, true])
-        XCTAssertEqual(plan.customGroups, [0, 1])
+        // Nobody has a device: nobody can be sent to.
+        XCTAssertEqual(plan.custom, [])
+        XCTAssertEqual(plan.undeliverable, ["a", "c", "b"])
         XCTAssertEqual(plan.coalesced, [])
     }
 

@@ -33,17 +33,19 @@ struct HookAuditRecord {
         return record
     }
 
-    func receiversOffline(hook: ReceiversOfflineHook, plan: HookPlan, micros: Int) -> AuditLine {
+    /// - Parameters:
+    ///   - call: the hook call's id, which its delivery events name too.
+    ///   - pushIds: the push id of each of `plan.custom`, in order.
+    func receiversOffline(hook: ReceiversOfflineHook, plan: HookPlan, call: String, pushIds: [String], micros: Int) -> AuditLine {
         let content = plan.content ?? MessageContent(parsing: hook.content)
         var record = Self.start(function: "_receiversOffline")
+        record.member("call", call)
         record.member("conversation", hook.convId)
         record.member("sender", hook.fromPeer)
         record.member("receivers", hook.offlinePeers.count)
         record.member("kind", content.kind.name)
         text(content.text, key: "text", into: &record)
         record.member("template", plan.template)
-        // A set, not the list: looked up once per group, and a call can make 10,000 groups.
-        let customGroups = Set(plan.customGroups)
         record.listed("groups", objects: plan.groups.enumerated()) { group, element in
             let (index, pushGroup) = element
             group.member("template", pushGroup.template)
@@ -51,13 +53,24 @@ struct HookAuditRecord {
             group.member("force", pushGroup.force)
             group.listed("receivers", strings: pushGroup.receivers)
             group.member("answered", index == plan.answeredGroup)
-            if customGroups.contains(index) { group.member("channel", "custom") }
             text(pushGroup.payload, key: "payload", into: &group)
         }
         answer(plan.answer, into: &record)
         record.listed("coalesced", objects: plan.coalesced) { entry, coalesced in
             entry.member("receiver", coalesced.receiver)
             entry.member("wantedGroup", coalesced.wantedGroup)
+            // In the answer's own group only `force` was dropped; from another group the
+            // receiver had no device to get their own payload on.
+            entry.member("reason", coalesced.wantedGroup == plan.answeredGroup ? "force not shared" : "no device")
+        }
+        record.listed("custom", objects: Array(zip(plan.custom, pushIds))) { entry, element in
+            entry.member("receiver", element.0.receiver)
+            entry.member("group", element.0.group)
+            entry.member("push", element.1)
+        }
+        record.listed("undeliverable", objects: plan.undeliverable) { entry, receiver in
+            entry.member("receiver", receiver)
+            entry.member("reason", "no device")
         }
         record.listed("excluded", strings: plan.excluded)
         record.listed("mutedUnforced", strings: plan.mutedUnforced)

@@ -51,7 +51,7 @@ struct AdminRoutes: Sendable {
             let body = try await collect(request)
             let plan: HookPlan
             do {
-                plan = try service.preview(body: body.readableBytesView)
+                plan = try await service.preview(body: body.readableBytesView)
             } catch let error as HookInputError {
                 throw AdminError.badRequest(error.description)
             }
@@ -132,9 +132,19 @@ struct AdminRoutes: Sendable {
         }))])
     }
 
-    /// The answer, and what each receiver's template asked for.
+    /// The answer, and what each receiver's template asked for and where it goes
+    /// (`route`: `answer`, `custom`, `undeliverable` or `muted`).
     static func preview(_ plan: HookPlan) -> JSONValue {
         let coalesced = Set(plan.coalesced.map(\.receiver))
+        let custom = Set(plan.custom.map(\.receiver))
+        let undeliverable = Set(plan.undeliverable)
+        let muted = Set(plan.mutedUnforced)
+        func route(_ receiver: String) -> String {
+            if custom.contains(receiver) { return "custom" }
+            if undeliverable.contains(receiver) { return "undeliverable" }
+            if muted.contains(receiver) { return "muted" }
+            return "answer"
+        }
         var receivers: [JSONValue] = []
         for (index, group) in plan.groups.enumerated() {
             for receiver in group.receivers {
@@ -146,6 +156,7 @@ struct AdminRoutes: Sendable {
                     (key: "force", value: .bool(group.force)),
                     (key: "group", value: .number(Double(index))),
                     (key: "coalesced", value: .bool(coalesced.contains(receiver))),
+                    (key: "route", value: .string(route(receiver))),
                 ]))
             }
         }

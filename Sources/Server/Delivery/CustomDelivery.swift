@@ -1,0 +1,118 @@
+import AsyncHTTPClient
+import Delivery
+import Foundation
+import Logging
+import Metrics
+import PushCompose
+import SQLiteStorage
+import ServiceLifecycle
+
+/// The service's own channel, assembled: devices and the queue in the data directory,
+/// the providers that are configured, the workers that send, and the events they leave
+/// in the audit log and metrics.
+final class CustomDelivery: Service {
+    let devices: any DeviceStore
+    let queue: any DeliveryQueue
+    let signal: WorkSignal
+    let clock: any DeliveryClock
+    let enqueuer: GroupCommitEnqueuer
+    let workers: DeliveryWorkers
+    let metrics: DeliveryMetrics
+    let events: any DeliveryEventSink
+    /// The providers that are configured: only their devices are routed to.
+    let providers: Set<ProviderKind>
+    /// The smallest rendered-payload budget among them; nil without any.
+    let payloadBudget: Int?
+    let badgeResetOnClientOnline: Bool
+    private let client: HTTPClient
+
+    init(
+        configuration: DeliveryConfiguration, secrets: AppSecrets?, data: URL, audit: any AuditSink,
+        metricsFactory: any MetricsFactory, logger: Logger
+    ) throws {
+        let database = try SQLiteDeliveryDatabase(directory: data, durability: configuration.queueDurability)
+        devices = SQLiteDeviceStore(database: database, maxDevicesPerClient: configuration.maxDevicesPerClient)
+        queue = SQLiteDeliveryQueue(database: database)
+        signal = WorkSignal()
+        clock = SystemDeliveryClock()
+        client = HTTPClient.makeForDelivery()
+        var providers: [any PushProvider] = []
+        do {
+            if let webhook = try configuration.webhook() {
+                providers.append(try WebhookProvider(configuration: webhook, client: client, clock: clock))
+            }
+            if let platform = try configuration.platform(secrets: secrets) {
+                providers.append(try PlatformPushProvider(configuration: platform, client: client, clock: clock))
+            }
+        } catch {
+            try? client.syncShutdown()
+            throw error
+        }
+        self.providers = Set(providers.map(\.kind))
+        payloadBudget = providers.map(\.payloadBudget).min()
+        badgeResetOnClientOnline = configuration.badgeResetOnClientOnline
+        metrics = DeliveryMetrics(factory: metricsFactory)
+        events = DeliveryEventSinks([DeliveryAuditSink(audit: audit), metrics])
+        enqueuer = GroupCommitEnqueuer(queue: queue, clock: clock, signal: signal, events: events)
+        workers = DeliveryWorkers(
+            providers: providers, queue: queue, devices: devices, settings: configuration.workerSettings, signal: signal,
+            clock: clock, events: events, logger: logger)
+    }
+
+    /// The receivers' devices, most recently seen first, read once per hook call.
+    func devices(of receivers: [String]) async throws -> [String: [Device]] {
+        try await devices.devices(of: receivers)
+    }
+
+    /// Enqueues the plan's custom pushes, one per receiver, each to the receiver's devices
+    /// on the configured providers; returns when they are durable, with their push ids in
+    /// the order of `plan.custom`.
+    func enqueue(_ plan: HookPlan, conversation: String, call: String, devices: [String: [Device]]) async throws -> [String] {
+        guard !plan.custom.isEmpty else { return [] }
+        var pushes: [NewPush] = []
+        pushes.reserveCapacity(plan.custom.count)
+        // One parse per group: receivers of a group share its payload.
+        var payloads: [Int: JSONValue] = [:]
+        for route in plan.custom {
+            let group = plan.groups[route.group]
+            let payload: JSONValue
+            if let parsed = payloads[route.group] {
+                payload = parsed
+            } else {
+                payload = try JSONParser.parse(group.payload)
+                payloads[route.group] = payload
+            }
+            let addresses = (devices[route.receiver] ?? []).filter { providers.contains($0.provider) }.map(\.address)
+            pushes.append(
+                NewPush(
+                    pushId: PushIdentifier.random(), hookCallId: call, receiver: route.receiver, conversation: conversation,
+                    template: group.template, payload: payload, incrementsBadge: Self.countsTowardBadge(payload),
+                    devices: addresses))
+        }
+        _ = try await enqueuer.enqueue(pushes)
+        return pushes.map(\.pushId)
+    }
+
+    /// The template's `badge: increment` renders `"badge": "Increment"`: such a push counts.
+    static func countsTowardBadge(_ payload: JSONValue) -> Bool {
+        guard case .object(let members) = payload else { return false }
+        return members.contains { $0.key == "badge" && $0.value == .string("Increment") }
+    }
+
+    /// Sets the queue's gauges from its stats; before `/metrics` answers.
+    func refreshQueueMetrics() async {
+        guard let stats = try? await queue.stats(now: clock.now()) else { return }
+        metrics.update(with: stats, now: clock.now())
+    }
+
+    /// Runs the workers until graceful shutdown, then closes the providers' connections.
+    func run() async throws {
+        try await workers.run()
+        try? await client.shutdown()
+    }
+
+    /// A server that was built but never run (a command, a test) closes them here.
+    deinit {
+        client.shutdown { _ in }
+    }
+}

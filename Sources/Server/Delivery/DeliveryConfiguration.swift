@@ -1,0 +1,108 @@
+import Delivery
+import Foundation
+import SQLiteStorage
+
+/// The custom channel's settings: devices, the queue, the workers and the providers.
+/// A provider is on when its address is set (`webhookURL`, `platformServer`).
+struct DeliveryConfiguration: Sendable, Equatable {
+    var maxDevicesPerClient = 10
+    var queueDurability = SQLiteDeliveryDatabase.Durability.full
+    var concurrency = 16
+    var leaseSeconds = 60
+    var pollSeconds = 5
+    var shutdownSeconds = 10
+    var retryBaseMillis = 1000
+    var retryMaxDelaySeconds = 3600
+    var retryMaxAttempts = 12
+    var retryMaxAgeSeconds = 86_400
+    /// `_clientOnline` sets the client's badge counter back to zero.
+    var badgeResetOnClientOnline = false
+    var webhookURL: String?
+    var webhookSecret = ""
+    var webhookTimeoutSeconds = 10
+    var webhookMaxPayloadBytes = 4096
+    var platformServer: String?
+    var platformProduction = true
+    /// JSON; nil: `{"clientId": "{{receiver}}"}`.
+    var platformWhere: String?
+    var platformTimeoutSeconds = 10
+    var platformMaxPayloadBytes = 3800
+
+    static let fileKeys: [String: String] = [
+        "maxDevicesPerClient": "PUSHCOMPOSE_MAX_DEVICES_PER_CLIENT", "queueDurability": "PUSHCOMPOSE_QUEUE_DURABILITY",
+        "deliveryConcurrency": "PUSHCOMPOSE_DELIVERY_CONCURRENCY", "deliveryLeaseSeconds": "PUSHCOMPOSE_DELIVERY_LEASE_SECONDS",
+        "deliveryPollSeconds": "PUSHCOMPOSE_DELIVERY_POLL_SECONDS", "deliveryShutdownSeconds": "PUSHCOMPOSE_DELIVERY_SHUTDOWN_SECONDS",
+        "retryBaseMillis": "PUSHCOMPOSE_RETRY_BASE_MILLIS", "retryMaxDelaySeconds": "PUSHCOMPOSE_RETRY_MAX_DELAY_SECONDS",
+        "retryMaxAttempts": "PUSHCOMPOSE_RETRY_MAX_ATTEMPTS", "retryMaxAgeSeconds": "PUSHCOMPOSE_RETRY_MAX_AGE_SECONDS",
+        "badgeResetOnClientOnline": "PUSHCOMPOSE_BADGE_RESET_ON_CLIENT_ONLINE",
+        "webhookURL": "PUSHCOMPOSE_WEBHOOK_URL", "webhookSecret": "PUSHCOMPOSE_WEBHOOK_SECRET",
+        "webhookTimeoutSeconds": "PUSHCOMPOSE_WEBHOOK_TIMEOUT_SECONDS", "webhookMaxPayloadBytes": "PUSHCOMPOSE_WEBHOOK_MAX_PAYLOAD_BYTES",
+        "platformServer": "PUSHCOMPOSE_PLATFORM_SERVER", "platformProduction": "PUSHCOMPOSE_PLATFORM_PRODUCTION",
+        "platformWhere": "PUSHCOMPOSE_PLATFORM_WHERE", "platformTimeoutSeconds": "PUSHCOMPOSE_PLATFORM_TIMEOUT_SECONDS",
+        "platformMaxPayloadBytes": "PUSHCOMPOSE_PLATFORM_MAX_PAYLOAD_BYTES",
+    ]
+
+    mutating func apply(_ values: [String: String]) throws {
+        func int(_ key: String, minimum: Int = 1) throws -> Int? { try ServerConfiguration.int(values, key, minimum: minimum) }
+        maxDevicesPerClient = try int("maxDevicesPerClient") ?? maxDevicesPerClient
+        if let text = values["queueDurability"] {
+            guard let durability = SQLiteDeliveryDatabase.Durability(rawValue: text) else {
+                throw ServerConfiguration.Error(description: "queueDurability (PUSHCOMPOSE_QUEUE_DURABILITY) must be full or normal, not '\(text)'")
+            }
+            queueDurability = durability
+        }
+        concurrency = try int("deliveryConcurrency") ?? concurrency
+        leaseSeconds = try int("deliveryLeaseSeconds") ?? leaseSeconds
+        pollSeconds = try int("deliveryPollSeconds") ?? pollSeconds
+        shutdownSeconds = try int("deliveryShutdownSeconds", minimum: 0) ?? shutdownSeconds
+        retryBaseMillis = try int("retryBaseMillis") ?? retryBaseMillis
+        retryMaxDelaySeconds = try int("retryMaxDelaySeconds") ?? retryMaxDelaySeconds
+        retryMaxAttempts = try int("retryMaxAttempts") ?? retryMaxAttempts
+        retryMaxAgeSeconds = try int("retryMaxAgeSeconds") ?? retryMaxAgeSeconds
+        badgeResetOnClientOnline = try ServerConfiguration.bool(values, "badgeResetOnClientOnline") ?? badgeResetOnClientOnline
+        webhookURL = values["webhookURL"] ?? webhookURL
+        webhookSecret = values["webhookSecret"] ?? webhookSecret
+        webhookTimeoutSeconds = try int("webhookTimeoutSeconds") ?? webhookTimeoutSeconds
+        webhookMaxPayloadBytes = try int("webhookMaxPayloadBytes", minimum: 256) ?? webhookMaxPayloadBytes
+        platformServer = values["platformServer"] ?? platformServer
+        platformProduction = try ServerConfiguration.bool(values, "platformProduction") ?? platformProduction
+        platformWhere = values["platformWhere"] ?? platformWhere
+        platformTimeoutSeconds = try int("platformTimeoutSeconds") ?? platformTimeoutSeconds
+        platformMaxPayloadBytes = try int("platformMaxPayloadBytes", minimum: 256) ?? platformMaxPayloadBytes
+        guard leaseSeconds > max(webhookTimeoutSeconds, platformTimeoutSeconds) else {
+            throw ServerConfiguration.Error(
+                description: "deliveryLeaseSeconds (PUSHCOMPOSE_DELIVERY_LEASE_SECONDS) must be longer than every provider's timeout, or a slow attempt's job is sent again while it is still being sent")
+        }
+    }
+
+    var workerSettings: WorkerSettings {
+        WorkerSettings(
+            concurrency: concurrency, leaseDuration: .seconds(leaseSeconds), idlePoll: .seconds(pollSeconds),
+            shutdownDeadline: .seconds(shutdownSeconds),
+            retry: RetryPolicy(
+                baseDelay: .milliseconds(retryBaseMillis), maxDelay: .seconds(retryMaxDelaySeconds),
+                maxAttempts: retryMaxAttempts, maxAge: .seconds(retryMaxAgeSeconds)))
+    }
+
+    /// The webhook provider's settings, checked; nil when it is off.
+    func webhook() throws -> WebhookProvider.Configuration? {
+        guard let webhookURL else { return nil }
+        return WebhookProvider.Configuration(
+            url: webhookURL, secret: webhookSecret, timeout: .seconds(webhookTimeoutSeconds), maxPayloadBytes: webhookMaxPayloadBytes)
+    }
+
+    /// The platform push provider's settings; nil when it is off. It sends with the app's
+    /// id and master key.
+    func platform(secrets: AppSecrets?) throws -> PlatformPushProvider.Configuration? {
+        guard let platformServer else { return nil }
+        guard let secrets else {
+            throw ServerConfiguration.Error(
+                description: "platformServer (PUSHCOMPOSE_PLATFORM_SERVER) sends with the app's id and master key: set the LEANCLOUD_APP_* secrets")
+        }
+        let whereTemplate = try platformWhere.map { json throws(ProviderConfigurationError) in try WhereTemplate(json: json) } ?? .receiverClientId
+        return try PlatformPushProvider.Configuration(
+            server: platformServer, appId: secrets.appId, masterKey: secrets.masterKey, production: platformProduction,
+            whereTemplate: whereTemplate, timeout: .seconds(platformTimeoutSeconds), maxPayloadBytes: platformMaxPayloadBytes
+        ).validated()
+    }
+}
