@@ -62,6 +62,7 @@ struct PushComposeServer {
     private func addAdminRoutes(to router: Router<BasicRequestContext>) {
         AdminRoutes(service: service, token: configuration.adminToken, maxBodyBytes: configuration.maxBodyBytes, metrics: metrics)
             .register(on: router)
+        DeliveryAdminRoutes(delivery: service.delivery, token: configuration.adminToken, maxBodyBytes: configuration.maxBodyBytes).register(on: router)
         router.get("/metrics") { [metrics, service] _, _ in
             await service.delivery.refreshQueueMetrics()
             return Response(

@@ -28,6 +28,13 @@ struct AdminBody {
         return s
     }
 
+    /// Refuses a member not in `known`, naming it: a misspelt optional field would
+    /// otherwise be dropped without a word.
+    func refuseUnknownMembers(_ known: Set<String>) throws(CloudFunctionError) {
+        guard case .object(let members) = object, let unknown = members.first(where: { !known.contains($0.key) }) else { return }
+        throw AdminError.badRequest("unknown member '\(unknown.key)' (expected: \(known.sorted().joined(separator: ", ")))")
+    }
+
     func bool(_ key: String) throws(CloudFunctionError) -> Bool? {
         guard let value = object[key], value != .null else { return nil }
         guard case .bool(let b) = value else { throw AdminError.badRequest("'\(key)' must be a boolean") }
