@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "pushcompose", targets: ["Server"]),
         .executable(name: "pushcompose-bench", targets: ["ComposerBench"]),
+        .executable(name: "pushcompose-delivery-bench", targets: ["DeliveryBench"]),
         .library(name: "PushCompose", targets: ["PushCompose"]),
         .library(name: "Templates", targets: ["Templates"]),
     ],
@@ -84,6 +85,16 @@ let package = Package(
         ),
         // `pushcompose-bench`: the composer alone, per call, for bench/run.
         .executableTarget(name: "ComposerBench", dependencies: ["PushCompose", "Templates"]),
+        // `pushcompose-delivery-bench`: the queue's ceiling, a counting webhook, a queue filler, for bench/delivery.
+        .executableTarget(
+            name: "DeliveryBench",
+            dependencies: [
+                "Delivery", "SQLiteStorage", "PushCompose",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .testTarget(
             name: "PushComposeTests",
             dependencies: ["PushCompose", .product(name: "PropertyBased", package: "swift-property-based")]

@@ -21,8 +21,11 @@ public protocol DeliveryQueue: Sendable {
     /// when it has none: a worker sleeps until then instead of polling.
     func nextDueTime(provider: ProviderKind) async throws -> Date?
 
-    /// Removes the job, counting how it finished.
-    func finish(_ lease: JobLease, as finish: JobFinish) async throws -> Bool
+    /// Removes the jobs, counting how each finished, in one transaction; answers per job
+    /// whether its lease was held. Workers finish the jobs of concurrent attempts
+    /// together (`GroupCommit`): one commit per job would cap deliveries at the
+    /// database's commits per second.
+    func finish(_ jobs: [(lease: JobLease, finish: JobFinish)]) async throws -> [Bool]
     /// Puts the job back to be claimed again at `at`, keeping the answer that failed.
     func retry(_ lease: JobLease, at: Date, status: Int?, reason: String) async throws -> Bool
     /// Dead-letters the job with its reason.
@@ -48,4 +51,11 @@ public protocol DeliveryQueue: Sendable {
     func badge(of clientId: String) async throws -> Int
     /// Sets a receiver's unread count back to zero.
     func resetBadge(of clientId: String) async throws
+}
+
+extension DeliveryQueue {
+    /// Removes one job, counting how it finished.
+    public func finish(_ lease: JobLease, as finish: JobFinish) async throws -> Bool {
+        try await self.finish([(lease: lease, finish: finish)])[0]
+    }
 }

@@ -18,6 +18,8 @@ final class ProviderWorker: Sendable {
     /// Signalled when an attempt ends (a slot frees) and when the worker is told to stop.
     private let nudge = Wakeup()
     private let inFlight = Mutex(0)
+    /// Finishes the jobs of concurrent attempts in shared transactions.
+    private let finisher: GroupCommit<(lease: JobLease, finish: JobFinish), Bool>
     private let stopping = Mutex(false)
 
     init(
@@ -33,6 +35,11 @@ final class ProviderWorker: Sendable {
         self.clock = clock
         self.events = events
         self.logger = logger
+        finisher = GroupCommit { [queue] jobs in try await queue.finish(jobs) }
+    }
+
+    private func finish(_ lease: JobLease, as finish: JobFinish) async throws -> Bool {
+        try await finisher.submit([(lease: lease, finish: finish)])[0]
     }
 
     /// Stops claiming; attempts in flight get `shutdownDeadline` to finish.
@@ -144,7 +151,7 @@ final class ProviderWorker: Sendable {
         let now = clock.now()
         switch outcome {
         case .delivered:
-            let held = try await queue.finish(lease, as: .delivered)
+            let held = try await finish(lease, as: .delivered)
             await emit(.attempt(.init(number: job.attempts, outcome: outcome, duration: duration, nextAttemptAt: nil)), job, now)
             await emit(held ? .delivered : .leaseLost, job, now)
         case .retry(let status, let reason, let retryAfter):
@@ -163,7 +170,7 @@ final class ProviderWorker: Sendable {
             if try await devices.remove(provider: job.device.provider, token: job.device.token) != nil {
                 await emit(.deviceRemoved(reason: reason), job, now)
             }
-            if try await !queue.finish(lease, as: .deviceGone) { await emit(.leaseLost, job, now) }
+            if try await !finish(lease, as: .deviceGone) { await emit(.leaseLost, job, now) }
         case .failedPermanently(let status, let reason):
             await emit(.attempt(.init(number: job.attempts, outcome: outcome, duration: duration, nextAttemptAt: nil)), job, now)
             try await deadLetter(job, lease, status: status, reason: reason)

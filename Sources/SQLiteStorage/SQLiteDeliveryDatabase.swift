@@ -7,26 +7,53 @@ import GRDB
 public final class SQLiteDeliveryDatabase: Sendable {
     public static let fileName = "delivery.sqlite"
 
-    /// How a commit reaches the disk. `full` (the default): a committed transaction
-    /// survives a power loss. `normal`: it survives the process being killed, and the
-    /// last transactions may be lost with the machine's power, for fewer disk flushes.
+    /// How a commit that stores a push or a device reaches the disk. `full` (the
+    /// default): it survives a power loss. `normal`: it survives the process being
+    /// killed, and the last ones may be lost with the machine's power, for fewer disk
+    /// flushes. The bookkeeping of attempts (claims, finishes, retries) is always
+    /// written as with `normal`: a power loss can undo it, which only sends a push
+    /// again, and waiting for the disk there would cap deliveries at the disk's
+    /// flushes per second.
     public enum Durability: String, Sendable, CaseIterable {
         case full
         case normal
     }
 
     let pool: DatabasePool
+    let durability: Durability
 
     /// Opens (creating if needed) `delivery.sqlite` in `directory`.
     public init(directory: URL, durability: Durability = .full) throws {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        self.durability = durability
         var configuration = Configuration()
         configuration.busyMode = .timeout(5)
         configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = \(durability == .full ? "FULL" : "NORMAL")")
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
         }
         pool = try DatabasePool(path: directory.appendingPathComponent(Self.fileName).path, configuration: configuration)
         try Self.migrator.migrate(pool)
+    }
+
+    /// A write that stores a push or a device: committed with `durability`.
+    func durableWrite<T: Sendable>(_ updates: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        guard durability == .full else { return try await pool.write(updates) }
+        return try await pool.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            defer { try? db.execute(sql: "PRAGMA synchronous = NORMAL") }
+            var result: T?
+            try db.inTransaction(.immediate) {
+                result = try updates(db)
+                return .commit
+            }
+            return result!
+        }
+    }
+
+    /// Bookkeeping of attempts and operators' changes to jobs: committed without
+    /// waiting for the disk (see `Durability`).
+    func bookkeepingWrite<T: Sendable>(_ updates: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await pool.write(updates)
     }
 
     private static var migrator: DatabaseMigrator {

@@ -19,7 +19,7 @@ public struct SQLiteDeliveryQueue: DeliveryQueue {
         """
 
     public func enqueue(_ pushes: [NewPush], now: Date) async throws -> [EnqueuedPush] {
-        try await database.pool.write { db in
+        try await database.durableWrite { db in
             let queuedAt = StoredTime.milliseconds(now)
             let insertJob = try db.cachedStatement(
                 sql: """
@@ -58,7 +58,7 @@ public struct SQLiteDeliveryQueue: DeliveryQueue {
         let token = PushIdentifier.random()
         let nowMilliseconds = StoredTime.milliseconds(now)
         let expires = nowMilliseconds + StoredTime.milliseconds(leaseDuration)
-        return try await database.pool.write { db in
+        return try await database.bookkeepingWrite { db in
             let rows = try Row.fetchAll(
                 db,
                 sql: """
@@ -80,17 +80,29 @@ public struct SQLiteDeliveryQueue: DeliveryQueue {
         }
     }
 
-    public func finish(_ lease: JobLease, as finish: JobFinish) async throws -> Bool {
-        try await database.pool.write { db in
-            guard
-                let provider = try String.fetchOne(
-                    db, sql: "DELETE FROM job WHERE id = ? AND lease_token = ? AND state = 'leased' RETURNING provider",
-                    arguments: [lease.jobId, lease.token])
-            else { return false }
-            try db.execute(
-                sql: "INSERT INTO finished (provider, outcome, count) VALUES (?, ?, 1) ON CONFLICT (provider, outcome) DO UPDATE SET count = count + 1",
-                arguments: [provider, finish.rawValue])
-            return true
+    public func finish(_ jobs: [(lease: JobLease, finish: JobFinish)]) async throws -> [Bool] {
+        try await database.bookkeepingWrite { db in
+            let delete = try db.cachedStatement(
+                sql: "DELETE FROM job WHERE id = ? AND lease_token = ? AND state = 'leased' RETURNING provider")
+            var held: [Bool] = []
+            held.reserveCapacity(jobs.count)
+            var counts: [String: [JobFinish: Int]] = [:]
+            for job in jobs {
+                guard let provider = try String.fetchOne(delete, arguments: [job.lease.jobId, job.lease.token]) else {
+                    held.append(false)
+                    continue
+                }
+                held.append(true)
+                counts[provider, default: [:]][job.finish, default: 0] += 1
+            }
+            let count = try db.cachedStatement(
+                sql: "INSERT INTO finished (provider, outcome, count) VALUES (?, ?, ?) ON CONFLICT (provider, outcome) DO UPDATE SET count = count + excluded.count")
+            for (provider, byFinish) in counts {
+                for (finish, number) in byFinish {
+                    try count.execute(arguments: [provider, finish.rawValue, number])
+                }
+            }
+            return held
         }
     }
 
@@ -113,7 +125,7 @@ public struct SQLiteDeliveryQueue: DeliveryQueue {
     }
 
     private func updateLeased(_ lease: JobLease, set: String, arguments: StatementArguments) async throws -> Bool {
-        try await database.pool.write { db in
+        try await database.bookkeepingWrite { db in
             try db.execute(
                 sql: "UPDATE job SET \(set) WHERE id = ? AND lease_token = ? AND state = 'leased'",
                 arguments: arguments + [lease.jobId, lease.token])
@@ -148,7 +160,7 @@ public struct SQLiteDeliveryQueue: DeliveryQueue {
 
     public func retryDead(id: Int64, now: Date) async throws -> Bool {
         let now = StoredTime.milliseconds(now)
-        return try await database.pool.write { db in
+        return try await database.bookkeepingWrite { db in
             try db.execute(
                 sql: "UPDATE job SET state = 'ready', due_at = ?, queued_at = ?, attempts = 0, dead_at = NULL WHERE id = ? AND state = 'dead'",
                 arguments: [now, now, id])
@@ -158,7 +170,7 @@ public struct SQLiteDeliveryQueue: DeliveryQueue {
 
     public func retryAllDead(provider: ProviderKind?, now: Date) async throws -> Int {
         let now = StoredTime.milliseconds(now)
-        return try await database.pool.write { db in
+        return try await database.bookkeepingWrite { db in
             try db.execute(
                 sql: """
                     UPDATE job SET state = 'ready', due_at = ?, queued_at = ?, attempts = 0, dead_at = NULL
@@ -171,7 +183,7 @@ public struct SQLiteDeliveryQueue: DeliveryQueue {
 
     public func purgeDead(olderThan: Date?) async throws -> Int {
         let before = olderThan.map(StoredTime.milliseconds) ?? Int64.max
-        return try await database.pool.write { db in
+        return try await database.bookkeepingWrite { db in
             try db.execute(sql: "DELETE FROM job WHERE state = 'dead' AND dead_at < ?", arguments: [before])
             return db.changesCount
         }
@@ -209,7 +221,7 @@ public struct SQLiteDeliveryQueue: DeliveryQueue {
     }
 
     public func resetBadge(of clientId: String) async throws {
-        try await database.pool.write { db in
+        try await database.durableWrite { db in
             try db.execute(sql: "DELETE FROM badge WHERE client_id = ?", arguments: [clientId])
         }
     }

@@ -22,7 +22,7 @@ public struct SQLiteDeviceStore: DeviceStore {
     public func register(_ registration: DeviceRegistration, now: Date) async throws -> DeviceRegistrationResult {
         let registration = try registration.validated()
         let limit = maxDevicesPerClient
-        return try await database.pool.write { db in
+        return try await database.durableWrite { db in
             let address = registration.address
             let nowMilliseconds = StoredTime.milliseconds(now)
             let previous = try Row.fetchOne(
@@ -88,7 +88,7 @@ public struct SQLiteDeviceStore: DeviceStore {
     }
 
     public func remove(provider: ProviderKind, token: String) async throws -> Device? {
-        try await database.pool.write { db in
+        try await database.durableWrite { db in
             try Row.fetchOne(
                 db, sql: "DELETE FROM device WHERE provider = ? AND token = ? RETURNING \(Self.columns)",
                 arguments: [provider.rawValue, token]

@@ -60,7 +60,7 @@ final class GatedQueue: DeliveryQueue {
         try await base.claim(provider: provider, limit: limit, leaseDuration: leaseDuration, now: now)
     }
     func nextDueTime(provider: ProviderKind) async throws -> Date? { try await base.nextDueTime(provider: provider) }
-    func finish(_ lease: JobLease, as finish: JobFinish) async throws -> Bool { try await base.finish(lease, as: finish) }
+    func finish(_ jobs: [(lease: JobLease, finish: JobFinish)]) async throws -> [Bool] { try await base.finish(jobs) }
     func retry(_ lease: JobLease, at: Date, status: Int?, reason: String) async throws -> Bool {
         try await base.retry(lease, at: at, status: status, reason: reason)
     }

@@ -13,6 +13,7 @@ final class SQLiteStorageConformanceTests: XCTestCase {
     func testEnqueueStoresJobsWithBadgesInOneCall() async throws { try await suite.enqueueStoresJobsWithBadgesInOneCall() }
     func testClaimTakesDueJobsOfOneProviderUnderALease() async throws { try await suite.claimTakesDueJobsOfOneProviderUnderALease() }
     func testAnExpiredLeaseComesBackAndTheOldLeaseChangesNothing() async throws { try await suite.anExpiredLeaseComesBackAndTheOldLeaseChangesNothing() }
+    func testABatchOfFinishesAnswersPerJob() async throws { try await suite.aBatchOfFinishesAnswersPerJob() }
     func testRetryWaitsForItsTimeAndKeepsTheAnswer() async throws { try await suite.retryWaitsForItsTimeAndKeepsTheAnswer() }
     func testReleaseGivesAJobBackDueAtOnce() async throws { try await suite.releaseGivesAJobBackDueAtOnce() }
     func testDeadJobsAreListedRetriedAndPurged() async throws { try await suite.deadJobsAreListedRetriedAndPurged() }

@@ -292,6 +292,25 @@ struct StorageConformance {
         XCTAssertEqual(stats.oldestReadyAge(now: at(100)), .seconds(100))
     }
 
+    /// Workers finish the jobs of concurrent attempts in one call: each job answers for
+    /// its own lease, and the counts add up.
+    func aBatchOfFinishesAnswersPerJob() async throws {
+        let queue = try await storage().queue
+        _ = try await queue.enqueue((0..<4).map { makePush(receiver: "w\($0)", devices: [webhookDevice("w\($0)")]) }, now: at(0))
+        let claimed = try await queue.claim(provider: .webhook, limit: 4, leaseDuration: .seconds(30), now: at(0))
+        var stale = claimed[3].lease!
+        stale.token = "not-the-lease"
+        let held = try await queue.finish([
+            (lease: claimed[0].lease!, finish: .delivered), (lease: claimed[1].lease!, finish: .delivered),
+            (lease: claimed[2].lease!, finish: .deviceGone), (lease: stale, finish: .delivered),
+        ])
+        XCTAssertEqual(held, [true, true, true, false])
+        let stats = try await queue.stats(now: at(1))
+        XCTAssertEqual(stats.counts(.webhook), .init(leased: 1, delivered: 2, deviceGone: 1))
+        let again = try await queue.finish([(lease: claimed[0].lease!, finish: .delivered)])
+        XCTAssertEqual(again, [false], "a finished job is gone")
+    }
+
     /// Concurrent callers through the group committer: one transaction gathers the
     /// callers that waited, and every caller gets its own badges, none repeated.
     func concurrentEnqueuesShareTransactionsAndBadges() async throws {

@@ -1,0 +1,154 @@
+// `pushcompose-delivery-bench`: the custom channel's measurements for bench/delivery.
+//
+//   pushcompose-delivery-bench webhook PORT
+//       a webhook endpoint that accepts every push at once (POST /push) and counts
+//       them (GET /count → {"received": N, "unique": M}).
+//   pushcompose-delivery-bench ceiling DIR PUSHES
+//       the queue's own ceiling on SQLite in DIR: 16 producers enqueue PUSHES pushes in
+//       hook-sized batches of 50 through the group committer while the workers claim
+//       and finish them with a provider that answers at once; prints one JSON line.
+//   pushcompose-delivery-bench fill DIR JOBS
+//       queues JOBS webhook jobs in DIR (batches of 1,000), to measure a server's
+//       memory with a large queue.
+//   pushcompose-delivery-bench devices DIR COUNT
+//       registers a webhook device for each of user-0 … user-(COUNT−1) in DIR.
+import Delivery
+import Foundation
+import Hummingbird
+import Logging
+import PushCompose
+import SQLiteStorage
+import ServiceLifecycle
+import Synchronization
+
+let arguments = CommandLine.arguments
+guard arguments.count >= 3 else {
+    FileHandle.standardError.write(Data("usage: pushcompose-delivery-bench webhook PORT | ceiling DIR PUSHES | fill DIR JOBS | devices DIR COUNT\n".utf8))
+    exit(2)
+}
+
+/// A provider that accepts every push at once: what is left is the queue's own cost.
+struct InstantProvider: PushProvider {
+    let kind = ProviderKind.webhook
+    let payloadBudget = 4096
+    func send(_ job: PushJob) async -> DeliveryOutcome { .delivered(status: 200) }
+}
+
+struct NoEvents: DeliveryEventSink {
+    func record(_ event: DeliveryEvent) async {}
+}
+
+let payload = JSONValue.object([
+    (key: "alert", value: .string("Tom mentioned you: are we still on for lunch today?")),
+    (key: "sound", value: .string("default")),
+    (key: "badge", value: .string("Increment")),
+])
+
+func pushes(call: Int, count: Int) -> [NewPush] {
+    (0..<count).map { index in
+        NewPush(
+            pushId: PushIdentifier.random(), hookCallId: "call-\(call)", receiver: "receiver-\(index)", conversation: "conv-\(call % 100)",
+            template: "default", payload: payload, incrementsBadge: true,
+            devices: [DeviceAddress(provider: .webhook, token: "token-\(index)", platform: "ios")])
+    }
+}
+
+func seconds(since start: ContinuousClock.Instant) -> Double {
+    let elapsed = ContinuousClock.now - start
+    return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+}
+
+switch arguments[1] {
+case "webhook":
+    let received = Mutex((count: 0, unique: Set<String>()))
+    let router = Router()
+    router.post("/push") { request, _ -> HTTPResponse.Status in
+        let body = try await request.body.collect(upTo: 1 << 20)
+        if case .object(let members) = try JSONParser.parse(body.readableBytesView),
+           case .string(let pushId)? = members.first(where: { $0.key == "pushId" })?.value
+        {
+            received.withLock { state in
+                state.count += 1
+                state.unique.insert(pushId)
+            }
+        }
+        return .ok
+    }
+    router.get("/count") { _, _ -> String in
+        let (count, unique) = received.withLock { ($0.count, $0.unique.count) }
+        return #"{"received":\#(count),"unique":\#(unique)}"#
+    }
+    var logger = Logger(label: "webhook")
+    logger.logLevel = .error
+    let application = Application(
+        router: router, configuration: .init(address: .hostname("127.0.0.1", port: Int(arguments[2])!)), logger: logger)
+    try await application.runService()
+
+case "ceiling":
+    let total = Int(arguments[3])!
+    let callSize = 50
+    let database = try SQLiteDeliveryDatabase(directory: URL(fileURLWithPath: arguments[2]))
+    let queue = SQLiteDeliveryQueue(database: database)
+    let devices = SQLiteDeviceStore(database: database)
+    let signal = WorkSignal()
+    let enqueuer = GroupCommitEnqueuer(queue: queue, clock: SystemDeliveryClock(), signal: signal, events: NoEvents())
+    var logger = Logger(label: "ceiling")
+    logger.logLevel = .error
+    let workers = DeliveryWorkers(
+        providers: [InstantProvider()], queue: queue, devices: devices, settings: WorkerSettings(concurrency: 64, idlePoll: .milliseconds(100)),
+        signal: signal, events: NoEvents(), logger: logger)
+    let group = ServiceGroup(services: [workers], gracefulShutdownSignals: [], logger: logger)
+    let start = ContinuousClock.now
+    let enqueueSeconds = try await withThrowingTaskGroup(of: Void.self) { tasks in
+        tasks.addTask { try await group.run() }
+        let calls = total / callSize
+        let producers = 16
+        let enqueued = try await withThrowingTaskGroup(of: Void.self) { producersGroup in
+            for producer in 0..<producers {
+                producersGroup.addTask {
+                    var call = producer
+                    while call < calls {
+                        _ = try await enqueuer.enqueue(pushes(call: call, count: callSize))
+                        call += producers
+                    }
+                }
+            }
+            try await producersGroup.waitForAll()
+            return seconds(since: start)
+        }
+        while try await queue.stats(now: Date()).byProvider[.webhook]?.delivered ?? 0 < calls * callSize {
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        await group.triggerGracefulShutdown()
+        try await tasks.waitForAll()
+        return enqueued
+    }
+    let allSeconds = seconds(since: start)
+    let pushesDone = total / callSize * callSize
+    print(#"{"pushes":\#(pushesDone),"enqueueSeconds":\#(enqueueSeconds),"enqueuePerSecond":\#(Double(pushesDone) / enqueueSeconds),"endToEndSeconds":\#(allSeconds),"deliveredPerSecond":\#(Double(pushesDone) / allSeconds)}"#)
+
+case "fill":
+    let total = Int(arguments[3])!
+    let database = try SQLiteDeliveryDatabase(directory: URL(fileURLWithPath: arguments[2]), durability: .normal)
+    let queue = SQLiteDeliveryQueue(database: database)
+    var call = 0
+    while call * 1000 < total {
+        _ = try await queue.enqueue(pushes(call: call, count: min(1000, total - call * 1000)), now: Date())
+        call += 1
+    }
+    print(#"{"jobs":\#(total)}"#)
+
+case "devices":
+    let count = Int(arguments[3])!
+    let store = SQLiteDeviceStore(database: try SQLiteDeliveryDatabase(directory: URL(fileURLWithPath: arguments[2])))
+    for index in 0..<count {
+        let registration = DeviceRegistration(
+            clientId: "user-\(index)", address: DeviceAddress(provider: .webhook, token: "bench-token-\(index)", platform: "ios"))
+        _ = try await store.register(try registration.validated(), now: Date())
+    }
+    print(#"{"devices":\#(count)}"#)
+
+default:
+    FileHandle.standardError.write(Data("unknown command \(arguments[1])\n".utf8))
+    exit(2)
+}
