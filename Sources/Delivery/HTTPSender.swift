@@ -65,6 +65,9 @@ extension HTTPClient {
     public static func makeForDelivery(connectTimeout: Duration = .seconds(10)) -> HTTPClient {
         var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow)
         configuration.timeout = .init(connect: .nanoseconds(connectTimeout.nanoseconds))
+        // A refused connection fails the attempt at once; the queue's backoff retries it
+        // (the pool's own retries held a worker slot until the connect timeout).
+        configuration.connectionPool.retryConnectionEstablishment = false
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 }
