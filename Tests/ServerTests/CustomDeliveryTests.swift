@@ -236,7 +236,11 @@ final class CustomDeliveryTests: XCTestCase {
             try await webhook.serve(port: port) { _, _ in
                 let arrived = await webhook.wait { pushes in queued.isSubset(of: pushes.map(\.pushId)) }
                 XCTAssertTrue(arrived, "\(webhook.received.count) pushes arrived of \(queued.count)")
-                try await eventually("all 9 recorded as delivered") { try await server.queueStats().counts(.webhook).delivered == 9 }
+                try await eventually("all 9 recorded as delivered") {
+                    let delivered = try await server.deliveryRecords().count { $0["event"] == .string("delivered") }
+                    let stats = try await server.queueStats().counts(.webhook)
+                    return delivered == 9 && stats.delivered == 9
+                }
             }
             let stats = try await server.queueStats().counts(.webhook)
             XCTAssertEqual(stats, QueueStats.Counts(delivered: 9))
@@ -259,6 +263,38 @@ final class CustomDeliveryTests: XCTestCase {
         }
     }
 
+    /// A push on the custom channel is cut to that channel's limit, not the built-in one's.
+    func testTheWebhookPushIsCutToTheWebhookLimitNotTheBuiltInOne() async throws {
+        let webhook = WebhookStandIn()
+        try await webhook.serve { url, _ in
+            let templates = try templatesWithCustomDelivery()
+            try """
+                name: full-text
+                priority: 30
+                match:
+                  conversations: ["full-*"]
+                policy:
+                  builtin: false
+                push:
+                  alert: "{{message.fullText}}"
+                """.write(to: templates.appendingPathComponent("full-text.yaml"), atomically: true, encoding: .utf8)
+            var configuration = try configuration(webhook: url, templates: templates)
+            configuration.maxPayloadBytes = 300
+            configuration.delivery.webhookMaxPayloadBytes = 700
+            try await withServer(configuration) { server in
+                try await server.registerWebhookDevice("Jerry")
+                let text = String(repeating: "0123456789", count: 200)
+                _ = try await server.receiversOffline(
+                    HookBody.receiversOffline(conversation: "full-1", to: ["Jerry"], content: HookBody.text(text)))
+                let pushes = await webhook.pushes(1)
+                let alert = try XCTUnwrap(pushes.first?.payload["alert"]?.stringValue)
+                XCTAssertGreaterThan(alert.utf8.count, 300, "cut to the built-in push's limit")
+                XCTAssertLessThan(alert.utf8.count, 700, "not cut to the webhook's limit")
+                XCTAssertTrue(text.hasPrefix(alert.prefix(300)), alert)
+            }
+        }
+    }
+
     /// 410 from the endpoint removes that device; the receiver's other device still gets the push.
     func testA410RemovesTheDevice() async throws {
         let webhook = WebhookStandIn(answer: { push in push.token == "Jerry-old-phone" ? .gone : .ok })
@@ -271,9 +307,12 @@ final class CustomDeliveryTests: XCTestCase {
                 let hook = try await server.lastHookRecord()
                 let pushId = try XCTUnwrap(hook["custom"]?[0]?["push"]?.stringValue)
 
-                try await eventually("the device removed and the other delivered") {
-                    let events = try await server.deliveryEvents(of: pushId)
-                    return events.contains("deviceRemoved") && events.contains("delivered")
+                // Each job's events and its count in the queue are written one after the other.
+                try await eventually("one job delivered, the other's device gone") {
+                    let events = try await server.deliveryEvents(of: pushId).filter { $0 != "attempt" }
+                    let stats = try await server.queueStats().counts(.webhook)
+                    return events.sorted() == ["delivered", "deviceRemoved", "queued", "queued"]
+                        && stats == QueueStats.Counts(delivered: 1, deviceGone: 1)
                 }
                 let records = try await server.deliveryRecords(of: pushId)
                 let removed = try XCTUnwrap(records.first { $0["event"] == .string("deviceRemoved") })
@@ -283,8 +322,6 @@ final class CustomDeliveryTests: XCTestCase {
 
                 let devices = try await server.server.service.delivery.devices.devices(of: "Jerry")
                 XCTAssertEqual(devices.map(\.token), ["Jerry-new-phone"])
-                let stats = try await server.queueStats().counts(.webhook)
-                XCTAssertEqual(stats, QueueStats.Counts(delivered: 1, deviceGone: 1))
             }
         }
     }
