@@ -326,6 +326,21 @@ final class CustomDeliveryTests: XCTestCase {
         }
     }
 
+    /// A job's lease must outlast an attempt, so only the timeouts of providers that are
+    /// on count: a short lease with a short webhook timeout is accepted without the platform.
+    func testTheLeaseMustOutlastTheTimeoutsOfTheProvidersThatAreOn() throws {
+        let webhook = [
+            "PUSHCOMPOSE_WEBHOOK_URL": "http://127.0.0.1:9/push", "PUSHCOMPOSE_WEBHOOK_SECRET": "s",
+            "PUSHCOMPOSE_WEBHOOK_TIMEOUT_SECONDS": "2", "PUSHCOMPOSE_DELIVERY_LEASE_SECONDS": "3",
+        ]
+        XCTAssertEqual(try ServerConfiguration.load(file: nil, environment: webhook).delivery.leaseSeconds, 3)
+        let withPlatform = webhook.merging(["PUSHCOMPOSE_PLATFORM_SERVER": "http://127.0.0.1:9"]) { $1 }
+        XCTAssertThrowsError(try ServerConfiguration.load(file: nil, environment: withPlatform)) { error in
+            XCTAssertTrue("\(error)".contains("deliveryLeaseSeconds (PUSHCOMPOSE_DELIVERY_LEASE_SECONDS)"), "\(error)")
+        }
+        XCTAssertThrowsError(try ServerConfiguration.load(file: nil, environment: webhook.merging(["PUSHCOMPOSE_DELIVERY_LEASE_SECONDS": "2"]) { $1 }))
+    }
+
     // MARK: - Set-up
 
     /// The shipped templates, the webhook provider on `url`, and retries within a second.

@@ -30,10 +30,8 @@ final class DeliveryCrashTests: XCTestCase {
             let environment = [
                 "PUSHCOMPOSE_WEBHOOK_URL": url, "PUSHCOMPOSE_WEBHOOK_SECRET": WebhookStandIn.secret,
                 "PUSHCOMPOSE_DELIVERY_CONCURRENCY": "\(Self.concurrency)",
-                // Jobs the killed process held come back when their lease ends, which must
-                // be longer than every provider's timeout.
-                "PUSHCOMPOSE_WEBHOOK_TIMEOUT_SECONDS": "2", "PUSHCOMPOSE_PLATFORM_TIMEOUT_SECONDS": "2",
-                "PUSHCOMPOSE_DELIVERY_LEASE_SECONDS": "3",
+                // Jobs the killed process held come back when their lease ends.
+                "PUSHCOMPOSE_WEBHOOK_TIMEOUT_SECONDS": "2", "PUSHCOMPOSE_DELIVERY_LEASE_SECONDS": "3",
                 "PUSHCOMPOSE_RETRY_BASE_MILLIS": "50",
             ]
             let first = try await ServeChildProcess.start(data: data, environment: environment)

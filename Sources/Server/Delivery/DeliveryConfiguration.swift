@@ -69,7 +69,9 @@ struct DeliveryConfiguration: Sendable, Equatable {
         platformWhere = values["platformWhere"] ?? platformWhere
         platformTimeoutSeconds = try int("platformTimeoutSeconds") ?? platformTimeoutSeconds
         platformMaxPayloadBytes = try int("platformMaxPayloadBytes", minimum: 256) ?? platformMaxPayloadBytes
-        guard leaseSeconds > max(webhookTimeoutSeconds, platformTimeoutSeconds) else {
+        // Only the providers that are on send attempts the lease must outlast.
+        let timeouts = [webhookURL.map { _ in webhookTimeoutSeconds }, platformServer.map { _ in platformTimeoutSeconds }]
+        guard leaseSeconds > timeouts.compactMap({ $0 }).max() ?? 0 else {
             throw ServerConfiguration.Error(
                 description: "deliveryLeaseSeconds (PUSHCOMPOSE_DELIVERY_LEASE_SECONDS) must be longer than every provider's timeout, or a slow attempt's job is sent again while it is still being sent")
         }
