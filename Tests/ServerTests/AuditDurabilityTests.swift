@@ -152,9 +152,14 @@ final class ServeChildProcess: Sendable {
         process.standardError = output
         process.standardOutput = FileHandle.nullDevice
         let (exits, exit) = AsyncStream.makeStream(of: Int32.self)
-        process.terminationHandler = { exit.yield($0.terminationStatus); exit.finish() }
-        let exited = Task { await exits.first { _ in true } ?? -1 }
         let listening = ListeningLine()
+        process.terminationHandler = {
+            exit.yield($0.terminationStatus)
+            exit.finish()
+            // On Linux the end of the output is not always reported once the last output is read.
+            listening.fail("pushcompose serve exited before listening")
+        }
+        let exited = Task { await exits.first { _ in true } ?? -1 }
         output.fileHandleForReading.readabilityHandler = { handle in
             // Keeps reading after the port is known, so that a full pipe never blocks the server.
             let data = handle.availableData

@@ -71,6 +71,36 @@ final class DeliveryCrashTests: XCTestCase {
         }
     }
 
+    /// A child that exits before it listens (here: a configuration it refuses) is reported
+    /// as such, so that a restart that fails ends the test instead of hanging it. Repeated:
+    /// the end of the child's output went unreported about once in 20 starts.
+    func testAServeThatExitsBeforeListeningIsReported() async throws {
+        let data = try makeTemporaryDirectory().appendingPathComponent("data")
+        let refused = ["PUSHCOMPOSE_DELIVERY_LEASE_SECONDS": "5", "PUSHCOMPOSE_WEBHOOK_TIMEOUT_SECONDS": "5",
+                       "PUSHCOMPOSE_WEBHOOK_URL": "http://127.0.0.1:9/push", "PUSHCOMPOSE_WEBHOOK_SECRET": "s"]
+        for _ in 0..<40 {
+            let outcome = await withTaskGroup(of: String.self) { group in
+                group.addTask {
+                    do {
+                        let server = try await ServeChildProcess.start(data: data, environment: refused)
+                        server.send(signal: SIGKILL)
+                        return "it started"
+                    } catch {
+                        return "\(error)"
+                    }
+                }
+                group.addTask {
+                    try? await Task.sleep(for: .seconds(30))
+                    return "not reported within 30 s"
+                }
+                let first = await group.next()!
+                group.cancelAll()
+                return first
+            }
+            XCTAssertTrue(outcome.contains("exited before listening"), outcome)
+        }
+    }
+
     /// One webhook device per receiver, written to the data directory before the server starts.
     private func registerWebhookDevices(_ receivers: [String], in data: URL) async throws {
         let devices = SQLiteDeviceStore(database: try SQLiteDeliveryDatabase(directory: data))
