@@ -35,6 +35,8 @@ final class DeliveryCrashTests: XCTestCase {
                 "PUSHCOMPOSE_RETRY_BASE_MILLIS": "50",
             ]
             let first = try await ServeChildProcess.start(data: data, environment: environment)
+            var firstExited = false
+            defer { if !firstExited { first.send(signal: SIGKILL) } }  // a test that ends early leaves no server behind
             try await sendCalls(to: first.port, receivers: receivers)
             // Every answered call's decision is in the audit log, with its push ids.
             let queued = try queuedPushIds(in: data)
@@ -44,11 +46,14 @@ final class DeliveryCrashTests: XCTestCase {
             XCTAssertTrue(crossed, "\(webhook.received.count) pushes arrived before the kill")
             first.send(signal: SIGKILL)
             let status = await first.waitForExit()
+            firstExited = true
             XCTAssertEqual(status, SIGKILL, "the server was to be killed, not to exit")
             let beforeKill = Set(webhook.received.map(\.pushId))
             XCTAssertLessThan(beforeKill.count, queued.count, "everything was delivered before the kill: the test proves nothing")
 
             let restarted = try await ServeChildProcess.start(data: data, environment: environment)
+            var restartedExited = false
+            defer { if !restartedExited { restarted.send(signal: SIGKILL) } }
             let allArrived = await webhook.wait(timeout: .seconds(45)) { pushes in queued.isSubset(of: pushes.map(\.pushId)) }
             // Until the queue is empty, so that a late repeat is counted too.
             let queue = SQLiteDeliveryQueue(database: try SQLiteDeliveryDatabase(directory: data))
@@ -58,6 +63,7 @@ final class DeliveryCrashTests: XCTestCase {
             }
             restarted.send(signal: SIGTERM)
             _ = await restarted.waitForExit()
+            restartedExited = true
 
             let received = webhook.received.map(\.pushId)
             let missing = queued.subtracting(received)
