@@ -5,6 +5,9 @@ local app_id = os.getenv("APP_ID") or ""
 local app_key = os.getenv("APP_KEY") or ""
 local hook_key = os.getenv("HOOK_KEY") or ""
 local path = os.getenv("HOOK_PATH") or "/1.1/functions/_receiversOffline"
+-- A pause before each request of a connection: a fixed offered rate instead of as fast
+-- as the server answers (latency is measured without the pause).
+local delay_ms = tonumber(os.getenv("DELAY_MS") or "0")
 
 local requests = {}
 local counter = 1
@@ -25,6 +28,10 @@ function init(args)
       requests[#requests + 1] = wrk.format("POST", path, headers, line)
     end
   end
+end
+
+function delay()
+  return delay_ms
 end
 
 function request()
