@@ -13,10 +13,11 @@ public protocol DeviceStore: Sendable {
     /// The devices of many clients in one query (a group message), most recently seen
     /// first per client; clients without devices are absent.
     func devices(of clientIds: [String]) async throws -> [String: [Device]]
-    /// Removes a device; nil when there was none. Used by the admin API and when a
-    /// provider answers that the token is dead.
+    /// Removes a device, only when it is `clientId`'s if one is given, in one step; nil
+    /// when there was none. Used by the admin API (with the client) and when a provider
+    /// answers that the token is dead (without: a dead token is dead whoever has it).
     @discardableResult
-    func remove(provider: ProviderKind, token: String) async throws -> Device?
+    func remove(provider: ProviderKind, token: String, of clientId: String?) async throws -> Device?
     /// The locale of each client's most recently seen device that has one; clients
     /// without such a device are absent.
     func newestLocales(of clientIds: [String]) async throws -> [String: String]
@@ -38,6 +39,12 @@ public struct DeviceRegistrationResult: Sendable, Equatable {
 }
 
 extension DeviceStore {
+    /// Removes a device whoever has it.
+    @discardableResult
+    public func remove(provider: ProviderKind, token: String) async throws -> Device? {
+        try await remove(provider: provider, token: token, of: nil)
+    }
+
     /// The locale of a client's most recently seen device that has one.
     public func newestLocale(of clientId: String) async throws -> String? {
         try await newestLocales(of: [clientId])[clientId]

@@ -87,11 +87,12 @@ public struct SQLiteDeviceStore: DeviceStore {
         }
     }
 
-    public func remove(provider: ProviderKind, token: String) async throws -> Device? {
+    public func remove(provider: ProviderKind, token: String, of clientId: String?) async throws -> Device? {
         try await database.durableWrite { db in
             try Row.fetchOne(
-                db, sql: "DELETE FROM device WHERE provider = ? AND token = ? RETURNING \(Self.columns)",
-                arguments: [provider.rawValue, token]
+                db,
+                sql: "DELETE FROM device WHERE provider = ? AND token = ? AND (? IS NULL OR client_id = ?) RETURNING \(Self.columns)",
+                arguments: [provider.rawValue, token, clientId, clientId]
             ).map(Self.device)
         }
     }

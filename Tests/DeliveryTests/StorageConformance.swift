@@ -90,7 +90,9 @@ struct StorageConformance {
     func removingATokenReturnsTheDevice() async throws {
         let devices = try await storage().devices
         _ = try await devices.register(.init(clientId: "Tyke", address: webhookDevice("dead")), now: at(0))
-        let removed = try await devices.remove(provider: .webhook, token: "dead")
+        let notSpikes = try await devices.remove(provider: .webhook, token: "dead", of: "Spike")
+        XCTAssertNil(notSpikes, "another client's path removes nothing")
+        let removed = try await devices.remove(provider: .webhook, token: "dead", of: "Tyke")
         XCTAssertEqual(removed?.clientId, "Tyke")
         let again = try await devices.remove(provider: .webhook, token: "dead")
         XCTAssertNil(again)

@@ -33,11 +33,10 @@ struct DeliveryAdminRoutes: Sendable {
             guard let token = rawToken.removingPercentEncoding else {
                 throw AdminError.badRequest("the token in the path is not validly percent-encoded")
             }
-            // The store removes by provider and token alone: check first that the device
-            // is this client's, so that one client's path never removes another's device.
-            let owned = try await delivery.devices.devices(of: id).contains { $0.provider == provider && $0.token == token }
-            guard owned else { throw AdminError.notFound("client '\(id)' has no \(provider.rawValue) device with that token") }
-            try await delivery.devices.remove(provider: provider, token: token)
+            // Only this client's: one client's path never removes another's device.
+            guard try await delivery.devices.remove(provider: provider, token: token, of: id) != nil else {
+                throw AdminError.notFound("client '\(id)' has no \(provider.rawValue) device with that token")
+            }
             return Response(status: .noContent)
         }
         admin.get("clients/{id}/badge") { _, context in
