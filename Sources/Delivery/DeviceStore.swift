@@ -21,6 +21,8 @@ public protocol DeviceStore: Sendable {
     /// The locale of each client's most recently seen device that has one; clients
     /// without such a device are absent.
     func newestLocales(of clientIds: [String]) async throws -> [String: String]
+    /// The ids of every client that has a device.
+    func clientsWithDevices() async throws -> Set<String>
 }
 
 /// What a registration did.

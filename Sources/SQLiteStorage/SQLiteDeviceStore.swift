@@ -97,6 +97,12 @@ public struct SQLiteDeviceStore: DeviceStore {
         }
     }
 
+    public func clientsWithDevices() async throws -> Set<String> {
+        try await database.pool.read { db in
+            Set(try String.fetchAll(db, sql: "SELECT DISTINCT client_id FROM device"))
+        }
+    }
+
     public func newestLocales(of clientIds: [String]) async throws -> [String: String] {
         let unique = Array(Set(clientIds))
         guard !unique.isEmpty else { return [:] }

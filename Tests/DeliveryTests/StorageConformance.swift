@@ -98,6 +98,8 @@ struct StorageConformance {
         XCTAssertNil(again)
         let left = try await devices.devices(of: "Tyke")
         XCTAssertEqual(left, [])
+        let withDevices = try await devices.clientsWithDevices()
+        XCTAssertEqual(withDevices, [])
     }
 
     func theNewestDeviceGivesTheLocale() async throws {

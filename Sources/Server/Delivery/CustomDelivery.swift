@@ -31,7 +31,7 @@ final class CustomDelivery: Service {
         metricsFactory: any MetricsFactory, logger: Logger
     ) throws {
         let database = try SQLiteDeliveryDatabase(directory: data, durability: configuration.queueDurability)
-        devices = SQLiteDeviceStore(database: database, maxDevicesPerClient: configuration.maxDevicesPerClient)
+        devices = DeviceIndex(store: SQLiteDeviceStore(database: database, maxDevicesPerClient: configuration.maxDevicesPerClient))
         queue = SQLiteDeliveryQueue(database: database)
         signal = WorkSignal()
         clock = SystemDeliveryClock()

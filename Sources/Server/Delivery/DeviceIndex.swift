@@ -1,0 +1,72 @@
+import Delivery
+import Foundation
+import Synchronization
+
+/// The device store, with the ids of the clients that have a device kept in memory: a
+/// hook call asks the store only about receivers that have one, so calls to receivers
+/// without devices (every call, until devices are registered) never touch the database.
+///
+/// Every change goes through here (admin routes, workers removing dead tokens), so the
+/// set stays exact for this process. It holds one id per client with a device.
+final class DeviceIndex: DeviceStore {
+    private let store: any DeviceStore
+    /// Nil until loaded from the store, at the first use.
+    private let clients = Mutex<Set<String>?>(nil)
+
+    init(store: any DeviceStore) {
+        self.store = store
+    }
+
+    private func withDevices() async throws -> Set<String> {
+        if let loaded = clients.withLock({ $0 }) { return loaded }
+        let loaded = try await store.clientsWithDevices()
+        return clients.withLock { current in
+            if let current { return current }
+            current = loaded
+            return loaded
+        }
+    }
+
+    func register(_ registration: DeviceRegistration, now: Date) async throws -> DeviceRegistrationResult {
+        _ = try await withDevices()
+        let result = try await store.register(registration, now: now)
+        clients.withLock { $0?.insert(result.device.clientId) }
+        if let previous = result.movedFrom { try await forgetIfEmpty(previous) }
+        return result
+    }
+
+    func devices(of clientId: String) async throws -> [Device] {
+        try await store.devices(of: clientId)
+    }
+
+    func devices(of clientIds: [String]) async throws -> [String: [Device]] {
+        let known = try await withDevices()
+        let asked = clientIds.filter(known.contains)
+        guard !asked.isEmpty else { return [:] }
+        return try await store.devices(of: asked)
+    }
+
+    func remove(provider: ProviderKind, token: String, of clientId: String?) async throws -> Device? {
+        _ = try await withDevices()
+        let removed = try await store.remove(provider: provider, token: token, of: clientId)
+        if let removed { try await forgetIfEmpty(removed.clientId) }
+        return removed
+    }
+
+    func newestLocales(of clientIds: [String]) async throws -> [String: String] {
+        let known = try await withDevices()
+        let asked = clientIds.filter(known.contains)
+        guard !asked.isEmpty else { return [:] }
+        return try await store.newestLocales(of: asked)
+    }
+
+    func clientsWithDevices() async throws -> Set<String> {
+        try await withDevices()
+    }
+
+    private func forgetIfEmpty(_ clientId: String) async throws {
+        if try await store.devices(of: clientId).isEmpty {
+            clients.withLock { _ = $0?.remove(clientId) }
+        }
+    }
+}
