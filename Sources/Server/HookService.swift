@@ -43,7 +43,7 @@ final class HookService: Sendable {
     /// Composes and routes one call: the receivers' devices are read first, for their
     /// locales and for whether the custom channel reaches them.
     private func plan(_ hook: ReceiversOfflineHook) async throws -> (HookPlan, [String: [Device]]) {
-        let devices = try await delivery.devices(of: hook.offlinePeers)
+        let devices = try await delivery.devices.devices(of: hook.offlinePeers)
         let registry = DeviceAwareRegistry(registry: registry, devices: devices, providers: delivery.providers)
         let plan = Composer(templates: templates.set, registry: registry, options: settings.composer).compose(hook)
         return (plan, devices)

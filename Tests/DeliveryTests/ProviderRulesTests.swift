@@ -101,6 +101,18 @@ final class ProviderRulesTests: XCTestCase {
             XCTAssertEqual(error.setting, "masterKey")
         }
     }
+
+    func testAWebhookSignatureChecksAsAnEndpointWould() {
+        let body = Array(#"{"pushId":"p"}"#.utf8)
+        let signature = WebhookSignature.sign(timestamp: "1700000000", body: body, secret: "s3cret")
+        XCTAssertEqual(signature.count, 64)
+        XCTAssertTrue(WebhookSignature.isValid(signature, timestamp: "1700000000", body: body, secret: "s3cret"))
+        XCTAssertFalse(WebhookSignature.isValid(signature, timestamp: "1700000001", body: body, secret: "s3cret"))
+        XCTAssertFalse(WebhookSignature.isValid(signature, timestamp: "1700000000", body: body + [0x20], secret: "s3cret"))
+        XCTAssertFalse(WebhookSignature.isValid(signature, timestamp: "1700000000", body: body, secret: "other"))
+        XCTAssertFalse(WebhookSignature.isValid("zz" + signature.dropFirst(2), timestamp: "1700000000", body: body, secret: "s3cret"))
+        XCTAssertFalse(WebhookSignature.isValid(String(signature.dropLast()), timestamp: "1700000000", body: body, secret: "s3cret"))
+    }
 }
 
 extension PushJob {

@@ -1,4 +1,3 @@
-import Crypto
 import Delivery
 import Foundation
 import PushCompose
@@ -17,8 +16,7 @@ enum ProviderStandIns {
                 return ["signature headers missing"]
             }
             var problems: [String] = []
-            let signed = Array(timestamp.utf8) + [UInt8(ascii: ".")] + body
-            if !HMAC<SHA256>.isValidAuthenticationCode(hexBytes(signature) ?? [], authenticating: signed, using: SymmetricKey(data: Array(webhookSecret.utf8))) {
+            if !WebhookSignature.isValid(signature, timestamp: timestamp, body: body, secret: webhookSecret) {
                 problems.append("bad signature")
             }
             if let sent = Double(timestamp), abs(sent - clock.now().timeIntervalSince1970) > 300 { problems.append("stale timestamp") }
@@ -43,16 +41,5 @@ enum ProviderStandIns {
             if json["where"] == nil { problems.append("no where") }
             return problems
         }
-    }
-
-    private static func hexBytes(_ text: String) -> [UInt8]? {
-        let digits = Array(text.utf8)
-        guard digits.count % 2 == 0 else { return nil }
-        var bytes: [UInt8] = []
-        for index in stride(from: 0, to: digits.count, by: 2) {
-            guard let byte = UInt8(String(decoding: digits[index...index + 1], as: UTF8.self), radix: 16) else { return nil }
-            bytes.append(byte)
-        }
-        return bytes
     }
 }

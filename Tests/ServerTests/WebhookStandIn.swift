@@ -1,4 +1,4 @@
-import Crypto
+import Delivery
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -98,7 +98,7 @@ final class WebhookStandIn: Sendable {
         let body = try await request.body.collect(upTo: 1 << 20)
         guard let timestamp = request.headers[HTTPField.Name("X-PushCompose-Timestamp")!],
               let signature = request.headers[HTTPField.Name("X-PushCompose-Signature")!],
-              Self.isValid(signature: signature, timestamp: timestamp, body: Array(buffer: body))
+              WebhookSignature.isValid(signature, timestamp: timestamp, body: Array(buffer: body), secret: Self.secret)
         else {
             state.withLock { $0.refused += 1 }
             return Response(status: .unauthorized)
@@ -118,23 +118,6 @@ final class WebhookStandIn: Sendable {
         let delay = delay()
         if delay > .zero { try await Task.sleep(for: delay) }
         return Response(status: answer(push), body: ResponseBody(byteBuffer: ByteBuffer(string: "{}")))
-    }
-
-    private static func isValid(signature: String, timestamp: String, body: [UInt8]) -> Bool {
-        guard let code = bytes(hex: signature) else { return false }
-        let signed = Array(timestamp.utf8) + [UInt8(ascii: ".")] + body
-        return HMAC<SHA256>.isValidAuthenticationCode(code, authenticating: signed, using: SymmetricKey(data: Array(secret.utf8)))
-    }
-
-    private static func bytes(hex: String) -> [UInt8]? {
-        let digits = Array(hex.utf8)
-        guard digits.count % 2 == 0 else { return nil }
-        var bytes: [UInt8] = []
-        for index in stride(from: 0, to: digits.count, by: 2) {
-            guard let byte = UInt8(String(decoding: digits[index...index + 1], as: UTF8.self), radix: 16) else { return nil }
-            bytes.append(byte)
-        }
-        return bytes
     }
 
     /// Serves on 127.0.0.1 while `body` runs, with the webhook URL; on `port`, or a free

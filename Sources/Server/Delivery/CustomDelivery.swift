@@ -38,7 +38,7 @@ final class CustomDelivery: Service {
         client = HTTPClient.makeForDelivery()
         var providers: [any PushProvider] = []
         do {
-            if let webhook = try configuration.webhook() {
+            if let webhook = configuration.webhook() {
                 providers.append(try WebhookProvider(configuration: webhook, client: client, clock: clock))
             }
             if let platform = try configuration.platform(secrets: secrets) {
@@ -57,11 +57,6 @@ final class CustomDelivery: Service {
         workers = DeliveryWorkers(
             providers: providers, queue: queue, devices: devices, settings: configuration.workerSettings, signal: signal,
             clock: clock, events: events, logger: logger)
-    }
-
-    /// The receivers' devices, most recently seen first, read once per hook call.
-    func devices(of receivers: [String]) async throws -> [String: [Device]] {
-        try await devices.devices(of: receivers)
     }
 
     /// Enqueues the plan's custom pushes, one per receiver, each to the receiver's devices

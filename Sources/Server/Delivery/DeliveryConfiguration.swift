@@ -86,8 +86,8 @@ struct DeliveryConfiguration: Sendable, Equatable {
                 maxAttempts: retryMaxAttempts, maxAge: .seconds(retryMaxAgeSeconds)))
     }
 
-    /// The webhook provider's settings, checked; nil when it is off.
-    func webhook() throws -> WebhookProvider.Configuration? {
+    /// The webhook provider's settings (checked when the provider is made); nil when it is off.
+    func webhook() -> WebhookProvider.Configuration? {
         guard let webhookURL else { return nil }
         return WebhookProvider.Configuration(
             url: webhookURL, secret: webhookSecret, timeout: .seconds(webhookTimeoutSeconds), maxPayloadBytes: webhookMaxPayloadBytes)
