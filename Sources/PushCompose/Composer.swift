@@ -78,6 +78,7 @@ public struct Composer: Sendable {
         var pushes: [ReceiverPush] = []
         pushes.reserveCapacity(pushed.count)
         var failures: [RenderFailure] = []
+        let templateName = template.name
 
         for receiver in pushed {
             let entry = registry.client(receiver)
@@ -86,25 +87,25 @@ public struct Composer: Sendable {
                 id: receiver, name: entry?.name ?? receiver, locale: entry?.locale ?? options.defaultLocale,
                 mention: receiverMention)
             let force = template.policy.forceOnMute.forces(mentioned: receiverMention.isMentioned)
-            func push(_ rendered: RenderedPayload, from template: any PushTemplate) {
+            func push(_ rendered: RenderedPayload, from template: String) {
                 pushes.append(
                     ReceiverPush(
                         receiver: receiver, payload: rendered.payload, force: force, mention: receiverMention,
-                        template: template.name, locale: rendered.locale, unnamedPayload: rendered.unnamedPayload))
+                        template: template, locale: rendered.locale, unnamedPayload: rendered.unnamedPayload))
             }
 
             switch renders.render(for: input) {
             case .success(let rendered):
-                push(rendered, from: template)
+                push(rendered, from: templateName)
             case .failure(let error):
                 var fellBack: String?
                 if options.failOpen, case .success(let rendered) = fallbackRenders.render(for: input) {
-                    push(rendered, from: fallbackRenders.template)
                     fellBack = fallbackRenders.template.name
+                    push(rendered, from: fallbackRenders.template.name)
                 }
                 if fellBack == nil { excluded.append(receiver) }
                 failures.append(
-                    RenderFailure(receiver: receiver, template: template.name, reason: error.description, fellBackTo: fellBack))
+                    RenderFailure(receiver: receiver, template: templateName, reason: error.description, fellBackTo: fellBack))
             }
         }
 

@@ -35,34 +35,41 @@ struct TemplateRenders {
     /// The receiver's payload, with `unnamedPayload` when the template names its receiver
     /// and the payload may be shared; a failure of either render fails the push.
     mutating func render(for receiver: RenderInput.Receiver) -> Result<RenderedPayload, RenderError> {
-        let resolved: (locale: String?, placeholder: String?)
-        if let known = locales.value(for: receiver.locale) {
-            resolved = known
-        } else {
-            resolved = (template.resolvedLocale(for: receiver.locale), placeholder(locale: receiver.locale))
-            locales.remember(resolved, for: receiver.locale)
-        }
+        let resolved = resolve(receiver.locale)
         let key = Key(
             mention: receiver.mention, locale: resolved.locale, placeholder: resolved.placeholder,
             identity: personal ? receiver.id : nil)
-        let result: Result<RenderedPayload, RenderError>
         if let known = renders.value(for: key) {
-            result = known
-        } else {
-            result = message.render(template, for: receiver, locale: resolved.locale, placeholder: resolved.placeholder)
-            renders.remember(result, for: key)
+            return rendersUnnamed ? addingUnnamed(to: known, for: receiver, resolved) : known
         }
-        guard rendersUnnamed, case .success(var rendered) = result else { return result }
+        let result = message.render(template, for: receiver, locale: resolved.locale, placeholder: resolved.placeholder)
+        renders.remember(result, for: key)
+        // Kept apart from the common path above, which runs once per receiver.
+        return rendersUnnamed ? addingUnnamed(to: result, for: receiver, resolved) : result
+    }
 
+    private mutating func resolve(_ locale: String) -> (locale: String?, placeholder: String?) {
+        if let known = locales.value(for: locale) { return known }
+        let resolved = (template.resolvedLocale(for: locale), placeholder(locale: locale))
+        locales.remember(resolved, for: locale)
+        return resolved
+    }
+
+    @inline(never)
+    private mutating func addingUnnamed(
+        to result: Result<RenderedPayload, RenderError>, for receiver: RenderInput.Receiver,
+        _ resolved: (locale: String?, placeholder: String?)
+    ) -> Result<RenderedPayload, RenderError> {
+        guard case .success(var rendered) = result else { return result }
         // Without a receiver only the receiver's locale is left of their identity.
-        let unnamedKey = Key(
+        let key = Key(
             mention: receiver.mention, locale: resolved.locale, placeholder: resolved.placeholder, identity: receiver.locale)
         let unnamed: Result<RenderedPayload, RenderError>
-        if let known = unnamedRenders.value(for: unnamedKey) {
+        if let known = unnamedRenders.value(for: key) {
             unnamed = known
         } else {
             unnamed = message.render(template, for: receiver.unnamed, locale: resolved.locale, placeholder: resolved.placeholder)
-            unnamedRenders.remember(unnamed, for: unnamedKey)
+            unnamedRenders.remember(unnamed, for: key)
         }
         switch unnamed {
         case .success(let shared):

@@ -12,7 +12,8 @@ struct DeviceAwareRegistry: RegistryLookup {
 
     func client(_ id: String) -> ClientEntry? {
         let entry = registry.client(id)
-        guard entry?.locale == nil, let locale = devices[id]?.lazy.compactMap(\.locale).first else { return entry }
+        // Most calls reach no one with a device: no lookup per receiver then.
+        guard !devices.isEmpty, entry?.locale == nil, let locale = devices[id]?.lazy.compactMap(\.locale).first else { return entry }
         var withLocale = entry ?? ClientEntry()
         withLocale.locale = locale
         return withLocale
@@ -22,6 +23,7 @@ struct DeviceAwareRegistry: RegistryLookup {
     func mutedClients(conversation: String) -> Set<String> { registry.mutedClients(conversation: conversation) }
 
     func hasCustomChannel(_ client: String) -> Bool {
-        devices[client]?.contains { providers.contains($0.provider) } ?? false
+        guard !devices.isEmpty else { return false }
+        return devices[client]?.contains { providers.contains($0.provider) } ?? false
     }
 }

@@ -30,7 +30,7 @@ final class DeviceIndex: DeviceStore {
     func register(_ registration: DeviceRegistration, now: Date) async throws -> DeviceRegistrationResult {
         _ = try await withDevices()
         let result = try await store.register(registration, now: now)
-        clients.withLock { $0?.insert(result.device.clientId) }
+        clients.withLock { _ = $0?.insert(result.device.clientId) }
         if let previous = result.movedFrom { try await forgetIfEmpty(previous) }
         return result
     }
