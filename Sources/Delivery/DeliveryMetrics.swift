@@ -35,7 +35,11 @@ public final class DeliveryMetrics: DeliveryEventSink {
         oldestReady = Gauge(label: "pushcompose_queue_oldest_ready_seconds", factory: factory)
     }
 
-    public func record(_ event: DeliveryEvent) async {
+    public func record(_ events: [DeliveryEvent]) async {
+        for event in events { count(event) }
+    }
+
+    private func count(_ event: DeliveryEvent) {
         switch event.kind {
         case .attempt(let attempt):
             timers[event.provider]?.record(duration: attempt.duration)

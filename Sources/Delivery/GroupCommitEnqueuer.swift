@@ -27,13 +27,16 @@ public final class GroupCommitEnqueuer: Sendable {
         for push in pushes { providers.formUnion(push.devices.map(\.provider)) }
         for provider in providers { signal.notify(provider) }
         let now = clock.now()
+        var queued: [DeliveryEvent] = []
         for (push, result) in zip(pushes, enqueued) {
             for (device, jobId) in zip(push.devices, result.jobIds) {
-                await events.record(
+                queued.append(
                     DeliveryEvent(
                         time: now, kind: .queued(badge: result.badge), jobId: jobId, pushId: push.pushId,
                         hookCallId: push.hookCallId, receiver: push.receiver, provider: device.provider, token: device.token))
             }
         }
+        // One write for the commit's events: awaiting each in turn held the next commit back.
+        await events.record(queued)
     }
 }

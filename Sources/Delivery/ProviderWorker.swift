@@ -11,13 +11,18 @@ final class ProviderWorker: Sendable {
     private let devices: any DeviceStore
     private let settings: WorkerSettings
     private let concurrency: Int
+    /// The fewest free slots worth a claim while attempts are in flight.
+    private let claimBatch: Int
     private let work: Wakeup
     private let clock: any DeliveryClock
     private let events: any DeliveryEventSink
     private let logger: Logger
-    /// Signalled when an attempt ends (a slot frees) and when the worker is told to stop.
+    /// Signalled when a slot frees and when the worker is told to stop.
     private let nudge = Wakeup()
-    private let inFlight = Mutex(0)
+    /// Jobs being sent (at most `concurrency`), and jobs whose answer is being recorded.
+    /// A slot frees when the provider answers: the recording (a queue update, audit
+    /// events) goes on beside the next sends instead of holding the provider's slot.
+    private let inFlight = Mutex((sending: 0, recording: 0))
     /// Finishes the jobs of concurrent attempts in shared transactions.
     private let finisher: GroupCommit<(lease: JobLease, finish: JobFinish), Bool>
     private let stopping = Mutex(false)
@@ -31,6 +36,7 @@ final class ProviderWorker: Sendable {
         self.devices = devices
         self.settings = settings
         concurrency = settings.concurrency(of: provider.kind)
+        claimBatch = max(1, concurrency / 4)
         work = signal.wakeup(provider.kind)
         self.clock = clock
         self.events = events
@@ -55,8 +61,13 @@ final class ProviderWorker: Sendable {
             while !shouldStop {
                 let workGeneration = work.generation
                 let nudgeGeneration = nudge.generation
-                let free = concurrency - inFlight.withLock { $0 }
-                guard free > 0 else {
+                let (sending, recording) = inFlight.withLock { $0 }
+                let busy = sending + recording
+                // Recordings pile up no further than one more set of slots.
+                let free = min(concurrency - sending, 2 * concurrency - busy)
+                // Claims wait for a quarter of the slots to free (or for an idle worker): a
+                // claim per freed slot made claims most of the queue's transactions.
+                guard free >= claimBatch || (busy == 0 && free > 0) else {
                     await nudge.wait(since: nudgeGeneration, timeout: settings.idlePoll)
                     continue
                 }
@@ -72,11 +83,17 @@ final class ProviderWorker: Sendable {
                     await giveBack(jobs)
                     break
                 }
-                inFlight.withLock { $0 += jobs.count }
+                inFlight.withLock { $0.sending += jobs.count }
                 for job in jobs {
                     group.addTask {
-                        await self.attempt(job)
-                        self.inFlight.withLock { $0 -= 1 }
+                        let recordAnswer = await self.attempt(job)
+                        self.inFlight.withLock {
+                            $0.sending -= 1
+                            $0.recording += 1
+                        }
+                        self.nudge.signal()
+                        await recordAnswer()
+                        self.inFlight.withLock { $0.recording -= 1 }
                         self.nudge.signal()
                     }
                 }
@@ -98,9 +115,9 @@ final class ProviderWorker: Sendable {
     /// Waits for attempts in flight, at most `shutdownDeadline`.
     private func drain() async {
         let deadline = ContinuousClock.now + settings.shutdownDeadline
-        while inFlight.withLock({ $0 }) > 0, !Task.isCancelled {
+        while inFlight.withLock({ $0.sending + $0.recording }) > 0, !Task.isCancelled {
             let generation = nudge.generation
-            guard inFlight.withLock({ $0 }) > 0 else { break }
+            guard inFlight.withLock({ $0.sending + $0.recording }) > 0 else { break }
             let left = ContinuousClock.now.duration(to: deadline)
             if left <= .zero { break }
             await nudge.wait(since: generation, timeout: left)
@@ -114,21 +131,21 @@ final class ProviderWorker: Sendable {
         }
     }
 
-    private func attempt(_ job: PushJob) async {
-        guard let lease = job.lease else { return }
+    /// Sends the job (unless its retries are spent) and returns how to record the answer,
+    /// which the caller runs once the job's slot is freed.
+    private func attempt(_ job: PushJob) async -> @Sendable () async -> Void {
+        guard let lease = job.lease else { return {} }
         if let reason = settings.retry.exhausted(attempts: job.attempts, queuedAt: job.queuedAt, now: clock.now()) {
-            await record { try await self.deadLetter(job, lease, status: job.lastStatus, reason: reason) }
-            return
+            return { await self.record { try await self.deadLetter(job, lease, status: job.lastStatus, reason: reason) } }
         }
         let started = ContinuousClock.now
         let outcome = await provider.send(job)
         let duration = started.duration(to: .now)
         if Task.isCancelled, case .retry = outcome {
             // Cut off by the shutdown deadline: the job goes back to be sent again at once.
-            _ = try? await outsideCancellation { try await self.queue.release(lease, countAttempt: true, now: self.clock.now()) }
-            return
+            return { _ = try? await self.outsideCancellation { try await self.queue.release(lease, countAttempt: true, now: self.clock.now()) } }
         }
-        await record { try await self.recordOutcome(outcome, of: job, lease, duration: duration) }
+        return { await self.record { try await self.recordOutcome(outcome, of: job, lease, duration: duration) } }
     }
 
     /// Runs a queue update even when the attempt's task was cancelled (the shutdown
@@ -152,15 +169,14 @@ final class ProviderWorker: Sendable {
         switch outcome {
         case .delivered:
             let held = try await finish(lease, as: .delivered)
-            await emit(.attempt(.init(number: job.attempts, outcome: outcome, duration: duration, nextAttemptAt: nil)), job, now)
-            await emit(held ? .delivered : .leaseLost, job, now)
+            await emit([.attempt(.init(number: job.attempts, outcome: outcome, duration: duration, nextAttemptAt: nil)), held ? .delivered : .leaseLost], job, now)
         case .retry(let status, let reason, let retryAfter):
             var random = SystemRandomNumberGenerator()
             switch settings.retry.decide(attempts: job.attempts, queuedAt: job.queuedAt, now: now, retryAfter: retryAfter, reason: reason, using: &random) {
             case .retry(let at):
                 let held = try await queue.retry(lease, at: at, status: status, reason: reason)
-                await emit(.attempt(.init(number: job.attempts, outcome: outcome, duration: duration, nextAttemptAt: held ? at : nil)), job, now)
-                if !held { await emit(.leaseLost, job, now) }
+                let attempt = DeliveryEvent.Kind.attempt(.init(number: job.attempts, outcome: outcome, duration: duration, nextAttemptAt: held ? at : nil))
+                await emit(held ? [attempt] : [attempt, .leaseLost], job, now)
             case .giveUp(let finalReason):
                 await emit(.attempt(.init(number: job.attempts, outcome: outcome, duration: duration, nextAttemptAt: nil)), job, now)
                 try await deadLetter(job, lease, status: status, reason: finalReason)
@@ -184,6 +200,11 @@ final class ProviderWorker: Sendable {
     }
 
     private func emit(_ kind: DeliveryEvent.Kind, _ job: PushJob, _ time: Date) async {
-        await events.record(DeliveryEvent(kind, job: job, time: time))
+        await emit([kind], job, time)
+    }
+
+    /// One job's events of one moment, recorded together.
+    private func emit(_ kinds: [DeliveryEvent.Kind], _ job: PushJob, _ time: Date) async {
+        await events.record(kinds.map { DeliveryEvent($0, job: job, time: time) })
     }
 }

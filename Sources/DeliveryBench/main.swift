@@ -35,7 +35,7 @@ struct InstantProvider: PushProvider {
 }
 
 struct NoEvents: DeliveryEventSink {
-    func record(_ event: DeliveryEvent) async {}
+    func record(_ events: [DeliveryEvent]) async {}
 }
 
 let payload = JSONValue.object([

@@ -11,13 +11,20 @@ enum StoredDevice {
     }
 
     static func address(_ row: Row) throws -> DeviceAddress {
-        let providerText: String = row["provider"]
+        try address(
+            provider: row["provider"], token: row["token"], platform: row["platform"],
+            apnsEnvironment: row["apns_environment"], topic: row["topic"])
+    }
+
+    static func address(provider providerText: String, token: String, platform: String?, apnsEnvironment: String?, topic: String?) throws
+        -> DeviceAddress
+    {
         guard let provider = ProviderKind(rawValue: providerText) else { throw UnknownValue(column: "provider", value: providerText) }
         var environment: APNsEnvironment?
-        if let text: String = row["apns_environment"] {
+        if let text = apnsEnvironment {
             guard let value = APNsEnvironment(rawValue: text) else { throw UnknownValue(column: "apns_environment", value: text) }
             environment = value
         }
-        return DeviceAddress(provider: provider, token: row["token"], platform: row["platform"], apnsEnvironment: environment, topic: row["topic"])
+        return DeviceAddress(provider: provider, token: token, platform: platform, apnsEnvironment: environment, topic: topic)
     }
 }

@@ -78,11 +78,38 @@ final class Awaiter: Sendable {
 /// Collects delivery events; a test awaits the ones it expects instead of sleeping.
 final class EventLog: DeliveryEventSink {
     private let collected = Mutex<[DeliveryEvent]>([])
+    /// How many `record` calls brought events, in order: how the events were batched.
+    private let batches = Mutex<[Int]>([])
     private let awaiter = Awaiter()
+    /// While closed, `record` waits (a slow audit log) until `openGate()`.
+    private let gate = Mutex<(closed: Bool, waiting: [CheckedContinuation<Void, Never>])>((false, []))
 
-    func record(_ event: DeliveryEvent) async {
-        collected.withLock { $0.append(event) }
+    func record(_ events: [DeliveryEvent]) async {
+        await withCheckedContinuation { passed in
+            let wait = gate.withLock { gate in
+                if gate.closed { gate.waiting.append(passed) }
+                return gate.closed
+            }
+            if !wait { passed.resume() }
+        }
+        collected.withLock { $0.append(contentsOf: events) }
+        batches.withLock { $0.append(events.count) }
         awaiter.changed()
+    }
+
+    var batchSizes: [Int] { batches.withLock { $0 } }
+
+    func closeGate() {
+        gate.withLock { $0.closed = true }
+    }
+
+    func openGate() {
+        let waiting = gate.withLock { gate in
+            gate.closed = false
+            defer { gate.waiting = [] }
+            return gate.waiting
+        }
+        for record in waiting { record.resume() }
     }
 
     var events: [DeliveryEvent] { collected.withLock { $0 } }

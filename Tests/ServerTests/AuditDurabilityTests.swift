@@ -134,51 +134,75 @@ extension TestClient {
 
 /// `pushcompose serve` as a child process on a port of its own choosing, for what only a
 /// real process gives: being killed.
+/// `pushcompose serve` as a child process, started with `posix_spawn` and watched by two
+/// threads of its own (one reads its standard error, one waits for its exit). Foundation's
+/// `Process` is not used: its SIGCHLD handling crashed the test process now and then
+/// (libdispatch's manager thread, in `_dispatch_event_loop_drain`) while a child was killed.
 final class ServeChildProcess: Sendable {
     let port: Int
-    private let pid: Int32
+    private let pid: pid_t
     private let exited: Task<Int32, Never>
-    private let output: Pipe
 
     /// Starts the built executable with the shipped templates and `data`; returns once it
     /// listens.
     static func start(data: URL, environment: [String: String] = [:]) async throws -> ServeChildProcess {
-        let process = Process()
-        process.executableURL = try CLITests.executable()
-        process.arguments = ["serve", "--templates", Repository.templates.path, "--data", data.path]
-        process.environment = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "LEANCLOUD_APP_PORT": "0", "LOG_LEVEL": "info"]
-            .merging(environment) { $1 }
-        let output = Pipe()
-        process.standardError = output
-        process.standardOutput = FileHandle.nullDevice
-        let (exits, exit) = AsyncStream.makeStream(of: Int32.self)
+        let executable = try CLITests.executable().path
+        let arguments = [executable, "serve", "--templates", Repository.templates.path, "--data", data.path]
+        let variables = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "LEANCLOUD_APP_PORT": "0", "LOG_LEVEL": "info"]
+            .merging(environment) { $1 }.map { "\($0.key)=\($0.value)" }
+
+        var errorPipe: [Int32] = [-1, -1]
+        guard pipe(&errorPipe) == 0 else { throw ServeChildProcessError(description: "pipe: errno \(errno)") }
+        // Not inherited by other children: only the server's standard error is this pipe.
+        for end in errorPipe { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, errorPipe[1], STDERR_FILENO)
+        posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0)
+        let argv = arguments.map { strdup($0) } + [nil]
+        let envp = variables.map { strdup($0) } + [nil]
+        defer { (argv + envp).forEach { free($0) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, executable, &actions, nil, argv, envp)
+        close(errorPipe[1])
+        guard spawned == 0 else {
+            close(errorPipe[0])
+            throw ServeChildProcessError(description: "posix_spawn \(executable): \(spawned)")
+        }
+
+        let child = pid
         let listening = ListeningLine()
-        process.terminationHandler = {
-            exit.yield($0.terminationStatus)
-            exit.finish()
-            // On Linux the end of the output is not always reported once the last output is read.
+        let readEnd = errorPipe[0]
+        Thread.detachNewThread {
+            // Keeps reading after the port is known, so that a full pipe never blocks the server.
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            while true {
+                let count = read(readEnd, &buffer, buffer.count)
+                if count < 0, errno == EINTR { continue }
+                guard count > 0 else { break }
+                listening.read(Data(buffer[..<count]))
+            }
+            close(readEnd)
             listening.fail("pushcompose serve exited before listening")
         }
-        let exited = Task { await exits.first { _ in true } ?? -1 }
-        output.fileHandleForReading.readabilityHandler = { handle in
-            // Keeps reading after the port is known, so that a full pipe never blocks the server.
-            let data = handle.availableData
-            if data.isEmpty {
-                handle.readabilityHandler = nil
-                listening.fail("pushcompose serve exited before listening")
-            } else {
-                listening.read(data)
-            }
+        let (exits, exit) = AsyncStream.makeStream(of: Int32.self)
+        Thread.detachNewThread {
+            var status: Int32 = 0
+            while waitpid(child, &status, 0) < 0, errno == EINTR {}
+            let signal = status & 0x7F
+            // The signal that ended it, else its exit status.
+            exit.yield(signal != 0 ? signal : (status >> 8) & 0xFF)
+            exit.finish()
         }
-        try process.run()
-        return ServeChildProcess(port: try await listening.port(), pid: process.processIdentifier, exited: exited, output: output)
+        let exited = Task { await exits.first { _ in true } ?? -1 }
+        return ServeChildProcess(port: try await listening.port(), pid: child, exited: exited)
     }
 
-    private init(port: Int, pid: Int32, exited: Task<Int32, Never>, output: Pipe) {
+    private init(port: Int, pid: pid_t, exited: Task<Int32, Never>) {
         self.port = port
         self.pid = pid
         self.exited = exited
-        self.output = output
     }
 
     func send(signal: Int32) {
@@ -187,9 +211,7 @@ final class ServeChildProcess: Sendable {
 
     /// Waits for the process to end; its termination status (the signal, when killed).
     func waitForExit() async -> Int32 {
-        let status = await exited.value
-        output.fileHandleForReading.readabilityHandler = nil
-        return status
+        await exited.value
     }
 }
 

@@ -2,7 +2,14 @@
 /// record is with the operating system (written, not necessarily on disk), so that a
 /// hook is never answered with its record still in the process's memory.
 protocol AuditSink: Sendable {
-    func record(_ line: AuditLine) async
+    /// Records given together are written together, in order.
+    func record(_ lines: [AuditLine]) async
     /// Returns once every record given before the call is on disk (fsync).
     func flush() async
+}
+
+extension AuditSink {
+    func record(_ line: AuditLine) async {
+        await record([line])
+    }
 }

@@ -46,9 +46,13 @@ final class JSONLinesAuditLog: AuditSink, Service {
         file = WriterQueueState(RotatingFileWriter(directory: directory, maxFileBytes: maxFileBytes))
     }
 
-    func record(_ line: AuditLine) async {
+    func record(_ lines: [AuditLine]) async {
+        guard !lines.isEmpty else { return }
         await withCheckedContinuation { written in
-            submit { $0.lines.append(line.bytes); $0.waiting.append(written) }
+            submit { pending in
+                for line in lines { pending.lines.append(line.bytes) }
+                pending.waiting.append(written)
+            }
         }
     }
 

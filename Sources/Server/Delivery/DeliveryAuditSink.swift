@@ -11,8 +11,8 @@ struct DeliveryAuditSink: DeliveryEventSink {
     /// apart, not enough to address one.
     static let tokenSuffixLength = 8
 
-    func record(_ event: DeliveryEvent) async {
-        await audit.record(Self.line(event))
+    func record(_ events: [DeliveryEvent]) async {
+        await audit.record(events.map(Self.line))
     }
 
     static func line(_ event: DeliveryEvent) -> AuditLine {
