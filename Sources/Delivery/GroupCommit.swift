@@ -49,8 +49,18 @@ public final class GroupCommit<Item: Sendable, Output: Sendable>: Sendable {
         if leadsAtOnce {
             return try await lead(own: items, others: [])
         }
+        // Checked again with the wait recorded in the same lock: the commit under way may
+        // have ended since, and with nobody waiting its leader handed the turn to no one.
         let role = await withCheckedContinuation { continuation in
-            state.withLock { $0.waiting.append(Waiter(items: items, continuation: continuation)) }
+            let leadsNow = state.withLock { state in
+                if state.committing {
+                    state.waiting.append(Waiter(items: items, continuation: continuation))
+                    return false
+                }
+                state.committing = true
+                return true
+            }
+            if leadsNow { continuation.resume(returning: .lead) }
         }
         switch role {
         case .done(let result):

@@ -21,6 +21,7 @@ public final class SQLiteDeliveryDatabase: Sendable {
 
     let pool: DatabasePool
     let durability: Durability
+    private let priority = WriterPriority()
 
     /// Opens (creating if needed) `delivery.sqlite` in `directory`.
     public init(directory: URL, durability: Durability = .full) throws {
@@ -37,6 +38,10 @@ public final class SQLiteDeliveryDatabase: Sendable {
 
     /// A write that stores a push or a device: committed with `durability`.
     func durableWrite<T: Sendable>(_ updates: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await priority.durable { try await writeWithDurability(updates) }
+    }
+
+    private func writeWithDurability<T: Sendable>(_ updates: @escaping @Sendable (Database) throws -> T) async throws -> T {
         guard durability == .full else { return try await pool.write(updates) }
         return try await pool.writeWithoutTransaction { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
@@ -53,7 +58,7 @@ public final class SQLiteDeliveryDatabase: Sendable {
     /// Bookkeeping of attempts and operators' changes to jobs: committed without
     /// waiting for the disk (see `Durability`).
     func bookkeepingWrite<T: Sendable>(_ updates: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        try await pool.write(updates)
+        try await priority.bookkeeping { try await pool.write(updates) }
     }
 
     private static var migrator: DatabaseMigrator {

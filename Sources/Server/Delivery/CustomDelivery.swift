@@ -35,7 +35,7 @@ final class CustomDelivery: Service {
         queue = SQLiteDeliveryQueue(database: database)
         signal = WorkSignal()
         clock = SystemDeliveryClock()
-        client = HTTPClient.makeForDelivery()
+        client = HTTPClient.makeForDelivery(connectionsPerHost: configuration.concurrency)
         var providers: [any PushProvider] = []
         do {
             if let webhook = configuration.webhook() {

@@ -1,0 +1,42 @@
+import Synchronization
+
+/// Lets the writes a hook call waits for (enqueues, device changes) go before the
+/// workers' bookkeeping on SQLite's one writer: a bookkeeping write waits while a
+/// durable write is under way, and goes when it ends. Each durable write then waits for
+/// the bookkeeping let through at the end of the previous one, not for every claim and
+/// finish queued meanwhile; and bookkeeping is never starved, since group commit puts
+/// a gap between one durable write and the next.
+final class WriterPriority: Sendable {
+    private struct State {
+        var durableWrites = 0
+        var waiting: [CheckedContinuation<Void, Never>] = []
+    }
+
+    private let state = Mutex(State())
+
+    func durable<T>(_ write: () async throws -> T) async rethrows -> T {
+        state.withLock { $0.durableWrites += 1 }
+        defer {
+            let released = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+                state.durableWrites -= 1
+                guard state.durableWrites == 0 else { return [] }
+                defer { state.waiting = [] }
+                return state.waiting
+            }
+            for bookkeeping in released { bookkeeping.resume() }
+        }
+        return try await write()
+    }
+
+    func bookkeeping<T>(_ write: () async throws -> T) async rethrows -> T {
+        await withCheckedContinuation { (go: CheckedContinuation<Void, Never>) in
+            let now = state.withLock { state in
+                if state.durableWrites == 0 { return true }
+                state.waiting.append(go)
+                return false
+            }
+            if now { go.resume() }
+        }
+        return try await write()
+    }
+}
