@@ -15,7 +15,7 @@ final class DeliveryCrashTests: XCTestCase {
     /// unmentioned majority stays in the answer).
     static let mentionedPerCall = 50
     static let calls = 24
-    /// Attempts in flight at once: the most pushes a kill can leave sent but not recorded.
+    /// Attempts being sent at once; as many more may be answered and not yet recorded.
     static let concurrency = 8
     /// Pushes the endpoint must have received before the kill.
     static let killAfter = 300
@@ -71,7 +71,9 @@ final class DeliveryCrashTests: XCTestCase {
             XCTAssertTrue(missing.isEmpty, "\(missing.count) of \(queued.count) queued pushes never reached the endpoint")
             XCTAssertEqual(Set(received).subtracting(queued), [], "pushes the hook calls did not queue")
             let repeats = received.count - Set(received).count
-            XCTAssertLessThanOrEqual(repeats, Self.concurrency, "repeats beyond the attempts in flight at the kill")
+            // In flight at the kill: up to `concurrency` being sent, and as many answered
+            // whose answer was not yet recorded (a slot frees when the provider answers).
+            XCTAssertLessThanOrEqual(repeats, 2 * Self.concurrency, "repeats beyond the attempts in flight at the kill")
             XCTAssertEqual(webhook.refused, 0)
             print("DeliveryCrashTests: \(queued.count) pushes, \(beforeKill.count) received before the kill, \(repeats) repeated after it")
         }
