@@ -56,6 +56,9 @@ final class ProviderWorker: Sendable {
 
     private var shouldStop: Bool { stopping.withLock { $0 } || Task.isCancelled }
 
+    /// Jobs being sent or recorded: what a stop waits for.
+    private var unfinished: Int { inFlight.withLock { $0.sending + $0.recording } }
+
     func run() async {
         await withDiscardingTaskGroup { group in
             while !shouldStop {
@@ -65,8 +68,9 @@ final class ProviderWorker: Sendable {
                 let busy = sending + recording
                 // Recordings pile up no further than one more set of slots.
                 let free = min(concurrency - sending, 2 * concurrency - busy)
-                // Claims wait for a quarter of the slots to free (or for an idle worker): a
-                // claim per freed slot made claims most of the queue's transactions.
+                // Claims wait for a quarter of the slots to free (or for an idle worker):
+                // fewer, larger claim transactions on the queue's writer, for up to a
+                // quarter of the slots idle between claims (not measured either way).
                 guard free >= claimBatch || (busy == 0 && free > 0) else {
                     await nudge.wait(since: nudgeGeneration, timeout: settings.idlePoll)
                     continue
@@ -115,9 +119,9 @@ final class ProviderWorker: Sendable {
     /// Waits for attempts in flight, at most `shutdownDeadline`.
     private func drain() async {
         let deadline = ContinuousClock.now + settings.shutdownDeadline
-        while inFlight.withLock({ $0.sending + $0.recording }) > 0, !Task.isCancelled {
+        while unfinished > 0, !Task.isCancelled {
             let generation = nudge.generation
-            guard inFlight.withLock({ $0.sending + $0.recording }) > 0 else { break }
+            guard unfinished > 0 else { break }
             let left = ContinuousClock.now.duration(to: deadline)
             if left <= .zero { break }
             await nudge.wait(since: generation, timeout: left)

@@ -11,14 +11,14 @@ public enum PushIdentifier {
         return withUnsafeMutableBytes(of: &bytes) { raw in
             raw[6] = raw[6] & 0x0F | 0x40  // version 4
             raw[8] = raw[8] & 0x3F | 0x80  // RFC 4122 variant
-            return format(raw)
+            return format(UnsafeRawBufferPointer(raw))
         }
     }
 
     private static let hexDigits = Array("0123456789abcdef".utf8)
 
     /// `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx` from 16 bytes.
-    static func format(_ bytes: UnsafeMutableRawBufferPointer) -> String {
+    private static func format(_ bytes: UnsafeRawBufferPointer) -> String {
         String(unsafeUninitializedCapacity: 36) { text in
             var at = 0
             for (index, byte) in bytes.enumerated() {

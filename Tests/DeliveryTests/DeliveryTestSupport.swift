@@ -75,6 +75,39 @@ final class Awaiter: Sendable {
     }
 }
 
+/// Holds callers of `pass()` while closed; opening lets every held caller and every
+/// later one through, until it is closed again.
+final class Gate: Sendable {
+    private let state: Mutex<(closed: Bool, held: [CheckedContinuation<Void, Never>])>
+
+    init(closed: Bool) {
+        state = Mutex((closed, []))
+    }
+
+    func pass() async {
+        await withCheckedContinuation { go in
+            let now = state.withLock { state in
+                if state.closed { state.held.append(go) }
+                return !state.closed
+            }
+            if now { go.resume() }
+        }
+    }
+
+    func close() {
+        state.withLock { $0.closed = true }
+    }
+
+    func open() {
+        let held = state.withLock { state in
+            state.closed = false
+            defer { state.held = [] }
+            return state.held
+        }
+        for caller in held { caller.resume() }
+    }
+}
+
 /// Collects delivery events; a test awaits the ones it expects instead of sleeping.
 final class EventLog: DeliveryEventSink {
     private let collected = Mutex<[DeliveryEvent]>([])
@@ -82,16 +115,10 @@ final class EventLog: DeliveryEventSink {
     private let batches = Mutex<[Int]>([])
     private let awaiter = Awaiter()
     /// While closed, `record` waits (a slow audit log) until `openGate()`.
-    private let gate = Mutex<(closed: Bool, waiting: [CheckedContinuation<Void, Never>])>((false, []))
+    private let gate = Gate(closed: false)
 
     func record(_ events: [DeliveryEvent]) async {
-        await withCheckedContinuation { passed in
-            let wait = gate.withLock { gate in
-                if gate.closed { gate.waiting.append(passed) }
-                return gate.closed
-            }
-            if !wait { passed.resume() }
-        }
+        await gate.pass()
         collected.withLock { $0.append(contentsOf: events) }
         batches.withLock { $0.append(events.count) }
         awaiter.changed()
@@ -100,16 +127,11 @@ final class EventLog: DeliveryEventSink {
     var batchSizes: [Int] { batches.withLock { $0 } }
 
     func closeGate() {
-        gate.withLock { $0.closed = true }
+        gate.close()
     }
 
     func openGate() {
-        let waiting = gate.withLock { gate in
-            gate.closed = false
-            defer { gate.waiting = [] }
-            return gate.waiting
-        }
-        for record in waiting { record.resume() }
+        gate.open()
     }
 
     var events: [DeliveryEvent] { collected.withLock { $0 } }

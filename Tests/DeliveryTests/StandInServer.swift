@@ -32,8 +32,6 @@ final class StandInServer: Sendable {
     private struct State {
         var script: [Answer] = []
         var received: [Received] = []
-        var hung: [CheckedContinuation<Void, Never>] = []
-        var released = false
     }
 
     let path: String
@@ -41,6 +39,8 @@ final class StandInServer: Sendable {
     private let check: @Sendable (_ headers: [String: String], _ body: [UInt8]) -> [String]
     private let state = Mutex(State())
     private let awaiter = Awaiter()
+    /// `.hang` answers wait here until `releaseHung()`.
+    private let hung = Gate(closed: true)
 
     init(path: String, clock: any DeliveryClock, check: @escaping @Sendable (_ headers: [String: String], _ body: [UInt8]) -> [String]) {
         self.path = path
@@ -63,12 +63,7 @@ final class StandInServer: Sendable {
 
     /// Answers every hung request, and every later `.hang` at once.
     func releaseHung() {
-        let hung = state.withLock { state in
-            state.released = true
-            defer { state.hung = [] }
-            return state.hung
-        }
-        for request in hung { request.resume() }
+        hung.open()
     }
 
     private func handle(_ request: Request) async throws -> Response {
@@ -89,14 +84,7 @@ final class StandInServer: Sendable {
             if let retryAfter { fields[.retryAfter] = retryAfter }
             return Response(status: .init(code: status), headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
         case .hang:
-            await withCheckedContinuation { continuation in
-                let now = state.withLock { state in
-                    if state.released { return true }
-                    state.hung.append(continuation)
-                    return false
-                }
-                if now { continuation.resume() }
-            }
+            await hung.pass()
             return Response(status: .ok, body: ResponseBody(byteBuffer: ByteBuffer(string: "{}")))
         }
     }

@@ -341,6 +341,15 @@ final class CustomDeliveryTests: XCTestCase {
         XCTAssertThrowsError(try ServerConfiguration.load(file: nil, environment: webhook.merging(["PUSHCOMPOSE_DELIVERY_LEASE_SECONDS": "2"]) { $1 }))
     }
 
+    /// Each slot may hold an HTTP connection: the configuration bounds them.
+    func testDeliveryConcurrencyIsBounded() throws {
+        XCTAssertEqual(try ServerConfiguration.load(file: nil, environment: ["PUSHCOMPOSE_DELIVERY_CONCURRENCY": "1024"]).delivery.concurrency, 1024)
+        XCTAssertThrowsError(try ServerConfiguration.load(file: nil, environment: ["PUSHCOMPOSE_DELIVERY_CONCURRENCY": "1025"])) { error in
+            XCTAssertTrue("\(error)".contains("deliveryConcurrency (PUSHCOMPOSE_DELIVERY_CONCURRENCY) must be at most 1024"), "\(error)")
+        }
+        XCTAssertThrowsError(try ServerConfiguration.load(file: nil, environment: ["PUSHCOMPOSE_DELIVERY_CONCURRENCY": "0"]))
+    }
+
     // MARK: - Set-up
 
     /// The shipped templates, the webhook provider on `url`, and retries within a second.

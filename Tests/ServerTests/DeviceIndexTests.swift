@@ -49,4 +49,24 @@ final class DeviceIndexTests: XCTestCase {
         let reopened = try await DeviceIndex(store: store).clientsWithDevices()
         XCTAssertEqual(reopened, ["Tyke"])
     }
+
+    /// A client's last device removed while a new one is registered: whichever goes
+    /// first, the set ends as the store does.
+    func testConcurrentChangesForOneClientLeaveTheSetAsTheStoreIs() async throws {
+        let data = try makeTemporaryDirectory()
+        let store = SQLiteDeviceStore(database: try SQLiteDeliveryDatabase(directory: data, durability: .normal))
+        let index = DeviceIndex(store: store)
+        for round in 0..<200 {
+            _ = try await index.register(try device("Jerry", "old-\(round)"), now: Date())
+            let newDevice = try device("Jerry", "new-\(round)")
+            async let removed = index.remove(provider: .webhook, token: "old-\(round)", of: "Jerry")
+            async let registered = index.register(newDevice, now: Date())
+            _ = try await (removed, registered)
+            let inMemory = try await index.clientsWithDevices()
+            let stored = try await store.clientsWithDevices()
+            XCTAssertEqual(inMemory, stored, "round \(round)")
+            guard inMemory == stored else { return }
+            _ = try await index.remove(provider: .webhook, token: "new-\(round)", of: "Jerry")
+        }
+    }
 }

@@ -28,6 +28,9 @@ struct DeliveryConfiguration: Sendable, Equatable {
     var platformTimeoutSeconds = 10
     var platformMaxPayloadBytes = 3800
 
+    /// The most attempts in flight per provider (`deliveryConcurrency`).
+    static let maxConcurrency = 1024
+
     static let fileKeys: [String: String] = [
         "maxDevicesPerClient": "PUSHCOMPOSE_MAX_DEVICES_PER_CLIENT", "queueDurability": "PUSHCOMPOSE_QUEUE_DURABILITY",
         "deliveryConcurrency": "PUSHCOMPOSE_DELIVERY_CONCURRENCY", "deliveryLeaseSeconds": "PUSHCOMPOSE_DELIVERY_LEASE_SECONDS",
@@ -51,7 +54,8 @@ struct DeliveryConfiguration: Sendable, Equatable {
             }
             queueDurability = durability
         }
-        concurrency = try int("deliveryConcurrency") ?? concurrency
+        // Each slot may hold an HTTP connection per provider host.
+        concurrency = try ServerConfiguration.int(values, "deliveryConcurrency", maximum: Self.maxConcurrency) ?? concurrency
         leaseSeconds = try int("deliveryLeaseSeconds") ?? leaseSeconds
         pollSeconds = try int("deliveryPollSeconds") ?? pollSeconds
         shutdownSeconds = try int("deliveryShutdownSeconds", minimum: 0) ?? shutdownSeconds

@@ -7,11 +7,14 @@ import Synchronization
 /// without devices (every call, until devices are registered) never touch the database.
 ///
 /// Every change goes through here (admin routes, workers removing dead tokens), so the
-/// set stays exact for this process. It holds one id per client with a device.
+/// set stays exact for this process. Changes run one at a time: a removal that found a
+/// client without devices must not forget them after a registration gave them one. It
+/// holds one id per client with a device.
 final class DeviceIndex: DeviceStore {
     private let store: any DeviceStore
     /// Nil until loaded from the store, at the first use.
     private let clients = Mutex<Set<String>?>(nil)
+    private let changes = SerialAsyncLock()
 
     init(store: any DeviceStore) {
         self.store = store
@@ -29,10 +32,12 @@ final class DeviceIndex: DeviceStore {
 
     func register(_ registration: DeviceRegistration, now: Date) async throws -> DeviceRegistrationResult {
         _ = try await withDevices()
-        let result = try await store.register(registration, now: now)
-        clients.withLock { _ = $0?.insert(result.device.clientId) }
-        if let previous = result.movedFrom { try await forgetIfEmpty(previous) }
-        return result
+        return try await changes.withLock {
+            let result = try await store.register(registration, now: now)
+            clients.withLock { _ = $0?.insert(result.device.clientId) }
+            if let previous = result.movedFrom { try await forgetIfEmpty(previous) }
+            return result
+        }
     }
 
     func devices(of clientId: String) async throws -> [Device] {
@@ -48,9 +53,11 @@ final class DeviceIndex: DeviceStore {
 
     func remove(provider: ProviderKind, token: String, of clientId: String?) async throws -> Device? {
         _ = try await withDevices()
-        let removed = try await store.remove(provider: provider, token: token, of: clientId)
-        if let removed { try await forgetIfEmpty(removed.clientId) }
-        return removed
+        return try await changes.withLock {
+            let removed = try await store.remove(provider: provider, token: token, of: clientId)
+            if let removed { try await forgetIfEmpty(removed.clientId) }
+            return removed
+        }
     }
 
     func newestLocales(of clientIds: [String]) async throws -> [String: String] {
