@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import NIOSSL
 
 /// Sends one provider request and reads its answer into an outcome. A connection error
 /// or a timeout is an outcome (retry), never a thrown error.
@@ -9,9 +10,18 @@ struct HTTPSender: Sendable {
     let client: HTTPClient
     let timeout: Duration
     let clock: any DeliveryClock
+    /// For a provider that trusts other certificate authorities than the system's.
+    var tls: TLSConfiguration? = nil
 
     /// Most bytes of an answer's body read; the rest is not needed for a reason.
     static let maxAnswerBytes = 64 * 1024
+
+    /// What became of one request: the endpoint's answer, or the failure that kept it
+    /// from answering (a connection error, a timeout) as an outcome to retry.
+    enum Exchange: Sendable {
+        case answered(HTTPAnswer)
+        case failed(DeliveryOutcome, connectionLost: Bool)
+    }
 
     /// POSTs `body` to `url`; `read` turns a 2xx answer into an outcome when the
     /// provider needs more than its status (nil: the status alone decides).
@@ -19,11 +29,23 @@ struct HTTPSender: Sendable {
         url: String, headers: HTTPHeaders, body: [UInt8],
         read: (@Sendable (HTTPAnswer) -> DeliveryOutcome)? = nil
     ) async -> DeliveryOutcome {
+        switch await exchange(url: url, headers: headers, body: body) {
+        case .answered(let answer):
+            if let read, (200..<300).contains(answer.status) { return read(answer) }
+            return answer.outcome(now: clock.now())
+        case .failed(let outcome, _):
+            return outcome
+        }
+    }
+
+    /// POSTs `body` to `url` and reads the answer, whatever its status.
+    func exchange(url: String, headers: HTTPHeaders, body: [UInt8], contentType: String = "application/json") async -> Exchange {
         var request = HTTPClientRequest(url: url)
         request.method = .POST
         request.headers = headers
-        request.headers.replaceOrAdd(name: "Content-Type", value: "application/json")
+        request.headers.replaceOrAdd(name: "Content-Type", value: contentType)
         request.body = .bytes(ByteBuffer(bytes: body))
+        request.tlsConfiguration = tls
         do {
             let response = try await client.execute(request, timeout: .nanoseconds(timeout.nanoseconds))
             var answerBody: [UInt8] = []
@@ -31,12 +53,26 @@ struct HTTPSender: Sendable {
                 answerBody.append(contentsOf: chunk.readableBytesView.prefix(Self.maxAnswerBytes - answerBody.count))
                 if answerBody.count >= Self.maxAnswerBytes { break }
             }
-            let answer = HTTPAnswer(status: Int(response.status.code), retryAfter: response.headers.first(name: "Retry-After"), body: answerBody)
-            if let read, (200..<300).contains(answer.status) { return read(answer) }
-            return answer.outcome(now: clock.now())
+            return .answered(HTTPAnswer(status: Int(response.status.code), retryAfter: response.headers.first(name: "Retry-After"), body: answerBody))
         } catch {
-            return .retry(status: nil, reason: Self.reason(for: error), retryAfter: nil)
+            return .failed(.retry(status: nil, reason: Self.reason(for: error), retryAfter: nil), connectionLost: Self.isConnectionLost(error))
         }
+    }
+
+    /// The connection closed or went away under the request (a dropped connection, an
+    /// HTTP/2 GOAWAY): unlike a timeout, sending again at once on a new connection is
+    /// likely to work.
+    static func isConnectionLost(_ error: any Error) -> Bool {
+        if let error = error as? HTTPClientError {
+            switch error {
+            case .deadlineExceeded, .readTimeout, .writeTimeout, .connectTimeout: return false
+            case .remoteConnectionClosed: return true
+            default: break
+            }
+        }
+        if error is ChannelError { return true }
+        let text = String(describing: error)
+        return text.contains("GoAway") || text.contains("StreamClosed") || text.contains("ioOnClosedChannel") || text.contains("eof")
     }
 
     static func reason(for error: any Error) -> String {

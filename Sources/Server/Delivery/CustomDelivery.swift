@@ -44,6 +44,12 @@ final class CustomDelivery: Service {
             if let platform = try configuration.platform(secrets: secrets) {
                 providers.append(try PlatformPushProvider(configuration: platform, client: client, clock: clock))
             }
+            if let apns = try configuration.apns() {
+                providers.append(try APNsProvider(configuration: apns, client: client, storeFor: .seconds(configuration.retryMaxAgeSeconds), clock: clock))
+            }
+            if let fcm = try configuration.fcm() {
+                providers.append(try FCMProvider(configuration: fcm, client: client, clock: clock))
+            }
         } catch {
             try? client.syncShutdown()
             throw error

@@ -3,7 +3,8 @@ import Foundation
 import SQLiteStorage
 
 /// The custom channel's settings: devices, the queue, the workers and the providers.
-/// A provider is on when its address is set (`webhookURL`, `platformServer`).
+/// A provider is on when its address or key is set (`webhookURL`, `platformServer`,
+/// `apnsKeyFile`, `fcmServiceAccountFile`).
 struct DeliveryConfiguration: Sendable, Equatable {
     var maxDevicesPerClient = 10
     var queueDurability = SQLiteDeliveryDatabase.Durability.full
@@ -27,6 +28,19 @@ struct DeliveryConfiguration: Sendable, Equatable {
     var platformWhere: String?
     var platformTimeoutSeconds = 10
     var platformMaxPayloadBytes = 3800
+    var apnsKeyFile: String?
+    var apnsKeyId = ""
+    var apnsTeamId = ""
+    var apnsTopic: String?
+    var apnsEnvironments = Set(APNsEnvironment.allCases)
+    var apnsProductionURL = APNsProvider.Configuration.defaultProductionURL
+    var apnsSandboxURL = APNsProvider.Configuration.defaultSandboxURL
+    var apnsTimeoutSeconds = 10
+    /// PEM certificates to trust for APNs instead of the system's (a local stand-in).
+    var apnsCACertificateFile: String?
+    var fcmServiceAccountFile: String?
+    var fcmBaseURL = FCMProvider.Configuration.defaultBaseURL
+    var fcmTimeoutSeconds = 10
 
     /// The most attempts in flight per provider (`deliveryConcurrency`).
     static let maxConcurrency = 1024
@@ -43,6 +57,12 @@ struct DeliveryConfiguration: Sendable, Equatable {
         "platformServer": "PUSHCOMPOSE_PLATFORM_SERVER", "platformProduction": "PUSHCOMPOSE_PLATFORM_PRODUCTION",
         "platformWhere": "PUSHCOMPOSE_PLATFORM_WHERE", "platformTimeoutSeconds": "PUSHCOMPOSE_PLATFORM_TIMEOUT_SECONDS",
         "platformMaxPayloadBytes": "PUSHCOMPOSE_PLATFORM_MAX_PAYLOAD_BYTES",
+        "apnsKeyFile": "PUSHCOMPOSE_APNS_KEY_FILE", "apnsKeyId": "PUSHCOMPOSE_APNS_KEY_ID", "apnsTeamId": "PUSHCOMPOSE_APNS_TEAM_ID",
+        "apnsTopic": "PUSHCOMPOSE_APNS_TOPIC", "apnsEnvironments": "PUSHCOMPOSE_APNS_ENVIRONMENTS",
+        "apnsProductionURL": "PUSHCOMPOSE_APNS_PRODUCTION_URL", "apnsSandboxURL": "PUSHCOMPOSE_APNS_SANDBOX_URL",
+        "apnsTimeoutSeconds": "PUSHCOMPOSE_APNS_TIMEOUT_SECONDS", "apnsCACertificateFile": "PUSHCOMPOSE_APNS_CA_CERTIFICATE_FILE",
+        "fcmServiceAccountFile": "PUSHCOMPOSE_FCM_SERVICE_ACCOUNT_FILE", "fcmBaseURL": "PUSHCOMPOSE_FCM_BASE_URL",
+        "fcmTimeoutSeconds": "PUSHCOMPOSE_FCM_TIMEOUT_SECONDS",
     ]
 
     mutating func apply(_ values: [String: String]) throws {
@@ -73,8 +93,32 @@ struct DeliveryConfiguration: Sendable, Equatable {
         platformWhere = values["platformWhere"] ?? platformWhere
         platformTimeoutSeconds = try int("platformTimeoutSeconds") ?? platformTimeoutSeconds
         platformMaxPayloadBytes = try int("platformMaxPayloadBytes", minimum: 256) ?? platformMaxPayloadBytes
+        apnsKeyFile = values["apnsKeyFile"] ?? apnsKeyFile
+        apnsKeyId = values["apnsKeyId"] ?? apnsKeyId
+        apnsTeamId = values["apnsTeamId"] ?? apnsTeamId
+        apnsTopic = values["apnsTopic"] ?? apnsTopic
+        if let text = values["apnsEnvironments"] {
+            var environments = Set<APNsEnvironment>()
+            for name in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !name.isEmpty {
+                guard let environment = APNsEnvironment(rawValue: name) else {
+                    throw ServerConfiguration.Error(description: "apnsEnvironments (PUSHCOMPOSE_APNS_ENVIRONMENTS) names production and/or sandbox, not '\(name)'")
+                }
+                environments.insert(environment)
+            }
+            apnsEnvironments = environments
+        }
+        apnsProductionURL = values["apnsProductionURL"] ?? apnsProductionURL
+        apnsSandboxURL = values["apnsSandboxURL"] ?? apnsSandboxURL
+        apnsTimeoutSeconds = try int("apnsTimeoutSeconds") ?? apnsTimeoutSeconds
+        apnsCACertificateFile = values["apnsCACertificateFile"] ?? apnsCACertificateFile
+        fcmServiceAccountFile = values["fcmServiceAccountFile"] ?? fcmServiceAccountFile
+        fcmBaseURL = values["fcmBaseURL"] ?? fcmBaseURL
+        fcmTimeoutSeconds = try int("fcmTimeoutSeconds") ?? fcmTimeoutSeconds
         // Only the providers that are on send attempts the lease must outlast.
-        let timeouts = [webhookURL.map { _ in webhookTimeoutSeconds }, platformServer.map { _ in platformTimeoutSeconds }]
+        let timeouts = [
+            webhookURL.map { _ in webhookTimeoutSeconds }, platformServer.map { _ in platformTimeoutSeconds },
+            apnsKeyFile.map { _ in apnsTimeoutSeconds }, fcmServiceAccountFile.map { _ in fcmTimeoutSeconds },
+        ]
         guard leaseSeconds > timeouts.compactMap({ $0 }).max() ?? 0 else {
             throw ServerConfiguration.Error(
                 description: "deliveryLeaseSeconds (PUSHCOMPOSE_DELIVERY_LEASE_SECONDS) must be longer than every provider's timeout, or a slow attempt's job is sent again while it is still being sent")
@@ -110,5 +154,43 @@ struct DeliveryConfiguration: Sendable, Equatable {
             server: platformServer, appId: secrets.appId, masterKey: secrets.masterKey, production: platformProduction,
             whereTemplate: whereTemplate, timeout: .seconds(platformTimeoutSeconds), maxPayloadBytes: platformMaxPayloadBytes
         ).validated()
+    }
+
+    /// The APNs provider's settings, its key read from `apnsKeyFile`; nil when it is off.
+    func apns() throws -> APNsProvider.Configuration? {
+        guard let apnsKeyFile else {
+            let stray = [("apnsKeyId", apnsKeyId), ("apnsTeamId", apnsTeamId)].filter { !$0.1.isEmpty }.map(\.0)
+            guard stray.isEmpty else {
+                throw ServerConfiguration.Error(description: "\(stray.joined(separator: " and ")) set but not apnsKeyFile (PUSHCOMPOSE_APNS_KEY_FILE): APNs is on when its key file is set")
+            }
+            return nil
+        }
+        let key = try Self.read(apnsKeyFile, setting: "apnsKeyFile (PUSHCOMPOSE_APNS_KEY_FILE)")
+        for (setting, value) in [("apnsKeyId (PUSHCOMPOSE_APNS_KEY_ID)", apnsKeyId), ("apnsTeamId (PUSHCOMPOSE_APNS_TEAM_ID)", apnsTeamId)] where value.isEmpty {
+            throw ServerConfiguration.Error(description: "\(setting) must be set with apnsKeyFile")
+        }
+        let trustRoots = try apnsCACertificateFile.map { try Self.read($0, setting: "apnsCACertificateFile (PUSHCOMPOSE_APNS_CA_CERTIFICATE_FILE)") }
+        let credentials = try APNsCredentials(keyId: apnsKeyId, teamId: apnsTeamId, privateKeyPEM: String(decoding: key, as: UTF8.self))
+        return try APNsProvider.Configuration(
+            credentials: credentials, topic: apnsTopic, environments: apnsEnvironments, productionURL: apnsProductionURL,
+            sandboxURL: apnsSandboxURL, timeout: .seconds(apnsTimeoutSeconds), trustRootsPEM: trustRoots.map { String(decoding: $0, as: UTF8.self) }
+        ).validated()
+    }
+
+    /// The FCM provider's settings, the service account read from its file; nil when it is off.
+    func fcm() throws -> FCMProvider.Configuration? {
+        guard let fcmServiceAccountFile else { return nil }
+        let json = try Self.read(fcmServiceAccountFile, setting: "fcmServiceAccountFile (PUSHCOMPOSE_FCM_SERVICE_ACCOUNT_FILE)")
+        return try FCMProvider.Configuration(
+            serviceAccount: FCMServiceAccount(json: json), baseURL: fcmBaseURL, timeout: .seconds(fcmTimeoutSeconds)
+        ).validated()
+    }
+
+    /// A credentials file's bytes, or an error naming the setting and the file.
+    private static func read(_ path: String, setting: String) throws -> [UInt8] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ServerConfiguration.Error(description: "\(setting): cannot read \(path)")
+        }
+        return Array(data)
     }
 }

@@ -1,0 +1,154 @@
+import AsyncHTTPClient
+import Foundation
+import NIOHTTP1
+import NIOSSL
+
+/// Delivers a push to an iOS device through APNs' provider API over HTTP/2, with token
+/// authentication: one ES256 JWT, renewed before it is `tokenRenewal` old (APNs accepts
+/// a token for an hour), shared by every request. A device's environment picks the
+/// endpoint; each endpoint has its own pooled, multiplexed connections.
+///
+/// Answers are read by `APNsAnswer`. An `ExpiredProviderToken` answer renews the token
+/// and sends once more; a connection lost under a request (dropped, GOAWAY) sends it
+/// once more on a new connection; other failures go back to the queue.
+public struct APNsProvider: PushProvider {
+    public struct Configuration: Sendable {
+        public var credentials: APNsCredentials
+        /// The app's bundle id, for devices registered without a topic of their own.
+        public var topic: String?
+        /// The environments devices may use; a device of another dead-letters.
+        public var environments: Set<APNsEnvironment>
+        public var productionURL: String
+        public var sandboxURL: String
+        public var timeout: Duration
+        /// Certificate authorities to trust instead of the system's (a local stand-in).
+        public var trustRootsPEM: String?
+        /// A token older than this is renewed before it is used.
+        public var tokenRenewal: Duration
+
+        public static let defaultProductionURL = "https://api.push.apple.com"
+        public static let defaultSandboxURL = "https://api.sandbox.push.apple.com"
+
+        public init(
+            credentials: APNsCredentials, topic: String? = nil, environments: Set<APNsEnvironment> = Set(APNsEnvironment.allCases),
+            productionURL: String = defaultProductionURL, sandboxURL: String = defaultSandboxURL, timeout: Duration = .seconds(10),
+            trustRootsPEM: String? = nil, tokenRenewal: Duration = .seconds(45 * 60)
+        ) {
+            self.credentials = credentials
+            self.topic = topic
+            self.environments = environments
+            self.productionURL = productionURL
+            self.sandboxURL = sandboxURL
+            self.timeout = timeout
+            self.trustRootsPEM = trustRootsPEM
+            self.tokenRenewal = tokenRenewal
+        }
+
+        public func validated() throws(ProviderConfigurationError) -> Configuration {
+            for (setting, url) in [("apnsProductionURL", productionURL), ("apnsSandboxURL", sandboxURL)] {
+                guard let components = URLComponents(string: url), components.scheme?.lowercased() == "https", components.host?.isEmpty == false else {
+                    throw ProviderConfigurationError(setting: setting, reason: "must be an https URL (APNs speaks HTTP/2 over TLS only)")
+                }
+            }
+            if let topic, topic.isEmpty { throw ProviderConfigurationError(setting: "apnsTopic", reason: "must not be empty when set") }
+            guard !environments.isEmpty else { throw ProviderConfigurationError(setting: "apnsEnvironments", reason: "must name production, sandbox or both") }
+            guard timeout > .zero else { throw ProviderConfigurationError(setting: "apnsTimeoutSeconds", reason: "must be positive") }
+            guard tokenRenewal > .zero, tokenRenewal <= .seconds(50 * 60) else {
+                throw ProviderConfigurationError(setting: "apnsTokenRenewal", reason: "must be positive and at most 50 minutes")
+            }
+            return self
+        }
+
+        func baseURL(_ environment: APNsEnvironment) -> String {
+            let url = environment == .production ? productionURL : sandboxURL
+            return url.hasSuffix("/") ? String(url.dropLast()) : url
+        }
+    }
+
+    public let kind = ProviderKind.apns
+    public let configuration: Configuration
+    private let sender: HTTPSender
+    private let clock: any DeliveryClock
+    private let token: BearerTokenCache
+    /// How long APNs may keep trying a device: as long as the queue would (`maxAge`).
+    private let storeFor: Duration
+
+    /// - Parameter storeFor: how long after the push was queued APNs may still deliver
+    ///   it to a device that is off (`apns-expiration`): the queue's maximum age.
+    public init(configuration: Configuration, client: HTTPClient, storeFor: Duration, clock: any DeliveryClock = SystemDeliveryClock()) throws(ProviderConfigurationError) {
+        let configuration = try configuration.validated()
+        self.configuration = configuration
+        self.clock = clock
+        self.storeFor = storeFor
+        var sender = HTTPSender(client: client, timeout: configuration.timeout, clock: clock)
+        var tls = TLSConfiguration.makeClientConfiguration()
+        tls.applicationProtocols = ["h2"]
+        if let pem = configuration.trustRootsPEM {
+            do {
+                tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMBytes(Array(pem.utf8)))
+            } catch {
+                throw ProviderConfigurationError(setting: "apnsCACertificateFile", reason: "holds no PEM certificate")
+            }
+        }
+        sender.tls = tls
+        self.sender = sender
+        let credentials = configuration.credentials
+        let renewal = configuration.tokenRenewal
+        token = BearerTokenCache(clock: clock) {
+            let now = clock.now()
+            return BearerTokenCache.Token(value: try await credentials.sign(now: now), renewAt: now.addingTimeInterval(renewal.seconds))
+        }
+    }
+
+    /// APNs' 4096 bytes less what the provider adds around the rendered payload: the
+    /// `aps` wrapper, the badge number, the push id and the thread id (the conversation).
+    public var payloadBudget: Int {
+        APNsRequest.maxPayloadBytes - ChannelPayload.badgeReserve - ChannelPayload.pushIdReserve - Self.wrapperReserve
+    }
+
+    /// `{"aps":{…}}`, `"alert":{"title":…,"body":…}` for `"alert":…,"title":…`, and
+    /// `,"thread-id":"…"` with a conversation id of the longest kind, escaped.
+    static let wrapperReserve = 64 + 2 * 256
+
+    public func send(_ job: PushJob) async -> DeliveryOutcome {
+        let environment = job.device.apnsEnvironment ?? .production
+        guard configuration.environments.contains(environment) else {
+            return .failedPermanently(status: nil, reason: "APNs environment \(environment.rawValue) is not enabled (apnsEnvironments)")
+        }
+        guard let topic = job.device.topic ?? configuration.topic else {
+            return .failedPermanently(status: nil, reason: "no APNs topic: set apnsTopic or register the device with its topic")
+        }
+        let request = APNsRequest(job: job, topic: topic, expiresAt: job.queuedAt.addingTimeInterval(storeFor.seconds))
+        guard request.body.count <= APNsRequest.maxPayloadBytes else {
+            return .failedPermanently(status: nil, reason: "payload is \(request.body.count) bytes, over APNs' \(APNsRequest.maxPayloadBytes)")
+        }
+        let url = configuration.baseURL(environment) + request.path
+        var renewed = false
+        var resent = false
+        while true {
+            let bearer: String
+            do {
+                bearer = try await token.token()
+            } catch {
+                return .retry(status: nil, reason: HTTPAnswer.bounded("could not sign an APNs provider token: \(error)"), retryAfter: nil)
+            }
+            var headers = HTTPHeaders(request.headers)
+            headers.add(name: "authorization", value: "bearer " + bearer)
+            switch await sender.exchange(url: url, headers: headers, body: request.body) {
+            case .answered(let answer):
+                switch APNsAnswer.read(answer, now: clock.now()) {
+                case .outcome(let outcome):
+                    return outcome
+                case .tokenExpired where !renewed:
+                    renewed = true
+                    token.refuse(bearer)
+                case .tokenExpired:
+                    return .retry(status: answer.status, reason: "APNs 403 ExpiredProviderToken, also for a new token", retryAfter: nil)
+                }
+            case .failed(let outcome, let connectionLost):
+                guard connectionLost, !resent else { return outcome }
+                resent = true
+            }
+        }
+    }
+}

@@ -1,0 +1,56 @@
+import Foundation
+import PushCompose
+
+/// One push as APNs takes it: the path with the device token, the `apns-*` headers and
+/// the JSON payload (`aps` and the app's members beside it).
+public struct APNsRequest: Sendable {
+    public var path: String
+    public var headers: [(name: String, value: String)]
+    public var body: [UInt8]
+
+    /// APNs' limit for a whole payload, in bytes.
+    public static let maxPayloadBytes = 4096
+
+    /// - Parameters:
+    ///   - topic: the configured topic; a device registered with its own topic uses that.
+    ///   - expiresAt: until when APNs may keep trying the device (`apns-expiration`).
+    public init(job: PushJob, topic: String, expiresAt: Date) {
+        let fields = NotificationFields(job: job)
+        path = "/3/device/" + job.device.token
+        var aps: [(key: String, value: JSONValue)] = []
+        if fields.title != nil || fields.subtitle != nil {
+            var alert: [(key: String, value: JSONValue)] = []
+            if let title = fields.title { alert.append((key: "title", value: .string(title))) }
+            if let subtitle = fields.subtitle { alert.append((key: "subtitle", value: .string(subtitle))) }
+            if let body = fields.body { alert.append((key: "body", value: .string(body))) }
+            aps.append((key: "alert", value: .object(alert)))
+        } else if let body = fields.body {
+            aps.append((key: "alert", value: .string(body)))
+        }
+        if let sound = fields.sound { aps.append((key: "sound", value: sound)) }
+        if let badge = fields.badge { aps.append((key: "badge", value: .number(Double(badge)))) }
+        if let threadId = fields.threadId { aps.append((key: "thread-id", value: .string(threadId))) }
+        if let category = fields.category { aps.append((key: "category", value: .string(category))) }
+        if fields.contentAvailable { aps.append((key: "content-available", value: .number(1))) }
+        if fields.mutableContent { aps.append((key: "mutable-content", value: .number(1))) }
+        var payload: [(key: String, value: JSONValue)] = [(key: "aps", value: .object(aps))]
+        payload.append(contentsOf: fields.custom.filter { $0.key != "aps" })
+        var body: [UInt8] = []
+        body.reserveCapacity(512)
+        JSONEncoding.write(.object(payload), into: &body)
+        self.body = body
+
+        let background = fields.isBackground
+        headers = [
+            ("apns-topic", job.device.topic ?? topic),
+            ("apns-push-type", background ? "background" : "alert"),
+            ("apns-id", job.pushId),
+            ("apns-expiration", String(Int64(expiresAt.timeIntervalSince1970))),
+            ("apns-priority", background ? "5" : "10"),
+        ]
+        // APNs refuses a collapse id over 64 bytes: a longer one is not sent rather than the push refused.
+        if let collapseId = fields.collapseId, collapseId.utf8.count <= 64 {
+            headers.append(("apns-collapse-id", collapseId))
+        }
+    }
+}
