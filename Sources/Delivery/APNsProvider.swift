@@ -56,7 +56,17 @@ public struct APNsProvider: PushProvider {
             guard tokenRenewal > .zero, tokenRenewal <= .seconds(50 * 60) else {
                 throw ProviderConfigurationError(setting: "apnsTokenRenewal", reason: "must be positive and at most 50 minutes")
             }
+            _ = try trustRoots()
             return self
+        }
+
+        /// The certificates of `trustRootsPEM`; nil: the system's.
+        func trustRoots() throws(ProviderConfigurationError) -> [NIOSSLCertificate]? {
+            guard let trustRootsPEM else { return nil }
+            guard let certificates = try? NIOSSLCertificate.fromPEMBytes(Array(trustRootsPEM.utf8)), !certificates.isEmpty else {
+                throw ProviderConfigurationError(setting: "apnsCACertificateFile", reason: "holds no PEM certificate")
+            }
+            return certificates
         }
 
         func baseURL(_ environment: APNsEnvironment) -> String {
@@ -83,13 +93,7 @@ public struct APNsProvider: PushProvider {
         var sender = HTTPSender(client: client, timeout: configuration.timeout, clock: clock)
         var tls = TLSConfiguration.makeClientConfiguration()
         tls.applicationProtocols = ["h2"]
-        if let pem = configuration.trustRootsPEM {
-            do {
-                tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMBytes(Array(pem.utf8)))
-            } catch {
-                throw ProviderConfigurationError(setting: "apnsCACertificateFile", reason: "holds no PEM certificate")
-            }
-        }
+        if let certificates = try configuration.trustRoots() { tls.trustRoots = .certificates(certificates) }
         sender.tls = tls
         self.sender = sender
         let credentials = configuration.credentials
