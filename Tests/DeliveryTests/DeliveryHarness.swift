@@ -32,7 +32,7 @@ struct DeliveryHarness: Sendable {
 
     func webhook(_ baseURL: String, timeout: Duration = .seconds(30)) throws -> WebhookProvider {
         try WebhookProvider(
-            configuration: .init(url: baseURL + "/push", secret: ProviderStandIns.webhookSecret, timeout: timeout), client: client, clock: clock)
+            configuration: .init(url: baseURL + "/push", secret: EndpointChecks.webhookSecret, timeout: timeout), client: client, clock: clock)
     }
 
     func platform(
@@ -40,7 +40,7 @@ struct DeliveryHarness: Sendable {
     ) throws -> PlatformPushProvider {
         try PlatformPushProvider(
             configuration: .init(
-                server: baseURL, appId: ProviderStandIns.appId, masterKey: ProviderStandIns.masterKey, production: production,
+                server: baseURL, appId: EndpointChecks.appId, masterKey: EndpointChecks.masterKey, production: production,
                 whereTemplate: whereTemplate, timeout: timeout),
             client: client, clock: clock)
     }

@@ -8,7 +8,7 @@ import XCTest
 final class PlatformPushDeliveryTests: XCTestCase {
     func testAPushGoesWithTheMasterKeyAndTheReceiversWhere() async throws {
         let harness = try await DeliveryHarness.make(self)
-        let api = ProviderStandIns.platform(clock: harness.clock, expectProd: "dev")
+        let api = EndpointChecks.platform(clock: harness.clock, expectProd: "dev")
         api.script([.status(200, body: #"{"objectId":"p-1","createdAt":"2024-01-01T00:00:00.000Z"}"#)])
         try await api.serve { base in
             let whereTemplate = try WhereTemplate(json: #"{"clientId":"{{receiver}}","installationId":"{{token}}"}"#)
@@ -31,10 +31,10 @@ final class PlatformPushDeliveryTests: XCTestCase {
 
     func testAWrongMasterKeyIsDeadWithThePlatformsAnswer() async throws {
         let harness = try await DeliveryHarness.make(self)
-        let api = ProviderStandIns.platform(clock: harness.clock)
+        let api = EndpointChecks.platform(clock: harness.clock)
         try await api.serve { base in
             let provider = try PlatformPushProvider(
-                configuration: .init(server: base, appId: ProviderStandIns.appId, masterKey: "wrong"), client: harness.client, clock: harness.clock)
+                configuration: .init(server: base, appId: EndpointChecks.appId, masterKey: "wrong"), client: harness.client, clock: harness.clock)
             try await harness.withWorkers([provider]) {
                 try await harness.push(to: "Jerry", device: DeviceAddress(provider: .platform, token: "inst-1"))
                 await harness.events.wait { $0.isDead }
@@ -48,7 +48,7 @@ final class PlatformPushDeliveryTests: XCTestCase {
 
     func testAnAnswerThatIsNotThePlatformsIsRetried() async throws {
         let harness = try await DeliveryHarness.make(self)
-        let api = ProviderStandIns.platform(clock: harness.clock)
+        let api = EndpointChecks.platform(clock: harness.clock)
         api.script([.status(200, body: "<html>proxy error</html>"), .status(503, body: #"{"code":1,"error":"busy"}"#)])
         try await api.serve { base in
             try await harness.withWorkers([try harness.platform(base)]) {
@@ -69,9 +69,9 @@ final class PlatformPushDeliveryTests: XCTestCase {
     /// A provider that hangs holds its own slots only: the webhook's pushes go on.
     func testAStuckProviderDoesNotHoldTheOthers() async throws {
         let harness = try await DeliveryHarness.make(self)
-        let api = ProviderStandIns.platform(clock: harness.clock)
+        let api = EndpointChecks.platform(clock: harness.clock)
         api.script(Array(repeating: .hang, count: 50))
-        let endpoint = ProviderStandIns.webhook(clock: harness.clock)
+        let endpoint = EndpointChecks.webhook(clock: harness.clock)
         var twoPlatformSlots = WorkerSettings.fastForTests
         twoPlatformSlots.concurrencyByProvider = [.platform: 2]
         let settings = twoPlatformSlots

@@ -8,7 +8,7 @@ import XCTest
 final class WebhookDeliveryTests: XCTestCase {
     func testAPushIsDeliveredSignedWithANumericBadge() async throws {
         let harness = try await DeliveryHarness.make(self)
-        let endpoint = ProviderStandIns.webhook(clock: harness.clock)
+        let endpoint = EndpointChecks.webhook(clock: harness.clock)
         try await endpoint.serve { base in
             let provider = try harness.webhook(base)
             XCTAssertEqual(provider.payloadBudget, 4096 - ChannelPayload.badgeReserve)
@@ -37,7 +37,7 @@ final class WebhookDeliveryTests: XCTestCase {
 
     func test410RemovesTheDevice() async throws {
         let harness = try await DeliveryHarness.make(self)
-        let endpoint = ProviderStandIns.webhook(clock: harness.clock)
+        let endpoint = EndpointChecks.webhook(clock: harness.clock)
         endpoint.script([.status(410, body: "unsubscribed")])
         try await endpoint.serve { base in
             try await harness.withWorkers([try harness.webhook(base)]) {
@@ -57,7 +57,7 @@ final class WebhookDeliveryTests: XCTestCase {
 
     func test429WithRetryAfterIsNotRetriedBeforeIt() async throws {
         let harness = try await DeliveryHarness.make(self)
-        let endpoint = ProviderStandIns.webhook(clock: harness.clock)
+        let endpoint = EndpointChecks.webhook(clock: harness.clock)
         endpoint.script([.status(429, body: "slow down", retryAfter: "120")])
         try await endpoint.serve { base in
             try await harness.withWorkers([try harness.webhook(base)]) {
@@ -82,7 +82,7 @@ final class WebhookDeliveryTests: XCTestCase {
 
     func testAnOutageThenRecoveryDeliversEverything() async throws {
         let harness = try await DeliveryHarness.make(self)
-        let endpoint = ProviderStandIns.webhook(clock: harness.clock)
+        let endpoint = EndpointChecks.webhook(clock: harness.clock)
         endpoint.script(Array(repeating: .status(503, body: "maintenance"), count: 12))
         let receivers = (0..<8).map { "r\($0)" }
         // Queued before the workers start, so the outage is shared among them.
@@ -105,7 +105,7 @@ final class WebhookDeliveryTests: XCTestCase {
 
     func testAHangingEndpointTimesOutAndIsRetried() async throws {
         let harness = try await DeliveryHarness.make(self)
-        let endpoint = ProviderStandIns.webhook(clock: harness.clock)
+        let endpoint = EndpointChecks.webhook(clock: harness.clock)
         endpoint.script([.hang])
         try await endpoint.serve { base in
             try await harness.withWorkers([try harness.webhook(base, timeout: .milliseconds(300))]) {
@@ -142,7 +142,7 @@ final class WebhookDeliveryTests: XCTestCase {
 
     func testAnExpiredLeaseLetsAnotherClaimDeliverWhileAWorkerIsStuck() async throws {
         let harness = try await DeliveryHarness.make(self)
-        let endpoint = ProviderStandIns.webhook(clock: harness.clock)
+        let endpoint = EndpointChecks.webhook(clock: harness.clock)
         endpoint.script([.hang])
         var shortLease = WorkerSettings.fastForTests
         shortLease.leaseDuration = .seconds(30)
@@ -170,7 +170,7 @@ final class WebhookDeliveryTests: XCTestCase {
 
     func testARefusedPushIsDeadWithTheAnswerThenRetriedAndPurged() async throws {
         let harness = try await DeliveryHarness.make(self)
-        let endpoint = ProviderStandIns.webhook(clock: harness.clock)
+        let endpoint = EndpointChecks.webhook(clock: harness.clock)
         endpoint.script([.status(400, body: #"{"error":"unknown receiver"}"#), .status(422, body: "no")])
         try await endpoint.serve { base in
             try await harness.withWorkers([try harness.webhook(base)]) {
@@ -200,7 +200,7 @@ final class WebhookDeliveryTests: XCTestCase {
 
     func testGracefulShutdownGivesBackAnAttemptCutOffAtTheDeadline() async throws {
         let harness = try await DeliveryHarness.make(self)
-        let endpoint = ProviderStandIns.webhook(clock: harness.clock)
+        let endpoint = EndpointChecks.webhook(clock: harness.clock)
         endpoint.script([.hang])
         var shortDeadline = WorkerSettings.fastForTests
         shortDeadline.shutdownDeadline = .milliseconds(200)

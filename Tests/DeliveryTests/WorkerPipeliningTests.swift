@@ -8,7 +8,7 @@ import XCTest
 final class WorkerPipeliningTests: XCTestCase {
     func testASlotFreesWhenTheProviderAnswersWhileItsAnswerIsStillBeingRecorded() async throws {
         let harness = try await DeliveryHarness.make(self)
-        let endpoint = ProviderStandIns.webhook(clock: harness.clock)
+        let endpoint = EndpointChecks.webhook(clock: harness.clock)
         let settings = {
             var settings = WorkerSettings.fastForTests
             settings.concurrency = 1

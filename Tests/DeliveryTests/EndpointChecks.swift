@@ -3,7 +3,7 @@ import Foundation
 import PushCompose
 
 /// The stand-ins' checks: what a real endpoint verifies before accepting a push.
-enum ProviderStandIns {
+enum EndpointChecks {
     static let webhookSecret = "webhook-secret-0001"
     static let appId = "platform-app-0002"
     static let masterKey = "platform-master-0003"
