@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Crypto
+import _CryptoExtras
 import Foundation
 import JWTKit
 import NIOCore
@@ -58,6 +59,41 @@ final class StandInSelfTests: XCTestCase {
         try await apns.shutdown()
     }
 
+    func testFCMGrantsATokenForARightAssertionAndRefusesItOnceRevoked() async throws {
+        let key = try _RSA.Signing.PrivateKey(keySize: .bits2048)
+        let clientEmail = "pushcompose@example-project.iam.gserviceaccount.com"
+        let fcm = try await FCMStandIn.start(projectId: "example-project", clientEmail: clientEmail, publicKey: key.publicKey)
+        let serviceAccount = try JSONParser.parse(fcm.serviceAccountJSON(privateKeyPEM: key.pemRepresentation))
+        XCTAssertEqual(serviceAccount["token_uri"], .string(fcm.tokenURL))
+        try await withClient(trusting: nil) { client in
+            let forged = try await exchange(
+                assertion: assertion(signedBy: _RSA.Signing.PrivateKey(keySize: .bits2048), clientEmail: clientEmail, audience: fcm.tokenURL),
+                at: fcm, client: client)
+            XCTAssertEqual(forged.status, 400)
+            XCTAssertEqual(forged.json?["error"], .string("invalid_grant"))
+
+            let granted = try await exchange(
+                assertion: assertion(signedBy: key, clientEmail: clientEmail, audience: fcm.tokenURL), at: fcm, client: client)
+            XCTAssertEqual(granted.status, 200)
+            XCTAssertEqual(granted.json?["expires_in"], .number(3599))
+            let accessToken = try XCTUnwrap(granted.json?["access_token"]?.stringValue)
+
+            let sent = try await send(to: fcm, accessToken: accessToken, client: client)
+            XCTAssertEqual(sent.status, 200)
+            XCTAssertEqual(sent.json?["name"], .string("projects/example-project/messages/1"))
+
+            fcm.revokeAccessTokens()
+            let refused = try await send(to: fcm, accessToken: accessToken, client: client)
+            XCTAssertEqual(refused.status, 401)
+            XCTAssertEqual(refused.json?["error"]?["status"], .string("UNAUTHENTICATED"))
+        }
+        XCTAssertEqual(fcm.tokenRequests, 2)
+        XCTAssertEqual(fcm.tokenProblems, [["assertion signature does not verify with the service account's key"]])
+        XCTAssertEqual(fcm.received.map(\.problems), [[], ["access token not issued here, revoked or expired"]])
+        XCTAssertEqual(fcm.received.first?.deviceToken, "fcm-token-1")
+        try await fcm.shutdown()
+    }
+
     // MARK: - APNs helpers
 
     private struct ProviderTokenClaims: JWTPayload {
@@ -95,6 +131,47 @@ final class StandInSelfTests: XCTestCase {
         return try await send(request, client: client)
     }
 
+    // MARK: - FCM helpers
+
+    private struct AssertionClaims: JWTPayload {
+        var iss: IssuerClaim
+        var scope: String
+        var aud: AudienceClaim
+        var iat: IssuedAtClaim
+        var exp: ExpirationClaim
+        func verify(using algorithm: some JWTAlgorithm) throws {}
+    }
+
+    private func assertion(signedBy key: _RSA.Signing.PrivateKey, clientEmail: String, audience: String) async throws -> String {
+        let keys = JWTKeyCollection()
+        await keys.add(rsa: try Insecure.RSA.PrivateKey(backing: key), digestAlgorithm: .sha256)
+        let now = Date()
+        return try await keys.sign(
+            AssertionClaims(
+                iss: .init(value: clientEmail), scope: "https://www.googleapis.com/auth/firebase.messaging", aud: .init(value: audience),
+                iat: .init(value: now), exp: .init(value: now + 3600)))
+    }
+
+    private func exchange(assertion: String, at fcm: FCMStandIn, client: HTTPClient) async throws -> Answer {
+        var request = HTTPClientRequest(url: fcm.tokenURL)
+        request.method = .POST
+        request.headers.add(name: "content-type", value: "application/x-www-form-urlencoded")
+        request.body = .bytes(ByteBuffer(string: "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer&assertion=\(assertion)"))
+        return try await send(request, client: client)
+    }
+
+    private func send(to fcm: FCMStandIn, accessToken: String, client: HTTPClient) async throws -> Answer {
+        var request = HTTPClientRequest(url: "\(fcm.baseURL)/v1/projects/example-project/messages:send")
+        request.method = .POST
+        request.headers.add(name: "authorization", value: "Bearer \(accessToken)")
+        request.headers.add(name: "content-type", value: "application/json")
+        request.body = .bytes(
+            ByteBuffer(
+                string: #"{"message":{"token":"fcm-token-1","notification":{"title":"Ada","body":"hi"},"#
+                    + #""android":{"priority":"high","notification":{"tag":"c1","notification_count":2}},"data":{"pushId":"p1"}}}"#))
+        return try await send(request, client: client)
+    }
+
     // MARK: - Shared helpers
 
     private func send(_ request: HTTPClientRequest, client: HTTPClient) async throws -> Answer {
@@ -105,9 +182,10 @@ final class StandInSelfTests: XCTestCase {
             json: try? JSONParser.parse(Array(body.readableBytesView)))
     }
 
-    private func withClient(trusting rootPEM: String, _ body: (HTTPClient) async throws -> Void) async throws {
+    /// A client that trusts only `rootPEM` (nil: no CA at all, for plain HTTP).
+    private func withClient(trusting rootPEM: String?, _ body: (HTTPClient) async throws -> Void) async throws {
         var tls = TLSConfiguration.makeClientConfiguration()
-        tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMBytes(Array(rootPEM.utf8)))
+        tls.trustRoots = .certificates(try rootPEM.map { try NIOSSLCertificate.fromPEMBytes(Array($0.utf8)) } ?? [])
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(tlsConfiguration: tls))
         do {
             try await body(client)
