@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import NIOHTTP2
 import NIOSSL
 
 /// Sends one provider request and reads its answer into an outcome. A connection error
@@ -60,19 +61,16 @@ struct HTTPSender: Sendable {
     }
 
     /// The connection closed or went away under the request (a dropped connection, an
-    /// HTTP/2 GOAWAY): unlike a timeout, sending again at once on a new connection is
-    /// likely to work.
+    /// HTTP/2 GOAWAY that cancels the stream): unlike a timeout, sending again at once on
+    /// a new connection is likely to work. Not when the sender itself is being cancelled.
     static func isConnectionLost(_ error: any Error) -> Bool {
+        guard !Task.isCancelled else { return false }
         if let error = error as? HTTPClientError {
-            switch error {
-            case .deadlineExceeded, .readTimeout, .writeTimeout, .connectTimeout: return false
-            case .remoteConnectionClosed: return true
-            default: break
-            }
+            // An HTTP/2 connection that closes under its streams fails them as cancelled.
+            return error == .remoteConnectionClosed || error == .cancelled
         }
-        if error is ChannelError { return true }
-        let text = String(describing: error)
-        return text.contains("GoAway") || text.contains("StreamClosed") || text.contains("ioOnClosedChannel") || text.contains("eof")
+        if let error = error as? ChannelError { return error == .eof || error == .ioOnClosedChannel || error == .alreadyClosed }
+        return error is NIOHTTP2Errors.StreamClosed
     }
 
     static func reason(for error: any Error) -> String {
