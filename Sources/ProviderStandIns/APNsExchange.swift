@@ -38,7 +38,7 @@ final class APNsExchange: Sendable {
         var hung: [HungStream] = []
     }
 
-    private let check: APNsRequestCheck
+    let check: APNsRequestCheck
     private let recording: Bool
     private let state = Mutex(State())
     let arrivals = RequestArrivals()

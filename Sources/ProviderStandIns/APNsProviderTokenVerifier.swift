@@ -20,7 +20,7 @@ final class APNsProviderTokenVerifier: Sendable {
     private let keyId: String
     private let teamId: String
     private let publicKey: P256.Signing.PublicKey
-    private let verdicts = Mutex<[String: Verdict]>([:])
+    private let verdicts = Mutex<(byToken: [String: Verdict], verified: Int)>(([:], 0))
 
     init(keyId: String, teamId: String, publicKey: P256.Signing.PublicKey) {
         self.keyId = keyId
@@ -28,12 +28,16 @@ final class APNsProviderTokenVerifier: Sendable {
         self.publicKey = publicKey
     }
 
+    /// Signatures verified so far: the distinct tokens seen, unless the cache started over.
+    var tokensVerified: Int { verdicts.withLock { $0.verified } }
+
     func verdict(for token: String) -> Verdict {
-        if let known = verdicts.withLock({ $0[token] }) { return known }
+        if let known = verdicts.withLock({ $0.byToken[token] }) { return known }
         let verdict = verify(token)
         verdicts.withLock { verdicts in
-            if verdicts.count >= Self.cacheLimit { verdicts.removeAll() }
-            verdicts[token] = verdict
+            if verdicts.byToken.count >= Self.cacheLimit { verdicts.byToken.removeAll() }
+            // Two connections may verify the same new token at once: count it once.
+            if verdicts.byToken.updateValue(verdict, forKey: token) == nil { verdicts.verified += 1 }
         }
         return verdict
     }

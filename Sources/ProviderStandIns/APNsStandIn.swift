@@ -93,6 +93,9 @@ public final class APNsStandIn: Sendable {
     public var answeredOK: Int { exchange.answeredOK }
     /// TCP connections accepted.
     public var connectionsAccepted: Int { exchange.connectionsAccepted }
+    /// Distinct provider tokens seen (each is verified once, so a sender that reuses its
+    /// token keeps this small). Counts again after 10,000 distinct tokens.
+    public var providerTokensSeen: Int { exchange.check.providerTokens.tokensVerified }
 
     /// True once `count` requests have arrived; false if `timeout` passes first.
     public func waitForRequests(_ count: Int, timeout: Duration = .seconds(60)) async -> Bool {

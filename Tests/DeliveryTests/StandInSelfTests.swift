@@ -56,6 +56,7 @@ final class StandInSelfTests: XCTestCase {
         XCTAssertEqual(received[1].problems, ["provider token signature does not verify with the key \(keyId)"])
         XCTAssertEqual(received[2].problems, ["no apns-topic"])
         XCTAssertEqual(apns.answeredOK, 1)
+        XCTAssertEqual(apns.providerTokensSeen, 2, "each token verified once")
         try await apns.shutdown()
     }
 
