@@ -10,13 +10,7 @@ import X509
 public struct TestCertificateAuthority: Sendable {
     /// The CA's certificate, PEM: what the client trusts.
     public let rootPEM: String
-    /// The server's certificate, PEM, signed by the CA.
-    public let leafCertificatePEM: String
-    /// The server certificate's private key, PEM (PKCS #8).
-    public let leafPrivateKeyPEM: String
-    /// The CA's certificate, parsed for a client's `trustRoots`.
-    public let rootCertificate: NIOSSLCertificate
-    /// The server's certificate, parsed for a server's `certificateChain`.
+    /// The server's certificate, signed by the CA.
     public let leafCertificate: NIOSSLCertificate
     /// The server certificate's private key, parsed.
     public let leafPrivateKey: NIOSSLPrivateKey
@@ -59,16 +53,10 @@ public struct TestCertificateAuthority: Sendable {
             },
             issuerPrivateKey: .init(rootKey)
         )
-        let rootPEM = try root.serializeAsPEM().pemString
-        let leafPEM = try leaf.serializeAsPEM().pemString
-        let keyPEM = leafKey.pemRepresentation
         return TestCertificateAuthority(
-            rootPEM: rootPEM,
-            leafCertificatePEM: leafPEM,
-            leafPrivateKeyPEM: keyPEM,
-            rootCertificate: try NIOSSLCertificate(bytes: Array(rootPEM.utf8), format: .pem),
-            leafCertificate: try NIOSSLCertificate(bytes: Array(leafPEM.utf8), format: .pem),
-            leafPrivateKey: try NIOSSLPrivateKey(bytes: Array(keyPEM.utf8), format: .pem)
+            rootPEM: try root.serializeAsPEM().pemString,
+            leafCertificate: try NIOSSLCertificate(bytes: try leaf.serializeAsPEM().derBytes, format: .der),
+            leafPrivateKey: try NIOSSLPrivateKey(bytes: Array(leafKey.derRepresentation), format: .der)
         )
     }
 
@@ -78,13 +66,6 @@ public struct TestCertificateAuthority: Sendable {
         var configuration = TLSConfiguration.makeServerConfiguration(
             certificateChain: [.certificate(leafCertificate)], privateKey: .privateKey(leafPrivateKey))
         configuration.applicationProtocols = applicationProtocols
-        return configuration
-    }
-
-    /// A client TLS configuration that trusts this CA only.
-    public func clientTLSConfiguration() -> TLSConfiguration {
-        var configuration = TLSConfiguration.makeClientConfiguration()
-        configuration.trustRoots = .certificates([rootCertificate])
         return configuration
     }
 }
