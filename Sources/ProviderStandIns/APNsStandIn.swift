@@ -73,6 +73,8 @@ public final class APNsStandIn: Sendable {
         var configuration = NIOHTTP2Handler.ConnectionConfiguration()
         configuration.initialSettings = nioDefaultSettings.filter { $0.parameter != .maxConcurrentStreams }
         configuration.initialSettings.append(HTTP2Setting(parameter: .maxConcurrentStreams, value: maxConcurrentStreams))
+        // A thousand streams' payloads in flight would stall on the 64 KiB default window.
+        configuration.targetWindowSize = 1 << 20
         return configuration
     }
 
@@ -89,7 +91,7 @@ public final class APNsStandIn: Sendable {
     public var received: [Received] { exchange.received }
     /// Requests so far, also when not recording.
     public var requestCount: Int { exchange.arrivals.count }
-    /// Requests answered with 200.
+    /// Requests answered with 200 (a hung request counts once released).
     public var answeredOK: Int { exchange.answeredOK }
     /// TCP connections accepted.
     public var connectionsAccepted: Int { exchange.connectionsAccepted }

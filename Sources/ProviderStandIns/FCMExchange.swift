@@ -78,11 +78,12 @@ final class FCMExchange: Sendable {
             problems.append("no assertion")
         }
         let accessToken = "ya29.stand-in." + (0..<4).map { _ in String(UInt64.random(in: .min ... .max), radix: 16) }.joined()
-        let lifetime = accessTokenLifetime.components.seconds
+        let (seconds, attoseconds) = accessTokenLifetime.components
+        let lifetime = TimeInterval(seconds) + TimeInterval(attoseconds) / 1e18
         state.withLock { state in
             state.tokenRequests += 1
             if problems.isEmpty {
-                state.accessTokens[accessToken] = Date() + TimeInterval(lifetime)
+                state.accessTokens[accessToken] = Date() + lifetime
             } else {
                 state.tokenProblems.append(problems)
             }
@@ -96,7 +97,7 @@ final class FCMExchange: Sendable {
         return FCMResponse(
             status: 200,
             body: .object([
-                ("access_token", .string(accessToken)), ("expires_in", .number(Double(lifetime))), ("token_type", .string("Bearer")),
+                ("access_token", .string(accessToken)), ("expires_in", .number(Double(seconds))), ("token_type", .string("Bearer")),
             ]))
     }
 
