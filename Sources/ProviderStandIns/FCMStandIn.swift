@@ -58,7 +58,8 @@ public final class FCMStandIn: Sendable {
         }
     }
 
-    /// A service-account JSON file's text as Google issues it, naming this stand-in's token URL.
+    /// A service-account JSON file's text as Google issues it, naming this stand-in's token
+    /// URL. Google's keys are PKCS #8 PEM (`pkcs8PEMRepresentation`).
     public func serviceAccountJSON(privateKeyPEM: String) -> String {
         JSONEncoding.string(
             .object([

@@ -64,7 +64,7 @@ final class StandInSelfTests: XCTestCase {
         let key = try _RSA.Signing.PrivateKey(keySize: .bits2048)
         let clientEmail = "pushcompose@example-project.iam.gserviceaccount.com"
         let fcm = try await FCMStandIn.start(projectId: "example-project", clientEmail: clientEmail, publicKey: key.publicKey)
-        let serviceAccount = try JSONParser.parse(fcm.serviceAccountJSON(privateKeyPEM: key.pemRepresentation))
+        let serviceAccount = try JSONParser.parse(fcm.serviceAccountJSON(privateKeyPEM: key.pkcs8PEMRepresentation))
         XCTAssertEqual(serviceAccount["token_uri"], .string(fcm.tokenURL))
         try await withClient(trusting: nil) { client in
             let forged = try await exchange(
