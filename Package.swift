@@ -116,6 +116,7 @@ let package = Package(
             name: "DeliveryBench",
             dependencies: [
                 "Delivery", "SQLiteStorage", "PushCompose", "ProviderStandIns",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -23,7 +23,7 @@ public struct APNsCredentials: Sendable {
 
     /// A new provider token issued at `now` (whole seconds, as APNs expects). Made a few
     /// times an hour, so the key collection is not kept.
-    func sign(now: Date) async throws -> String {
+    public func sign(now: Date) async throws -> String {
         let keys = await JWTKeyCollection().add(ecdsa: key, kid: JWKIdentifier(string: keyId))
         let issuedAt = Date(timeIntervalSince1970: now.timeIntervalSince1970.rounded(.down))
         return try await keys.sign(APNsTokenClaims(iss: IssuerClaim(value: teamId), iat: IssuedAtClaim(value: issuedAt)), kid: JWKIdentifier(string: keyId))

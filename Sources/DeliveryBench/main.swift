@@ -10,12 +10,21 @@
 //   pushcompose-delivery-bench fill DIR JOBS
 //       queues JOBS webhook jobs in DIR (batches of 1,000), to measure a server's
 //       memory with a large queue.
-//   pushcompose-delivery-bench devices DIR COUNT
-//       registers a webhook device for each of user-0 … user-(COUNT−1) in DIR.
+//   pushcompose-delivery-bench devices DIR COUNT [webhook|apns]
+//       registers a device for each of user-0 … user-(COUNT−1) in DIR.
+//   pushcompose-delivery-bench apns DIR COUNT_PORT
+//       the APNs stand-in (TLS + HTTP/2, every provider token verified) on a free
+//       port; writes DIR/apns.json (its port, key id, team id, topic), the signing key
+//       DIR/AuthKey.p8 and the CA DIR/ca.pem; GET http://127.0.0.1:COUNT_PORT/count →
+//       {"requests", "ok", "connections", "providerTokens"}.
+//   pushcompose-delivery-bench jwt COUNT
+//       signs COUNT APNs provider tokens; prints the time of one.
+import Crypto
 import Delivery
 import Foundation
 import Hummingbird
 import Logging
+import ProviderStandIns
 import PushCompose
 import SQLiteStorage
 import ServiceLifecycle
@@ -23,7 +32,7 @@ import Synchronization
 
 let arguments = CommandLine.arguments
 guard arguments.count >= 3 else {
-    FileHandle.standardError.write(Data("usage: pushcompose-delivery-bench webhook PORT | ceiling DIR PUSHES | fill DIR JOBS | devices DIR COUNT\n".utf8))
+    FileHandle.standardError.write(Data("usage: pushcompose-delivery-bench webhook PORT | ceiling DIR PUSHES | fill DIR JOBS | devices DIR COUNT [webhook|apns] | apns DIR COUNT_PORT | jwt COUNT\n".utf8))
     exit(2)
 }
 
@@ -140,13 +149,43 @@ case "fill":
 
 case "devices":
     let count = Int(arguments[3])!
+    let provider = arguments.count > 4 ? ProviderKind(rawValue: arguments[4])! : .webhook
     let store = SQLiteDeviceStore(database: try SQLiteDeliveryDatabase(directory: URL(fileURLWithPath: arguments[2])))
     for index in 0..<count {
-        let registration = DeviceRegistration(
-            clientId: "user-\(index)", address: DeviceAddress(provider: .webhook, token: "bench-token-\(index)", platform: "ios"))
-        _ = try await store.register(try registration.validated(), now: Date())
+        let address = provider == .apns
+            ? DeviceAddress(provider: .apns, token: SHA256.hash(data: Data("user-\(index)".utf8)).map { String(format: "%02x", $0) }.joined(), platform: "ios")
+            : DeviceAddress(provider: provider, token: "bench-token-\(index)", platform: "ios")
+        _ = try await store.register(try DeviceRegistration(clientId: "user-\(index)", address: address).validated(), now: Date())
     }
     print(#"{"devices":\#(count)}"#)
+
+case "apns":
+    let directory = URL(fileURLWithPath: arguments[2])
+    let authority = try TestCertificateAuthority.make()
+    let key = P256.Signing.PrivateKey()
+    let (keyId, teamId, topic) = ("BENCHKEY01", "BENCHTEAM1", "com.example.bench")
+    // One event loop: the server under test needs the other core.
+    let standIn = try await APNsStandIn.start(authority: authority, keyId: keyId, teamId: teamId, publicKey: key.publicKey, topic: topic, recording: false, threads: 1)
+    try key.pemRepresentation.write(to: directory.appendingPathComponent("AuthKey.p8"), atomically: true, encoding: .utf8)
+    try authority.rootPEM.write(to: directory.appendingPathComponent("ca.pem"), atomically: true, encoding: .utf8)
+    try #"{"port":\#(standIn.port),"keyId":"\#(keyId)","teamId":"\#(teamId)","topic":"\#(topic)"}"#
+        .write(to: directory.appendingPathComponent("apns.json"), atomically: true, encoding: .utf8)
+    let router = Router()
+    router.get("/count") { _, _ -> String in
+        #"{"requests":\#(standIn.requestCount),"ok":\#(standIn.answeredOK),"connections":\#(standIn.connectionsAccepted),"providerTokens":\#(standIn.providerTokensSeen)}"#
+    }
+    var logger = Logger(label: "apns-count")
+    logger.logLevel = .error
+    let application = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: Int(arguments[3])!)), logger: logger)
+    try await application.runService()
+
+case "jwt":
+    let count = Int(arguments[2])!
+    let credentials = try APNsCredentials(keyId: "BENCHKEY01", teamId: "BENCHTEAM1", privateKeyPEM: P256.Signing.PrivateKey().pemRepresentation)
+    _ = try await credentials.sign(now: Date())
+    let start = ContinuousClock.now
+    for _ in 0..<count { _ = try await credentials.sign(now: Date()) }
+    print(#"{"signatures":\#(count),"microsecondsEach":\#(seconds(since: start) / Double(count) * 1e6)}"#)
 
 default:
     FileHandle.standardError.write(Data("unknown command \(arguments[1])\n".utf8))
