@@ -6,6 +6,8 @@ final class RequestArrivals: Sendable {
     private struct Waiter {
         var count: Int
         var continuation: CheckedContinuation<Bool, Never>
+        /// Gives up at the timeout; cancelled when the count is reached first.
+        var timer: Task<Void, Never>?
     }
 
     private struct State {
@@ -21,38 +23,40 @@ final class RequestArrivals: Sendable {
 
     /// Counts one request and resumes the waiters it satisfies.
     func record() {
-        let satisfied = state.withLock { state -> [CheckedContinuation<Bool, Never>] in
+        let satisfied = state.withLock { state -> [Waiter] in
             state.count += 1
             guard !state.waiters.isEmpty else { return [] }
             let count = state.count
             let ready = state.waiters.filter { $0.value.count <= count }
             for id in ready.keys { state.waiters[id] = nil }
-            return ready.values.map(\.continuation)
+            return Array(ready.values)
         }
-        for continuation in satisfied { continuation.resume(returning: true) }
+        for waiter in satisfied {
+            waiter.timer?.cancel()
+            waiter.continuation.resume(returning: true)
+        }
     }
 
     /// True once `count` requests arrived; false when `timeout` passed first.
     func wait(for count: Int, timeout: Duration) async -> Bool {
-        let id = state.withLock { state -> Int? in
-            guard state.count < count else { return nil }
-            state.nextWaiter += 1
-            return state.nextWaiter
-        }
-        guard let id else { return true }
-        // The timer only bounds the wait; the arrival itself resumes the caller.
-        let timer = Task {
-            try? await Task.sleep(for: timeout)
-            self.give(up: id)
-        }
-        defer { timer.cancel() }
-        return await withCheckedContinuation { continuation in
-            let arrivedMeanwhile = state.withLock { state -> Bool in
-                if state.count >= count { return true }
-                state.waiters[id] = Waiter(count: count, continuation: continuation)
-                return false
+        await withCheckedContinuation { continuation in
+            let id = state.withLock { state -> Int? in
+                guard state.count < count else { return nil }
+                state.nextWaiter += 1
+                state.waiters[state.nextWaiter] = Waiter(count: count, continuation: continuation)
+                return state.nextWaiter
             }
-            if arrivedMeanwhile { continuation.resume(returning: true) }
+            guard let id else { return continuation.resume(returning: true) }
+            // The timer only bounds the wait; the arrival itself resumes the caller.
+            let timer = Task {
+                try? await Task.sleep(for: timeout)
+                self.give(up: id)
+            }
+            let stillWaiting = state.withLock { state -> Bool in
+                state.waiters[id]?.timer = timer
+                return state.waiters[id] != nil
+            }
+            if !stillWaiting { timer.cancel() }
         }
     }
 

@@ -57,6 +57,8 @@ final class StandInSelfTests: XCTestCase {
         XCTAssertEqual(received[2].problems, ["no apns-topic"])
         XCTAssertEqual(apns.answeredOK, 1)
         XCTAssertEqual(apns.providerTokensSeen, 2, "each token verified once")
+        let fifthArrived = await apns.waitForRequests(5, timeout: .milliseconds(50))
+        XCTAssertFalse(fifthArrived)
         try await apns.shutdown()
     }
 
@@ -79,7 +81,10 @@ final class StandInSelfTests: XCTestCase {
             XCTAssertEqual(granted.json?["expires_in"], .number(3599))
             let accessToken = try XCTUnwrap(granted.json?["access_token"]?.stringValue)
 
+            async let arrival = fcm.waitForRequests(1, timeout: .seconds(10))
             let sent = try await send(to: fcm, accessToken: accessToken, client: client)
+            let arrived = await arrival
+            XCTAssertTrue(arrived)
             XCTAssertEqual(sent.status, 200)
             XCTAssertEqual(sent.json?["name"], .string("projects/example-project/messages/1"))
 
