@@ -6,7 +6,7 @@ extension APNsStandIn {
         /// `status` with the body `{"reason": reason}` (a 410 adds `timestamp`, ms since
         /// 1970) and a `Retry-After` header when `retryAfter` is given.
         case error(status: Int, reason: String, retryAfter: String? = nil)
-        /// Closes the TCP connection without answering this stream.
+        /// Closes the TCP connection without answering this stream (nor any other in flight on it).
         case dropConnection
         /// Sends GOAWAY with a last stream id below this stream's (it was not
         /// processed), then closes the connection.
