@@ -10,7 +10,7 @@ import NIOSSL
 ///
 /// Answers are read by `APNsAnswer`. An `ExpiredProviderToken` answer renews the token
 /// and sends once more; a connection lost under a request (dropped, GOAWAY) sends it
-/// once more on a new connection; other failures go back to the queue.
+/// again at once (`maxResends`); other failures go back to the queue.
 public struct APNsProvider: PushProvider {
     public struct Configuration: Sendable {
         public var credentials: APNsCredentials
@@ -114,6 +114,10 @@ public struct APNsProvider: PushProvider {
     /// `,"thread-id":"…"` with a conversation id of the longest kind, escaped.
     static let wrapperReserve = 64 + 2 * 256
 
+    /// Sends at once after a lost connection: the pool may hand the first resend to the
+    /// closed connection before it has noticed the close, so one is not always enough.
+    static let maxResends = 2
+
     public func send(_ job: PushJob) async -> DeliveryOutcome {
         let environment = job.device.apnsEnvironment ?? .production
         guard configuration.environments.contains(environment) else {
@@ -128,7 +132,7 @@ public struct APNsProvider: PushProvider {
         }
         let url = configuration.baseURL(environment) + request.path
         var renewed = false
-        var resent = false
+        var resends = 0
         while true {
             let bearer: String
             do {
@@ -150,8 +154,8 @@ public struct APNsProvider: PushProvider {
                     return .retry(status: answer.status, reason: "APNs 403 ExpiredProviderToken, also for a new token", retryAfter: nil)
                 }
             case .failed(let outcome, let connectionLost):
-                guard connectionLost, !resent else { return outcome }
-                resent = true
+                guard connectionLost, resends < Self.maxResends else { return outcome }
+                resends += 1
             }
         }
     }

@@ -40,12 +40,21 @@ final class APNsExchange: Sendable {
 
     let check: APNsRequestCheck
     private let recording: Bool
+    /// How long an answer waits, picked at random in this range; nil: none.
+    private let answerDelay: ClosedRange<Duration>?
     private let state = Mutex(State())
     let arrivals = RequestArrivals()
 
-    init(check: APNsRequestCheck, recording: Bool) {
+    init(check: APNsRequestCheck, recording: Bool, answerDelay: ClosedRange<Duration>? = nil) {
         self.check = check
         self.recording = recording
+        self.answerDelay = answerDelay
+    }
+
+    /// How long the next answer waits before it is written; nil: not at all.
+    func nextAnswerDelay() -> TimeAmount? {
+        guard let answerDelay else { return nil }
+        return .nanoseconds(Int64.random(in: answerDelay.lowerBound.nanoseconds...answerDelay.upperBound.nanoseconds))
     }
 
     /// Numbers a newly accepted connection: 1, 2, …
@@ -121,5 +130,12 @@ final class APNsExchange: Sendable {
         for stream in hung {
             stream.stream.eventLoop.execute { stream.response.write(to: stream.stream) }
         }
+    }
+}
+
+extension Duration {
+    fileprivate var nanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
 }

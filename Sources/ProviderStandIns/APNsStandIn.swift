@@ -31,14 +31,15 @@ public final class APNsStandIn: Sendable {
     /// Each request's provider token must be an ES256 JWT that `publicKey` verifies, with
     /// `kid` == `keyId` and `iss` == `teamId`. `topic`: the `apns-topic` expected (nil:
     /// any non-empty topic). `recording: false` keeps only counts, for benchmarks.
-    /// `threads`: event loops serving the connections.
+    /// `threads`: event loops serving the connections. `answerDelay`: each answer waits
+    /// a random time in this range (a slow APNs, so that a test finds requests in flight).
     public static func start(
         authority: TestCertificateAuthority, keyId: String, teamId: String, publicKey: P256.Signing.PublicKey,
-        topic: String?, recording: Bool = true, threads: Int = 1
+        topic: String?, recording: Bool = true, threads: Int = 1, answerDelay: ClosedRange<Duration>? = nil
     ) async throws -> APNsStandIn {
         let check = APNsRequestCheck(
             topic: topic, providerTokens: APNsProviderTokenVerifier(keyId: keyId, teamId: teamId, publicKey: publicKey))
-        let exchange = APNsExchange(check: check, recording: recording)
+        let exchange = APNsExchange(check: check, recording: recording, answerDelay: answerDelay)
         let tls = try NIOSSLContext(configuration: authority.serverTLSConfiguration(applicationProtocols: ["h2"]))
         let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
         let connectionConfiguration = connectionConfiguration()

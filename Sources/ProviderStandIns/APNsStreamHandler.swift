@@ -46,7 +46,12 @@ final class APNsStreamHandler: ChannelInboundHandler {
         let request = APNsRequest(method: method, path: path, headers: headers, body: body, connection: connection)
         switch exchange.reply(to: request, on: context.channel) {
         case .respond(let response):
-            response.write(to: context.channel)
+            let stream = context.channel
+            if let delay = exchange.nextAnswerDelay() {
+                stream.eventLoop.scheduleTask(in: delay) { response.write(to: stream) }
+            } else {
+                response.write(to: stream)
+            }
         case .dropConnection:
             context.channel.parent?.close(promise: nil)
         case .goAway:
