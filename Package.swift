@@ -117,6 +117,7 @@ let package = Package(
             dependencies: [
                 "Delivery", "SQLiteStorage", "PushCompose", "ProviderStandIns",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -17,9 +17,15 @@
 //       port; writes DIR/apns.json (its port, key id, team id, topic), the signing key
 //       DIR/AuthKey.p8 and the CA DIR/ca.pem; GET http://127.0.0.1:COUNT_PORT/count →
 //       {"requests", "ok", "connections", "providerTokens"}.
+//   pushcompose-delivery-bench stand-ins DIR PORT
+//       the APNs and FCM stand-ins, to try the providers by hand: writes their keys,
+//       CA and service account to DIR and DIR/stand-ins.yaml, a configuration file for
+//       `pushcompose serve --config`; GET http://127.0.0.1:PORT/apns and /fcm list
+//       what each received (device token, headers, payload, problems found).
 //   pushcompose-delivery-bench jwt COUNT
 //       signs COUNT APNs provider tokens; prints the time of one.
 import Crypto
+import _CryptoExtras
 import Delivery
 import Foundation
 import Hummingbird
@@ -59,6 +65,13 @@ func pushes(call: Int, count: Int) -> [NewPush] {
             pushId: PushIdentifier.random(), hookCallId: "call-\(call)", receiver: "receiver-\(index)", conversation: "conv-\(call % 100)",
             template: "default", payload: payload, incrementsBadge: true,
             devices: [DeviceAddress(provider: .webhook, token: "token-\(index)", platform: "ios")])
+    }
+}
+
+enum StandInJSON {
+    /// A request's headers as JSON, the provider token left out.
+    static func headers(_ headers: [String: String]) -> JSONValue {
+        .object(headers.sorted { $0.key < $1.key }.filter { $0.key != "authorization" }.map { (key: $0.key, value: .string($0.value)) })
     }
 }
 
@@ -176,6 +189,55 @@ case "apns":
     }
     var logger = Logger(label: "apns-count")
     logger.logLevel = .error
+    let application = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: Int(arguments[3])!)), logger: logger)
+    try await application.runService()
+
+case "stand-ins":
+    let directory = URL(fileURLWithPath: arguments[2])
+    let authority = try TestCertificateAuthority.make()
+    let apnsKey = P256.Signing.PrivateKey()
+    let fcmKey = try _RSA.Signing.PrivateKey(keySize: .bits2048)
+    let (keyId, teamId, topic, project) = ("STANDIN001", "STANDINTEAM", "com.example.chat", "stand-in-project")
+    let apns = try await APNsStandIn.start(authority: authority, keyId: keyId, teamId: teamId, publicKey: apnsKey.publicKey, topic: topic)
+    let fcm = try await FCMStandIn.start(projectId: project, clientEmail: "pushcompose@\(project).iam.gserviceaccount.com", publicKey: fcmKey.publicKey)
+    func write(_ text: String, _ name: String) throws -> String {
+        let url = directory.appendingPathComponent(name)
+        try text.write(to: url, atomically: true, encoding: .utf8)
+        return url.path
+    }
+    let configuration = """
+        # APNs and FCM pointed at the local stand-ins (pushcompose-delivery-bench stand-ins).
+        apnsKeyFile: \(try write(apnsKey.pemRepresentation, "AuthKey_\(keyId).p8"))
+        apnsKeyId: \(keyId)
+        apnsTeamId: \(teamId)
+        apnsTopic: \(topic)
+        apnsProductionURL: \(apns.baseURL)
+        apnsSandboxURL: \(apns.baseURL)
+        apnsCACertificateFile: \(try write(authority.rootPEM, "stand-in-ca.pem"))
+        fcmServiceAccountFile: \(try write(fcm.serviceAccountJSON(privateKeyPEM: fcmKey.pkcs8PEMRepresentation), "service-account.json"))
+        fcmBaseURL: \(fcm.baseURL)
+
+        """
+    let configurationPath = try write(configuration, "stand-ins.yaml")
+    let router = Router()
+    router.get("/apns") { _, _ -> String in
+        JSONEncoding.string(.array(apns.received.map { request in
+            .object([
+                (key: "deviceToken", value: .string(request.deviceToken)), (key: "headers", value: StandInJSON.headers(request.headers)),
+                (key: "payload", value: request.json ?? .null), (key: "problems", value: .array(request.problems.map { .string($0) })),
+            ])
+        }))
+    }
+    router.get("/fcm") { _, _ -> String in
+        JSONEncoding.string(.array(fcm.received.map { request in
+            .object([(key: "body", value: request.json ?? .null), (key: "problems", value: .array(request.problems.map { .string($0) }))])
+        }))
+    }
+    var logger = Logger(label: "stand-ins")
+    logger.logLevel = .error
+    print("APNs stand-in on \(apns.baseURL), FCM stand-in on \(fcm.baseURL)")
+    print("pushcompose serve --config \(configurationPath)")
+    print("received: curl -s http://127.0.0.1:\(arguments[3])/apns, /fcm")
     let application = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: Int(arguments[3])!)), logger: logger)
     try await application.runService()
 
