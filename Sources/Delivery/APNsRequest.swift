@@ -17,23 +17,7 @@ public struct APNsRequest: Sendable {
     public init(job: PushJob, topic: String, expiresAt: Date) {
         let fields = NotificationFields(job: job)
         path = "/3/device/" + job.device.token
-        var aps: [(key: String, value: JSONValue)] = []
-        if fields.title != nil || fields.subtitle != nil {
-            var alert: [(key: String, value: JSONValue)] = []
-            if let title = fields.title { alert.append((key: "title", value: .string(title))) }
-            if let subtitle = fields.subtitle { alert.append((key: "subtitle", value: .string(subtitle))) }
-            if let body = fields.body { alert.append((key: "body", value: .string(body))) }
-            aps.append((key: "alert", value: .object(alert)))
-        } else if let body = fields.body {
-            aps.append((key: "alert", value: .string(body)))
-        }
-        if let sound = fields.sound { aps.append((key: "sound", value: sound)) }
-        if let badge = fields.badge { aps.append((key: "badge", value: .number(Double(badge)))) }
-        if let threadId = fields.threadId { aps.append((key: "thread-id", value: .string(threadId))) }
-        if let category = fields.category { aps.append((key: "category", value: .string(category))) }
-        if fields.contentAvailable { aps.append((key: "content-available", value: .number(1))) }
-        if fields.mutableContent { aps.append((key: "mutable-content", value: .number(1))) }
-        var payload: [(key: String, value: JSONValue)] = [(key: "aps", value: .object(aps))]
+        var payload: [(key: String, value: JSONValue)] = [(key: "aps", value: fields.aps)]
         payload.append(contentsOf: fields.custom.filter { $0.key != "aps" })
         var body: [UInt8] = []
         body.reserveCapacity(512)

@@ -56,20 +56,6 @@ public struct FCMMessage: Sendable {
     }
 
     private static func apns(_ fields: NotificationFields, background: Bool) -> JSONValue {
-        var aps: [(key: String, value: JSONValue)] = []
-        if !background {
-            var alert: [(key: String, value: JSONValue)] = []
-            if let title = fields.title { alert.append((key: "title", value: .string(title))) }
-            if let subtitle = fields.subtitle { alert.append((key: "subtitle", value: .string(subtitle))) }
-            if let body = fields.body { alert.append((key: "body", value: .string(body))) }
-            if !alert.isEmpty { aps.append((key: "alert", value: .object(alert))) }
-        }
-        if let sound = fields.sound { aps.append((key: "sound", value: sound)) }
-        if let badge = fields.badge { aps.append((key: "badge", value: .number(Double(badge)))) }
-        if let threadId = fields.threadId { aps.append((key: "thread-id", value: .string(threadId))) }
-        if let category = fields.category { aps.append((key: "category", value: .string(category))) }
-        if fields.contentAvailable { aps.append((key: "content-available", value: .number(1))) }
-        if fields.mutableContent { aps.append((key: "mutable-content", value: .number(1))) }
         var headers: [(key: String, value: JSONValue)] = [
             (key: "apns-push-type", value: .string(background ? "background" : "alert")),
             (key: "apns-priority", value: .string(background ? "5" : "10")),
@@ -77,6 +63,6 @@ public struct FCMMessage: Sendable {
         if let collapseId = fields.collapseId, collapseId.utf8.count <= 64 {
             headers.append((key: "apns-collapse-id", value: .string(collapseId)))
         }
-        return .object([(key: "headers", value: .object(headers)), (key: "payload", value: .object([(key: "aps", value: .object(aps))]))])
+        return .object([(key: "headers", value: .object(headers)), (key: "payload", value: .object([(key: "aps", value: fields.aps)]))])
     }
 }

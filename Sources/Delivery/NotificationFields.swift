@@ -68,4 +68,26 @@ public struct NotificationFields: Sendable {
     /// Nothing for the user to see or hear: a background (silent) push.
     public var isBackground: Bool {
         contentAvailable && title == nil && subtitle == nil && body == nil && sound == nil
-    }}
+    }
+    /// The `aps` dictionary APNs shows: `alert` as a string, or an object when there is
+    /// a title or subtitle; nothing to show for a background push.
+    public var aps: JSONValue {
+        var aps: [(key: String, value: JSONValue)] = []
+        if title != nil || subtitle != nil {
+            var alert: [(key: String, value: JSONValue)] = []
+            if let title { alert.append((key: "title", value: .string(title))) }
+            if let subtitle { alert.append((key: "subtitle", value: .string(subtitle))) }
+            if let body { alert.append((key: "body", value: .string(body))) }
+            aps.append((key: "alert", value: .object(alert)))
+        } else if let body {
+            aps.append((key: "alert", value: .string(body)))
+        }
+        if let sound { aps.append((key: "sound", value: sound)) }
+        if let badge { aps.append((key: "badge", value: .number(Double(badge)))) }
+        if let threadId { aps.append((key: "thread-id", value: .string(threadId))) }
+        if let category { aps.append((key: "category", value: .string(category))) }
+        if contentAvailable { aps.append((key: "content-available", value: .number(1))) }
+        if mutableContent { aps.append((key: "mutable-content", value: .number(1))) }
+        return .object(aps)
+    }
+}

@@ -94,7 +94,7 @@ final class DeviceChannelRulesTests: XCTestCase {
         let ios = DeviceAddress(provider: .fcm, token: "fcm-token-2", platform: "ios")
         let message = try JSONParser.parse(FCMMessage(job: job(.object([("alert", .string("hi"))]), device: ios)).body)["message"]
         XCTAssertEqual(message?["apns"]?["payload"]?["aps"]?["badge"], .number(3))
-        XCTAssertEqual(message?["apns"]?["payload"]?["aps"]?["alert"], .object([("body", .string("hi"))]))
+        XCTAssertEqual(message?["apns"]?["payload"]?["aps"]?["alert"], .string("hi"))
         XCTAssertEqual(message?["apns"]?["headers"]?["apns-priority"], .string("10"))
     }
 
