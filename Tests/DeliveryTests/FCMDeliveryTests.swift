@@ -26,7 +26,7 @@ final class FCMDeliveryTests: XCTestCase {
     private func setup(_ harness: DeliveryHarness, timeout: Duration = .seconds(30), lifetime: Duration = .seconds(3599)) async throws -> Setup {
         let fcm = try await FCMStandIn.start(projectId: Self.projectId, clientEmail: Self.clientEmail, publicKey: Self.key.publicKey, accessTokenLifetime: lifetime)
         addTeardownBlock { try? await fcm.shutdown() }
-        let account = try FCMServiceAccount(json: Array(fcm.serviceAccountJSON(privateKeyPEM: Self.key.pemRepresentation).utf8))
+        let account = try FCMServiceAccount(json: Array(fcm.serviceAccountJSON(privateKeyPEM: Self.key.pkcs8PEMRepresentation).utf8))
         let provider = try FCMProvider(configuration: .init(serviceAccount: account, baseURL: fcm.baseURL, timeout: timeout), client: harness.client, clock: harness.clock)
         return Setup(fcm: fcm, provider: provider)
     }

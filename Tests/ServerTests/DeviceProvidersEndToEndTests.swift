@@ -44,7 +44,7 @@ final class DeviceProvidersEndToEndTests: XCTestCase {
             "apnsKeyId": Self.keyId, "apnsTeamId": Self.teamId, "apnsTopic": Self.topic,
             "apnsProductionURL": apns.baseURL, "apnsSandboxURL": apns.baseURL,
             "apnsCACertificateFile": try write(authority.rootPEM, "stand-in-ca.pem", in: secrets),
-            "fcmServiceAccountFile": try write(fcm.serviceAccountJSON(privateKeyPEM: fcmKey.pemRepresentation), "service-account.json", in: secrets),
+            "fcmServiceAccountFile": try write(fcm.serviceAccountJSON(privateKeyPEM: fcmKey.pkcs8PEMRepresentation), "service-account.json", in: secrets),
             "fcmBaseURL": fcm.baseURL,
             "retryBaseMillis": "20", "retryMaxDelaySeconds": "1",
         ])
