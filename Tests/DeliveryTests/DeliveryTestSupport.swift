@@ -32,8 +32,14 @@ final class Awaiter: Sendable {
     /// Call after anything that may meet a condition changed.
     func changed() {
         let met = waiters.withLock { state -> [Waiter] in
-            let met = state.list.filter { $0.isMet() }
-            state.list.removeAll { $0.isMet() }
+            // One evaluation per waiter: a condition met between two evaluations removed
+            // the waiter without resuming it, and its timeout could no longer find it.
+            var met: [Waiter] = []
+            var waiting: [Waiter] = []
+            for waiter in state.list {
+                if waiter.isMet() { met.append(waiter) } else { waiting.append(waiter) }
+            }
+            state.list = waiting
             return met
         }
         for waiter in met { waiter.continuation.resume() }
@@ -186,3 +192,14 @@ func makePush(
 }
 
 func webhookDevice(_ token: String) -> DeviceAddress { DeviceAddress(provider: .webhook, token: token) }
+
+/// Yields until `condition` holds; false after `timeout`, so that a test that waits for
+/// other tasks fails instead of hanging the suite.
+func yield(until condition: () -> Bool, timeout: Duration = .seconds(60)) async -> Bool {
+    let deadline = ContinuousClock.now + timeout
+    while !condition() {
+        if ContinuousClock.now >= deadline { return false }
+        await Task.yield()
+    }
+    return true
+}

@@ -48,7 +48,13 @@ final class GatedQueue: DeliveryQueue {
         }
         if first {
             await withCheckedContinuation { continuation in
-                state.withLock { $0.held = continuation }
+                let openedAlready = state.withLock { state -> Bool in
+                    // Opened between the count and here: nobody would resume it.
+                    if state.opened { return true }
+                    state.held = continuation
+                    return false
+                }
+                if openedAlready { continuation.resume() }
                 awaiter.changed()
             }
         }

@@ -336,7 +336,8 @@ struct StorageConformance {
                     ])
                 }
             }
-            while enqueuer.waitingCallers < callers - 1 { await Task.yield() }
+            let gathered = await yield(until: { enqueuer.waitingCallers >= callers - 1 })
+            XCTAssertTrue(gathered, "callers waiting: \(enqueuer.waitingCallers)")
             gated.open()
             return try await group.reduce(into: []) { $0.append($1) }
         }
@@ -356,11 +357,13 @@ struct StorageConformance {
         let enqueuer = GroupCommitEnqueuer(queue: gated, clock: SystemDeliveryClock(), signal: WorkSignal(), events: EventLog())
         let outcomes = await withTaskGroup(of: (String, Bool).self) { group in
             group.addTask { ("first", (try? await enqueuer.enqueue([makePush(receiver: "A", devices: [webhookDevice("a")])])) != nil) }
-            _ = await gated.waitUntilHeld()
+            let held = await gated.waitUntilHeld()
+            XCTAssertTrue(held)
             for receiver in ["B", "Bad", "C"] {
                 group.addTask { (receiver, (try? await enqueuer.enqueue([makePush(receiver: receiver, devices: [webhookDevice(receiver)])])) != nil) }
             }
-            while enqueuer.waitingCallers < 3 { await Task.yield() }
+            let gathered = await yield(until: { enqueuer.waitingCallers >= 3 })
+            XCTAssertTrue(gathered, "callers waiting: \(enqueuer.waitingCallers)")
             gated.open()
             return await group.reduce(into: [String: Bool]()) { $0[$1.0] = $1.1 }
         }
