@@ -21,7 +21,8 @@
 //       the APNs and FCM stand-ins, to try the providers by hand: writes their keys,
 //       CA and service account to DIR and DIR/stand-ins.yaml, a configuration file for
 //       `pushcompose serve --config`; GET http://127.0.0.1:PORT/apns and /fcm list
-//       what each received (device token, headers, payload, problems found).
+//       what each received (device token, headers, payload, problems found);
+//       POST /apns/dead/TOKEN and /fcm/dead/TOKEN make the next push to TOKEN find it dead.
 //   pushcompose-delivery-bench jwt COUNT
 //       signs COUNT APNs provider tokens; prints the time of one.
 import Crypto
@@ -238,6 +239,15 @@ case "stand-ins":
     print("APNs stand-in on \(apns.baseURL), FCM stand-in on \(fcm.baseURL)")
     print("pushcompose serve --config \(configurationPath)")
     print("received: curl -s http://127.0.0.1:\(arguments[3])/apns, /fcm")
+    // A token APNs or FCM will call dead once (410 Unregistered / UNREGISTERED).
+    router.post("/apns/dead/:token") { _, context -> HTTPResponse.Status in
+        apns.script(token: try context.parameters.require("token"), [.error(status: 410, reason: "Unregistered")])
+        return .noContent
+    }
+    router.post("/fcm/dead/:token") { _, context -> HTTPResponse.Status in
+        fcm.script(token: try context.parameters.require("token"), [.error(status: 404, grpcStatus: "NOT_FOUND", fcmErrorCode: "UNREGISTERED")])
+        return .noContent
+    }
     let application = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: Int(arguments[3])!)), logger: logger)
     try await application.runService()
 
