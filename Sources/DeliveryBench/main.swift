@@ -236,9 +236,13 @@ case "stand-ins":
     }
     var logger = Logger(label: "stand-ins")
     logger.logLevel = .error
-    print("APNs stand-in on \(apns.baseURL), FCM stand-in on \(fcm.baseURL)")
-    print("pushcompose serve --config \(configurationPath)")
-    print("received: curl -s http://127.0.0.1:\(arguments[3])/apns, /fcm")
+    // Written at once, also when the output goes to a file.
+    FileHandle.standardOutput.write(Data("""
+        APNs stand-in on \(apns.baseURL), FCM stand-in on \(fcm.baseURL)
+        pushcompose serve --config \(configurationPath)
+        received: curl -s http://127.0.0.1:\(arguments[3])/apns, /fcm
+
+        """.utf8))
     // A token APNs or FCM will call dead once (410 Unregistered / UNREGISTERED).
     router.post("/apns/dead/:token") { _, context -> HTTPResponse.Status in
         apns.script(token: try context.parameters.require("token"), [.error(status: 410, reason: "Unregistered")])
