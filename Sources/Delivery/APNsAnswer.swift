@@ -15,11 +15,11 @@ enum APNsAnswer {
     }
 
     static func read(_ answer: HTTPAnswer, now: Date) -> Reading {
+        // The common case reads no body.
+        if (200..<300).contains(answer.status) { return .outcome(.delivered(status: answer.status)) }
         let reason = Self.reason(in: answer)
         let text = reason.map { "APNs \(answer.status) \($0)" } ?? answer.reason
         switch answer.status {
-        case 200..<300:
-            return .outcome(.delivered(status: answer.status))
         case 403 where reason == "ExpiredProviderToken":
             return .tokenExpired
         case 410:

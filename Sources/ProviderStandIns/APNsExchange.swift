@@ -54,7 +54,8 @@ final class APNsExchange: Sendable {
     /// How long the next answer waits before it is written; nil: not at all.
     func nextAnswerDelay() -> TimeAmount? {
         guard let answerDelay else { return nil }
-        return .nanoseconds(Int64.random(in: answerDelay.lowerBound.nanoseconds...answerDelay.upperBound.nanoseconds))
+        let nanoseconds = Double.random(in: (answerDelay.lowerBound / .nanoseconds(1))...(answerDelay.upperBound / .nanoseconds(1)))
+        return .nanoseconds(Int64(nanoseconds))
     }
 
     /// Numbers a newly accepted connection: 1, 2, …
@@ -130,12 +131,5 @@ final class APNsExchange: Sendable {
         for stream in hung {
             stream.stream.eventLoop.execute { stream.response.write(to: stream.stream) }
         }
-    }
-}
-
-extension Duration {
-    fileprivate var nanoseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
 }
