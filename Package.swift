@@ -29,6 +29,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-http2", from: "1.46.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // The composer: hook models, policies, planning. Pure: no I/O.
@@ -38,6 +39,7 @@ let package = Package(
             name: "Templates",
             dependencies: [
                 "PushCompose",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Yams", package: "Yams"),
             ]
@@ -49,7 +51,9 @@ let package = Package(
                 "PushCompose",
                 "Templates",
                 "Delivery",
+                "Storage",
                 "SQLiteStorage",
+                "PostgresStorage",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -95,15 +99,37 @@ let package = Package(
                 .product(name: "JWTKit", package: "jwt-kit"),
             ]
         ),
-        // Delivery's storage protocols on SQLite (embedded, one file in the data folder).
-        .target(name: "SQLiteStorage", dependencies: ["Delivery", "PushCompose", .product(name: "GRDB", package: "GRDB.swift")]),
+        // What the service stores besides the queue and devices (the directory and mutes),
+        // and how instances sharing one database hear of each other's changes.
+        .target(name: "Storage", dependencies: ["Delivery", "PushCompose"]),
+        // The storage protocols on SQLite (embedded, files in the data folder): one instance.
+        .target(
+            name: "SQLiteStorage",
+            dependencies: ["Delivery", "Storage", "PushCompose", .product(name: "GRDB", package: "GRDB.swift")]),
+        // The storage protocols on PostgreSQL: several instances share state and the queue.
+        .target(
+            name: "PostgresStorage",
+            dependencies: [
+                "Delivery", "Storage", "PushCompose",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
+        // A throw-away PostgreSQL cluster (initdb in a temporary directory, a free port),
+        // for the tests and bench/: nothing needs a database that is already running.
+        .target(name: "PostgresCluster"),
         .testTarget(
             name: "DeliveryTests",
             dependencies: [
                 "Delivery",
                 "ProviderStandIns",
+                "Storage",
                 "SQLiteStorage",
+                "PostgresStorage",
+                "PostgresCluster",
                 "PushCompose",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -115,7 +141,7 @@ let package = Package(
         .executableTarget(
             name: "DeliveryBench",
             dependencies: [
-                "Delivery", "SQLiteStorage", "PushCompose", "ProviderStandIns",
+                "Delivery", "SQLiteStorage", "PostgresStorage", "PostgresCluster", "PushCompose", "ProviderStandIns",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -135,8 +161,12 @@ let package = Package(
                 "PushCompose",
                 "Templates",
                 "Delivery",
+                "Storage",
                 "SQLiteStorage",
+                "PostgresStorage",
+                "PostgresCluster",
                 "ProviderStandIns",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),

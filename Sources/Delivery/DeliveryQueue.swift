@@ -4,6 +4,9 @@ import Foundation
 /// (embedded); PostgreSQL (shared by instances). Times are passed in, so a driver never
 /// reads a clock of its own and tests can move time.
 ///
+/// A driver is made for one instance (its id): claims record the instance that holds
+/// each lease, which `stats` counts.
+///
 /// Changes to a claimed job name its `JobLease` and answer false, changing nothing,
 /// when the lease is no longer held (it ran out and another claim took the job, or an
 /// operator retried or purged it).
@@ -44,8 +47,11 @@ public protocol DeliveryQueue: Sendable {
     func retryAllDead(provider: ProviderKind?, now: Date) async throws -> Int
     /// Deletes dead jobs dead-lettered before `olderThan` (all when nil); returns how many.
     func purgeDead(olderThan: Date?) async throws -> Int
-    /// Counts by state and provider, and the finished jobs' counts.
+    /// Counts by state and provider, the finished jobs' counts, and the instances.
     func stats(now: Date) async throws -> QueueStats
+    /// Records that this queue's instance is alive, with `workers` attempts at most in
+    /// flight; forgets instances silent for a day that hold no lease.
+    func heartbeat(workers: Int, now: Date) async throws
 
     /// A receiver's unread count: what the next counting push carries, minus one.
     func badge(of clientId: String) async throws -> Int

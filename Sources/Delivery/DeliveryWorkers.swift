@@ -8,7 +8,14 @@ import ServiceLifecycle
 /// Graceful shutdown stops claiming, lets attempts in flight finish within
 /// `shutdownDeadline`, and gives back the jobs it holds; the rest stay queued.
 public final class DeliveryWorkers: Service {
+    /// How often the instance reports itself alive to the queue (`queue stats`).
+    public static let heartbeatInterval = Duration.seconds(5)
+
     private let workers: [ProviderWorker]
+    private let queue: any DeliveryQueue
+    private let clock: any DeliveryClock
+    /// Attempts in flight at most, every configured provider together.
+    private let capacity: Int
 
     public init(
         providers: [any PushProvider], queue: any DeliveryQueue, devices: any DeviceStore, settings: WorkerSettings = WorkerSettings(),
@@ -16,6 +23,9 @@ public final class DeliveryWorkers: Service {
     ) {
         var byKind: [ProviderKind: any PushProvider] = [:]
         for provider in providers { byKind[provider.kind] = provider }
+        self.queue = queue
+        self.clock = clock
+        capacity = byKind.keys.reduce(0) { $0 + settings.concurrency(of: $1) }
         workers = ProviderKind.allCases.map { kind in
             ProviderWorker(
                 provider: byKind[kind] ?? UnconfiguredProvider(kind: kind), queue: queue, devices: devices,
@@ -33,6 +43,13 @@ public final class DeliveryWorkers: Service {
     }
 
     public func run() async throws {
+        let heartbeat = Task { [queue, clock, capacity] in
+            while !Task.isCancelled {
+                try? await queue.heartbeat(workers: capacity, now: clock.now())
+                try? await Task.sleep(for: Self.heartbeatInterval)
+            }
+        }
+        defer { heartbeat.cancel() }
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
                 for worker in workers {

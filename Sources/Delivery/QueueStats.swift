@@ -20,14 +20,42 @@ public struct QueueStats: Sendable, Equatable {
         }
     }
 
+    /// An instance working the queue: its workers and the jobs it holds now.
+    public struct Instance: Sendable, Equatable {
+        public var id: String
+        /// Attempts it may have in flight at once, all providers together; 0 when it
+        /// holds leases but never reported (`DeliveryQueue.heartbeat`).
+        public var workers: Int
+        public var leases: Int
+        /// Its last heartbeat; nil when it never reported.
+        public var lastSeenAt: Date?
+
+        public init(id: String, workers: Int, leases: Int, lastSeenAt: Date?) {
+            self.id = id
+            self.workers = workers
+            self.leases = leases
+            self.lastSeenAt = lastSeenAt
+        }
+    }
+
     /// Providers with no job ever are absent.
     public var byProvider: [ProviderKind: Counts]
     /// When the oldest ready job was queued; nil when none is ready.
     public var oldestReadyQueuedAt: Date?
+    /// By id: the instances that reported within a day, and any that holds a lease.
+    public var instances: [Instance]
 
-    public init(byProvider: [ProviderKind: Counts], oldestReadyQueuedAt: Date?) {
+    public init(byProvider: [ProviderKind: Counts], oldestReadyQueuedAt: Date?, instances: [Instance] = []) {
         self.byProvider = byProvider
         self.oldestReadyQueuedAt = oldestReadyQueuedAt
+        self.instances = instances
+    }
+
+    /// Instances from their reports (id → workers, last seen) and their leases.
+    public static func instances(reports: [String: (workers: Int, lastSeenAt: Date)], leases: [String: Int]) -> [Instance] {
+        Set(reports.keys).union(leases.keys).sorted().map { id in
+            Instance(id: id, workers: reports[id]?.workers ?? 0, leases: leases[id] ?? 0, lastSeenAt: reports[id]?.lastSeenAt)
+        }
     }
 
     public func counts(_ provider: ProviderKind) -> Counts {

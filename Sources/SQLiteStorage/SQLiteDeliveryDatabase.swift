@@ -117,22 +117,18 @@ public final class SQLiteDeliveryDatabase: Sendable {
                     );
                     """)
         }
+        migrator.registerMigration("v2 lease holders, instances") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE job ADD COLUMN leased_by TEXT;
+                    CREATE TABLE instance (
+                        id TEXT PRIMARY KEY,
+                        started_at INTEGER NOT NULL,
+                        last_seen_at INTEGER NOT NULL,
+                        workers INTEGER NOT NULL
+                    );
+                    """)
+        }
         return migrator
-    }
-}
-
-/// Times are stored as milliseconds since 1970, which every driver can index.
-enum StoredTime {
-    static func milliseconds(_ date: Date) -> Int64 {
-        Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
-    }
-
-    static func date(_ milliseconds: Int64) -> Date {
-        Date(timeIntervalSince1970: Double(milliseconds) / 1000)
-    }
-
-    static func milliseconds(_ duration: Duration) -> Int64 {
-        let (seconds, attoseconds) = duration.components
-        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
     }
 }

@@ -7,13 +7,18 @@ import PushCompose
 /// write transaction; SQLite has one writer at a time, so two claims never take the
 /// same job.
 public struct SQLiteDeliveryQueue: DeliveryQueue {
-    private let database: SQLiteDeliveryDatabase
+    /// The instance when none is named: SQLite serves one.
+    public static let defaultInstanceId = "local"
 
-    public init(database: SQLiteDeliveryDatabase) {
+    private let database: SQLiteDeliveryDatabase
+    private let instanceId: String
+
+    public init(database: SQLiteDeliveryDatabase, instanceId: String = Self.defaultInstanceId) {
         self.database = database
+        self.instanceId = instanceId
     }
 
-    /// What `JobRow` reads, in this order.
+    /// What `StoredJob` reads, in this order.
     private static let jobColumns = """
         id, push_id, hook_call_id, receiver, conversation, template, payload, badge, provider, token, platform, \
         apns_environment, topic, state, attempts, queued_at, due_at, lease_token, last_status, last_reason, dead_at
@@ -21,7 +26,7 @@ public struct SQLiteDeliveryQueue: DeliveryQueue {
 
     public func enqueue(_ pushes: [NewPush], now: Date) async throws -> [EnqueuedPush] {
         try await database.durableWrite { db in
-            let queuedAt = StoredTime.milliseconds(now)
+            let queuedAt = StoredValue.milliseconds(now)
             let insertJob = try db.cachedStatement(
                 sql: """
                     INSERT INTO job (push_id, hook_call_id, receiver, conversation, template, payload, badge,
@@ -57,18 +62,18 @@ public struct SQLiteDeliveryQueue: DeliveryQueue {
     public func claim(provider: ProviderKind, limit: Int, leaseDuration: Duration, now: Date) async throws -> [PushJob] {
         guard limit > 0 else { return [] }
         let token = PushIdentifier.random()
-        let nowMilliseconds = StoredTime.milliseconds(now)
-        let expires = nowMilliseconds + StoredTime.milliseconds(leaseDuration)
+        let nowMilliseconds = StoredValue.milliseconds(now)
+        let expires = nowMilliseconds + StoredValue.milliseconds(leaseDuration)
         let rows = try await database.bookkeepingWrite { db in
             let claim = try db.cachedStatement(
                 sql: """
-                    UPDATE job SET state = 'leased', lease_token = ?, due_at = ?, attempts = attempts + 1
+                    UPDATE job SET state = 'leased', lease_token = ?, leased_by = ?, due_at = ?, attempts = attempts + 1
                     WHERE id IN (
                         SELECT id FROM job WHERE provider = ? AND state != 'dead' AND due_at <= ?
                         ORDER BY due_at, id LIMIT ?)
                     RETURNING \(Self.jobColumns)
                     """)
-            return try Row.fetchAll(claim, arguments: [token, expires, provider.rawValue, nowMilliseconds, limit]).map(JobRow.init)
+            return try Row.fetchAll(claim, arguments: [token, instanceId, expires, provider.rawValue, nowMilliseconds, limit]).map(StoredJob.init)
         }
         // Decoded here, not on the database's one writer, which every enqueue waits for.
         return try rows.map { try $0.job() }.sorted { $0.id < $1.id }
@@ -77,7 +82,7 @@ public struct SQLiteDeliveryQueue: DeliveryQueue {
     public func nextDueTime(provider: ProviderKind) async throws -> Date? {
         try await database.pool.read { db in
             try Int64.fetchOne(db, sql: "SELECT MIN(due_at) FROM job WHERE provider = ? AND state != 'dead'", arguments: [provider.rawValue])
-                .map(StoredTime.date)
+                .map(StoredValue.date)
         }
     }
 
@@ -110,19 +115,19 @@ public struct SQLiteDeliveryQueue: DeliveryQueue {
     public func retry(_ lease: JobLease, at: Date, status: Int?, reason: String) async throws -> Bool {
         try await updateLeased(
             lease, set: "state = 'ready', due_at = ?, lease_token = NULL, last_status = ?, last_reason = ?",
-            arguments: [StoredTime.milliseconds(at), status, reason])
+            arguments: [StoredValue.milliseconds(at), status, reason])
     }
 
     public func deadLetter(_ lease: JobLease, status: Int?, reason: String, now: Date) async throws -> Bool {
         try await updateLeased(
             lease, set: "state = 'dead', due_at = NULL, lease_token = NULL, last_status = ?, last_reason = ?, dead_at = ?",
-            arguments: [status, reason, StoredTime.milliseconds(now)])
+            arguments: [status, reason, StoredValue.milliseconds(now)])
     }
 
     public func release(_ lease: JobLease, countAttempt: Bool, now: Date) async throws -> Bool {
         try await updateLeased(
             lease, set: "state = 'ready', due_at = ?, lease_token = NULL, attempts = attempts - ?",
-            arguments: [StoredTime.milliseconds(now), countAttempt ? 0 : 1])
+            arguments: [StoredValue.milliseconds(now), countAttempt ? 0 : 1])
     }
 
     private func updateLeased(_ lease: JobLease, set: String, arguments: StatementArguments) async throws -> Bool {
@@ -160,7 +165,7 @@ public struct SQLiteDeliveryQueue: DeliveryQueue {
     }
 
     public func retryDead(id: Int64, now: Date) async throws -> Bool {
-        let now = StoredTime.milliseconds(now)
+        let now = StoredValue.milliseconds(now)
         return try await database.bookkeepingWrite { db in
             try db.execute(
                 sql: "UPDATE job SET state = 'ready', due_at = ?, queued_at = ?, attempts = 0, dead_at = NULL WHERE id = ? AND state = 'dead'",
@@ -170,7 +175,7 @@ public struct SQLiteDeliveryQueue: DeliveryQueue {
     }
 
     public func retryAllDead(provider: ProviderKind?, now: Date) async throws -> Int {
-        let now = StoredTime.milliseconds(now)
+        let now = StoredValue.milliseconds(now)
         return try await database.bookkeepingWrite { db in
             try db.execute(
                 sql: """
@@ -183,7 +188,7 @@ public struct SQLiteDeliveryQueue: DeliveryQueue {
     }
 
     public func purgeDead(olderThan: Date?) async throws -> Int {
-        let before = olderThan.map(StoredTime.milliseconds) ?? Int64.max
+        let before = olderThan.map(StoredValue.milliseconds) ?? Int64.max
         return try await database.bookkeepingWrite { db in
             try db.execute(sql: "DELETE FROM job WHERE state = 'dead' AND dead_at < ?", arguments: [before])
             return db.changesCount
@@ -211,9 +216,40 @@ public struct SQLiteDeliveryQueue: DeliveryQueue {
                 }
             }
             let oldest = try Int64.fetchOne(db, sql: "SELECT MIN(queued_at) FROM job WHERE state = 'ready'")
-            return QueueStats(byProvider: byProvider, oldestReadyQueuedAt: oldest.map(StoredTime.date))
+            var reports: [String: (workers: Int, lastSeenAt: Date)] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT id, workers, last_seen_at FROM instance") {
+                reports[row["id"]] = (row["workers"], StoredValue.date(row["last_seen_at"]))
+            }
+            var leases: [String: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT leased_by, COUNT(*) AS n FROM job WHERE state = 'leased' AND leased_by IS NOT NULL GROUP BY leased_by") {
+                leases[row["leased_by"]] = row["n"]
+            }
+            return QueueStats(
+                byProvider: byProvider, oldestReadyQueuedAt: oldest.map(StoredValue.date),
+                instances: QueueStats.instances(reports: reports, leases: leases))
         }
     }
+
+    public func heartbeat(workers: Int, now: Date) async throws {
+        let now = StoredValue.milliseconds(now)
+        try await database.bookkeepingWrite { [instanceId] db in
+            try db.execute(
+                sql: """
+                    INSERT INTO instance (id, started_at, last_seen_at, workers) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (id) DO UPDATE SET last_seen_at = excluded.last_seen_at, workers = excluded.workers
+                    """,
+                arguments: [instanceId, now, now, workers])
+            try db.execute(
+                sql: """
+                    DELETE FROM instance WHERE last_seen_at < ?
+                    AND NOT EXISTS (SELECT 1 FROM job WHERE state = 'leased' AND leased_by = instance.id)
+                    """,
+                arguments: [now - Self.forgetInstancesAfter])
+        }
+    }
+
+    /// An instance silent this long (milliseconds) without leases is forgotten.
+    static let forgetInstancesAfter: Int64 = 86_400_000
 
     public func badge(of clientId: String) async throws -> Int {
         try await database.pool.read { db in
@@ -228,62 +264,18 @@ public struct SQLiteDeliveryQueue: DeliveryQueue {
     }
 
     static func job(_ row: Row) throws -> PushJob {
-        try JobRow(row).job()
+        try StoredJob(row).job()
     }
 }
 
-/// A row of `jobColumns` as it is stored, read by position: looking columns up by name
-/// (a case-insensitive comparison per column and row) was a tenth of a claim's cost.
-/// Taken off the database's writer as is, and decoded into a job (the payload parsed)
-/// by the caller.
-struct JobRow: Sendable {
-    var id: Int64
-    var pushId, hookCallId, receiver, conversation, template, payload: String
-    var badge: Int?
-    var provider, token: String
-    var platform, apnsEnvironment, topic: String?
-    var state: String
-    var attempts: Int
-    var queuedAt: Int64
-    var dueAt: Int64?
-    var leaseToken: String?
-    var lastStatus: Int?
-    var lastReason: String?
-    var deadAt: Int64?
-
+extension StoredJob {
+    /// Reads `jobColumns` by position: looking columns up by name (a case-insensitive
+    /// comparison per column and row) was a tenth of a claim's cost.
     init(_ row: Row) {
-        id = row[0]
-        pushId = row[1]
-        hookCallId = row[2]
-        receiver = row[3]
-        conversation = row[4]
-        template = row[5]
-        payload = row[6]
-        badge = row[7]
-        provider = row[8]
-        token = row[9]
-        platform = row[10]
-        apnsEnvironment = row[11]
-        topic = row[12]
-        state = row[13]
-        attempts = row[14]
-        queuedAt = row[15]
-        dueAt = row[16]
-        leaseToken = row[17]
-        lastStatus = row[18]
-        lastReason = row[19]
-        deadAt = row[20]
-    }
-
-    func job() throws -> PushJob {
-        guard let state = JobState(rawValue: state) else { throw StoredDevice.UnknownValue(column: "state", value: state) }
-        let device = try StoredDevice.address(
-            provider: provider, token: token, platform: platform, apnsEnvironment: apnsEnvironment, topic: topic)
-        return PushJob(
-            id: id, pushId: pushId, hookCallId: hookCallId, receiver: receiver, conversation: conversation, template: template,
-            payload: try JSONParser.parse(payload), badge: badge, device: device, state: state, attempts: attempts,
-            queuedAt: StoredTime.date(queuedAt), dueAt: dueAt.map(StoredTime.date), lastStatus: lastStatus, lastReason: lastReason,
-            deadAt: deadAt.map(StoredTime.date),
-            lease: state == .leased ? leaseToken.map { JobLease(jobId: id, token: $0, expiresAt: StoredTime.date(dueAt ?? 0)) } : nil)
+        self.init(
+            id: row[0], pushId: row[1], hookCallId: row[2], receiver: row[3], conversation: row[4], template: row[5],
+            payload: row[6], badge: row[7], provider: row[8], token: row[9], platform: row[10], apnsEnvironment: row[11],
+            topic: row[12], state: row[13], attempts: row[14], queuedAt: row[15], dueAt: row[16], leaseToken: row[17],
+            lastStatus: row[18], lastReason: row[19], deadAt: row[20])
     }
 }

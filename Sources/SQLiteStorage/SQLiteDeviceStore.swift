@@ -24,7 +24,7 @@ public struct SQLiteDeviceStore: DeviceStore {
         let limit = maxDevicesPerClient
         return try await database.durableWrite { db in
             let address = registration.address
-            let nowMilliseconds = StoredTime.milliseconds(now)
+            let nowMilliseconds = StoredValue.milliseconds(now)
             let previous = try Row.fetchOne(
                 db, sql: "SELECT client_id, created_at FROM device WHERE provider = ? AND token = ?",
                 arguments: [address.provider.rawValue, address.token])
@@ -132,9 +132,9 @@ public struct SQLiteDeviceStore: DeviceStore {
     static func device(_ row: Row) throws -> Device {
         Device(
             clientId: row["client_id"],
-            address: try StoredDevice.address(row),
+            address: try StoredValue.address(provider: row["provider"], token: row["token"], platform: row["platform"], apnsEnvironment: row["apns_environment"], topic: row["topic"]),
             locale: row["locale"],
-            createdAt: StoredTime.date(row["created_at"]),
-            lastSeenAt: StoredTime.date(row["last_seen_at"]))
+            createdAt: StoredValue.date(row["created_at"]),
+            lastSeenAt: StoredValue.date(row["last_seen_at"]))
     }
 }

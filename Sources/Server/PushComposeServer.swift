@@ -13,10 +13,13 @@ struct PushComposeServer {
     let service: HookService
     let audit: JSONLinesAuditLog
     let metrics: ServiceMetrics
+    let storage: ServiceStorage
     let secured: Bool
     let logger: Logger
 
-    init(configuration: ServerConfiguration, logger: Logger) throws {
+    /// Opens the storage (migrating a PostgreSQL database), loads the templates and
+    /// what the store holds; a failure after the storage opened closes it again.
+    init(configuration: ServerConfiguration, logger: Logger) async throws {
         self.configuration = configuration
         self.logger = logger
         secured = try configuration.secrets() != nil
@@ -24,17 +27,34 @@ struct PushComposeServer {
         metrics = ServiceMetrics()
         let templates = try ActiveTemplateSet(directory: URL(fileURLWithPath: configuration.templates), options: configuration.composerOptions)
         let data = URL(fileURLWithPath: configuration.data)
-        let registry = try Registry(store: try SQLiteStateStore(directory: data))
-        audit = try JSONLinesAuditLog(
-            directory: data.appendingPathComponent("audit"), maxFileBytes: configuration.auditMaxFileBytes,
-            fsyncInterval: .milliseconds(configuration.auditFsyncMillis), logger: logger)
-        let auditText = try AuditTextPolicy(mode: configuration.auditText, configuredKey: configuration.auditKey, data: data)
-        let delivery = try CustomDelivery(
-            configuration: configuration.delivery, secrets: try configuration.secrets(), data: data, audit: audit,
-            metricsFactory: metrics.factory, logger: logger)
-        var settings = configuration.hookSettings(auditText: auditText)
-        settings.composer.customPayloadBytes = delivery.payloadBudget
-        service = HookService(templates: templates, registry: registry, delivery: delivery, audit: audit, metrics: metrics, settings: settings)
+        let storage = try await ServiceStorage.open(configuration, logger: logger)
+        self.storage = storage
+        do {
+            let registry = try await Registry(store: storage.state)
+            audit = try JSONLinesAuditLog(
+                directory: data.appendingPathComponent("audit"), maxFileBytes: configuration.auditMaxFileBytes,
+                fsyncInterval: .milliseconds(configuration.auditFsyncMillis), logger: logger)
+            let auditText = try AuditTextPolicy(mode: configuration.auditText, configuredKey: configuration.auditKey, data: data)
+            let delivery = try CustomDelivery(
+                configuration: configuration.delivery, storage: storage, secrets: try configuration.secrets(), audit: audit,
+                metricsFactory: metrics.factory, logger: logger)
+            var settings = configuration.hookSettings(auditText: auditText)
+            settings.composer.customPayloadBytes = delivery.payloadBudget
+            service = HookService(templates: templates, registry: registry, delivery: delivery, audit: audit, metrics: metrics, settings: settings)
+        } catch {
+            await storage.close()
+            throw error
+        }
+    }
+
+    /// `/healthz`: up, and which instance serves which template set (a digest of its
+    /// files), so that instances serving different files are seen.
+    private func health() -> Response {
+        var body = JSONObjectWriter()
+        body.member("status", "ok")
+        body.member("instance", storage.instanceId)
+        body.member("templates", service.templates.set.digest)
+        return JSONResponse.make(body: String(decoding: body.finish(), as: UTF8.self))
     }
 
     /// The hook listener's routes: the functions and `/healthz`, and, unless the admin API
@@ -45,7 +65,7 @@ struct PushComposeServer {
         let authenticator = RequestAuthenticator(secrets: try configuration.secrets(), signatureWindowSeconds: configuration.signatureWindowSeconds)
         FunctionRoutes(service: service, authenticator: authenticator, maxBodyBytes: configuration.maxBodyBytes)
             .register(on: router)
-        router.get("/healthz") { _, _ in JSONResponse.make(body: #"{"status":"ok"}"#) }
+        router.get("/healthz") { [self] _, _ in health() }
         if configuration.adminPort == nil { addAdminRoutes(to: router) }
         return router
     }
@@ -54,13 +74,13 @@ struct PushComposeServer {
     func makeAdminRouter() -> Router<BasicRequestContext> {
         let router = Router()
         router.add(middleware: JSONErrorMiddleware(metrics: metrics))
-        router.get("/healthz") { _, _ in JSONResponse.make(body: #"{"status":"ok"}"#) }
+        router.get("/healthz") { [self] _, _ in health() }
         addAdminRoutes(to: router)
         return router
     }
 
     private func addAdminRoutes(to router: Router<BasicRequestContext>) {
-        AdminRoutes(service: service, token: configuration.adminToken, maxBodyBytes: configuration.maxBodyBytes, metrics: metrics)
+        AdminRoutes(service: service, feed: storage.feed, token: configuration.adminToken, maxBodyBytes: configuration.maxBodyBytes, metrics: metrics)
             .register(on: router)
         DeliveryAdminRoutes(delivery: service.delivery, token: configuration.adminToken, maxBodyBytes: configuration.maxBodyBytes).register(on: router)
         router.get("/metrics") { [metrics, service] _, _ in
@@ -80,8 +100,15 @@ struct PushComposeServer {
         let host = try configuration.bindHost(secured: secured)
         let adminHost = try configuration.adminBindHost(secured: secured)
         let limits = configuration.connectionLimits(listeners: adminHost == nil ? 1 : 2, openFiles: OpenFileLimit.current)
+        logger.info("instance \(storage.instanceId) on \(storage.location)")
         if limits.maxConnections < configuration.maxConnections {
             logger.warning("maxConnections lowered from \(configuration.maxConnections) to \(limits.maxConnections) per listener: the open-files limit is \(OpenFileLimit.current)")
+        }
+        var clusterSync: [any Service] = []
+        if let feed = storage.feed {
+            clusterSync.append(ClusterSync(
+                feed: feed, registry: service.registry, devices: service.delivery.devices, templates: service.templates,
+                signal: service.delivery.signal, metrics: metrics, logger: logger))
         }
         var listeners: [any Service] = []
         if let adminHost, let adminPort = configuration.adminPort {
@@ -96,7 +123,8 @@ struct PushComposeServer {
             configuration: .init(address: .hostname(host, port: configuration.port), serverName: nil),
                         // Stopped in reverse: listeners first, then the workers (whose events the audit
             // log still takes), the audit log last.
-            services: [audit, service.delivery, TemplateReloadOnSignal(templates: service.templates, metrics: metrics, logger: logger)] + listeners,
+            services: [audit, service.delivery, TemplateReloadOnSignal(templates: service.templates, metrics: metrics, logger: logger)]
+                + clusterSync + listeners,
             onServerRunning: onServerRunning,
             logger: logger)
     }

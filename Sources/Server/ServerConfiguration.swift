@@ -1,4 +1,5 @@
 import Foundation
+import PostgresStorage
 import PushCompose
 import Yams
 
@@ -34,6 +35,11 @@ struct ServerConfiguration: Sendable, Equatable {
     /// The HMAC key of `auditText: hash`; empty: the one kept in the data directory.
     var auditKey = ""
     var delivery = DeliveryConfiguration()
+    /// A PostgreSQL URL shared by instances; nil: SQLite files in the data directory.
+    var database: String?
+    var databaseMaxConnections = 16
+    /// Names this instance in leases, `queue stats` and metrics; nil: host name and port.
+    var instanceId: String?
 
     struct Error: Swift.Error, CustomStringConvertible {
         var description: String
@@ -52,6 +58,8 @@ struct ServerConfiguration: Sendable, Equatable {
         "adminHost": "PUSHCOMPOSE_ADMIN_HOST", "adminPort": "PUSHCOMPOSE_ADMIN_PORT",
         "signatureWindowSeconds": "PUSHCOMPOSE_SIGNATURE_WINDOW_SECONDS", "idleTimeoutSeconds": "PUSHCOMPOSE_IDLE_TIMEOUT_SECONDS",
         "requestTimeoutSeconds": "PUSHCOMPOSE_REQUEST_TIMEOUT_SECONDS", "maxConnections": "PUSHCOMPOSE_MAX_CONNECTIONS",
+        "database": "PUSHCOMPOSE_DATABASE_URL", "databaseMaxConnections": "PUSHCOMPOSE_DATABASE_MAX_CONNECTIONS",
+        "instanceId": "PUSHCOMPOSE_INSTANCE_ID",
     ].merging(DeliveryConfiguration.fileKeys) { first, _ in first }
 
     /// Reads the file (if any), then the environment over it.
@@ -148,6 +156,25 @@ struct ServerConfiguration: Sendable, Equatable {
             auditKey = key
         }
         failOpen = try Self.bool(values, "failOpen") ?? failOpen
+        if let url = values["database"] {
+            if url == "sqlite" {
+                database = nil
+            } else {
+                do {
+                    _ = try PostgresURL(url)
+                } catch {
+                    throw Error(description: "database (PUSHCOMPOSE_DATABASE_URL): \(error)")
+                }
+                database = url
+            }
+        }
+        databaseMaxConnections = try int("databaseMaxConnections", minimum: 2, maximum: 1000) ?? databaseMaxConnections
+        if let id = values["instanceId"] {
+            guard (1...64).contains(id.utf8.count), id.unicodeScalars.allSatisfy({ Self.instanceIdCharacters.contains($0) }) else {
+                throw Error(description: "instanceId (PUSHCOMPOSE_INSTANCE_ID) must be 1 to 64 letters, digits, '.', '_', ':' or '-', not '\(id)'")
+            }
+            instanceId = id
+        }
         try delivery.apply(values)
         if let text = values["auditText"] {
             guard let mode = AuditTextMode(rawValue: text) else {
@@ -155,6 +182,18 @@ struct ServerConfiguration: Sendable, Equatable {
             }
             auditText = mode
         }
+    }
+
+    private static let instanceIdCharacters = CharacterSet.alphanumerics.intersection(CharacterSet(charactersIn: Unicode.Scalar(0)..<Unicode.Scalar(128)))
+        .union(CharacterSet(charactersIn: "._:-"))
+
+    /// This instance's id: the configured one, else the host's name and the port (the
+    /// process id when the port is chosen by the system).
+    var resolvedInstanceId: String {
+        if let instanceId { return instanceId }
+        let host = ProcessInfo.processInfo.hostName.unicodeScalars.filter { Self.instanceIdCharacters.contains($0) }.prefix(40)
+        let suffix = port == 0 ? "pid\(ProcessInfo.processInfo.processIdentifier)" : String(port)
+        return "\(String(String.UnicodeScalarView(host)).isEmpty ? "pushcompose" : String(String.UnicodeScalarView(host))):\(suffix)"
     }
 
     /// The app's secrets; nil when none is set (unsecured). Some but not all is an error.

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import PushCompose
 
@@ -10,10 +11,25 @@ public final class TemplateSet: TemplateSelector {
     /// Highest priority first; between equal priorities, file name order.
     public let templates: [CompiledTemplate]
     public let defaultTemplate: any PushTemplate
+    /// SHA-256 (hex) of the files the set was loaded from, each file's name and text in
+    /// name order: instances that serve the same files show the same digest.
+    public let digest: String
 
-    private init(templates: [CompiledTemplate], defaultTemplate: any PushTemplate) {
+    private init(templates: [CompiledTemplate], defaultTemplate: any PushTemplate, digest: String) {
         self.templates = templates
         self.defaultTemplate = defaultTemplate
+        self.digest = digest
+    }
+
+    static func digest(of sources: [(file: String, text: String)]) -> String {
+        var hash = SHA256()
+        for source in sources.map({ (name: URL(fileURLWithPath: $0.file).lastPathComponent, text: $0.text) }).sorted(by: { $0.name < $1.name }) {
+            hash.update(data: Data(source.name.utf8))
+            hash.update(data: Data([0]))
+            hash.update(data: Data(source.text.utf8))
+            hash.update(data: Data([0]))
+        }
+        return hash.finalize().map { String(format: "%02x", $0) }.joined()
     }
 
     public func template(for message: MessageFacts) -> any PushTemplate {
@@ -119,6 +135,6 @@ public final class TemplateSet: TemplateSelector {
             problems += TemplateRenderCheck.problems(of: template, options: options)
         }
         guard problems.isEmpty else { throw TemplateSetError(problems: problems + compiled.flatMap(PersonalTemplateCheck.warnings)) }
-        return TemplateSet(templates: compiled, defaultTemplate: defaultTemplate)
+        return TemplateSet(templates: compiled, defaultTemplate: defaultTemplate, digest: digest(of: sources))
     }
 }

@@ -1,12 +1,22 @@
 import Delivery
 import Foundation
+import Logging
+import PostgresCluster
+import PostgresStorage
 import SQLiteStorage
+import Synchronization
+import Storage
 
-/// A storage driver under test: makes a fresh, empty queue and device store.
+/// A storage driver under test: makes fresh, empty storage.
 struct DeliveryDriver: Sendable {
     struct Storage: Sendable {
+        /// The queue as instance "a" works it.
         var queue: any DeliveryQueue
+        /// The same queue as a second instance, "b", works it.
+        var otherInstance: any DeliveryQueue
         var devices: any DeviceStore
+        var state: any StateStore
+        var close: @Sendable () async -> Void = {}
     }
 
     var name: String
@@ -15,6 +25,36 @@ struct DeliveryDriver: Sendable {
 
     static let sqlite = DeliveryDriver(name: "SQLite") { directory, maxDevices in
         let database = try SQLiteDeliveryDatabase(directory: directory, durability: .normal)
-        return Storage(queue: SQLiteDeliveryQueue(database: database), devices: SQLiteDeviceStore(database: database, maxDevicesPerClient: maxDevices))
+        return Storage(
+            queue: SQLiteDeliveryQueue(database: database, instanceId: "a"), otherInstance: SQLiteDeliveryQueue(database: database, instanceId: "b"),
+            devices: SQLiteDeviceStore(database: database, maxDevicesPerClient: maxDevices), state: try SQLiteStateStore(directory: directory))
+    }
+
+    /// A fresh database in the test process's throw-away cluster.
+    static let postgres = DeliveryDriver(name: "PostgreSQL") { _, maxDevices in
+        let database = try await PostgresTestDatabase.make()
+        return Storage(
+            queue: PostgresDeliveryQueue(database: database, instanceId: "a"), otherInstance: PostgresDeliveryQueue(database: database, instanceId: "b"),
+            devices: PostgresDeviceStore(database: database, instanceId: "a", maxDevicesPerClient: maxDevices),
+            state: PostgresStateStore(database: database, instanceId: "a"), close: { await database.close() })
+    }
+}
+
+/// Databases for tests, each new and migrated, in one cluster per test process.
+enum PostgresTestDatabase {
+    private static let counter = Counter()
+
+    static func url() throws -> PostgresURL {
+        let cluster = try PostgresCluster.shared()
+        return try PostgresURL(cluster.createDatabase("test_\(counter.next())"))
+    }
+
+    static func make(maxConnections: Int = 8) async throws -> PostgresDatabase {
+        try await PostgresDatabase.open(url: try url(), maxConnections: maxConnections, logger: Logger(label: "test.postgres"))
+    }
+
+    private final class Counter: Sendable {
+        private let value = Mutex(0)
+        func next() -> Int { value.withLock { $0 += 1; return $0 } }
     }
 }

@@ -1,6 +1,7 @@
 @testable import Delivery
 import Foundation
 import PushCompose
+import Storage
 import XCTest
 
 /// The behaviour every storage driver must have, written once. Each driver's test case
@@ -11,7 +12,9 @@ struct StorageConformance {
     let t0 = Date(timeIntervalSince1970: 1_700_000_000)
 
     private func storage(maxDevices: Int = 10) async throws -> DeliveryDriver.Storage {
-        try await driver.make(test.makeTemporaryDirectory(), maxDevices)
+        let storage = try await driver.make(test.makeTemporaryDirectory(), maxDevices)
+        test.addTeardownBlock { await storage.close() }
+        return storage
     }
 
     private func at(_ seconds: Double) -> Date { t0.addingTimeInterval(seconds) }
@@ -370,5 +373,92 @@ struct StorageConformance {
         XCTAssertEqual(outcomes, ["first": true, "B": true, "Bad": false, "C": true])
         let ready = try await storage.queue.jobs(matching: JobFilter(state: .ready), afterId: nil, limit: 10)
         XCTAssertEqual(ready.map(\.receiver).sorted(), ["A", "B", "C"])
+    }
+
+    // MARK: Several instances
+
+    /// Two instances claiming at once take every due job once between them, and the
+    /// stats count each one's leases and workers.
+    func instancesClaimingAtOnceNeverShareAJob() async throws {
+        let storage = try await storage()
+        let jobs = 200
+        _ = try await storage.queue.enqueue((0..<jobs).map { makePush(receiver: "r\($0)", devices: [webhookDevice("t\($0)")]) }, now: at(0))
+        let claimed = try await withThrowingTaskGroup(of: (String, [Int64]).self) { group in
+            for (name, queue) in [("a", storage.queue), ("b", storage.otherInstance)] {
+                for _ in 0..<4 {
+                    group.addTask {
+                        var ids: [Int64] = []
+                        while true {
+                            let batch = try await queue.claim(provider: .webhook, limit: 7, leaseDuration: .seconds(60), now: at(1))
+                            if batch.isEmpty { return (name, ids) }
+                            ids += batch.map(\.id)
+                        }
+                    }
+                }
+            }
+            return try await group.reduce(into: [String: [Int64]]()) { $0[$1.0, default: []] += $1.1 }
+        }
+        let all = claimed.values.flatMap { $0 }
+        XCTAssertEqual(all.count, jobs)
+        XCTAssertEqual(Set(all).count, jobs, "no job was claimed twice")
+        try await storage.queue.heartbeat(workers: 16, now: at(2))
+        let stats = try await storage.queue.stats(now: at(3))
+        XCTAssertEqual(
+            stats.instances,
+            [
+                .init(id: "a", workers: 16, leases: claimed["a"]?.count ?? 0, lastSeenAt: at(2)),
+                .init(id: "b", workers: 0, leases: claimed["b"]?.count ?? 0, lastSeenAt: nil),
+            ].filter { $0.leases > 0 || $0.id == "a" })
+    }
+
+    /// A lease of an instance that died runs out, and the other instance claims the job.
+    func aDeadInstancesLeasesComeBackToTheOthers() async throws {
+        let storage = try await storage()
+        _ = try await storage.queue.enqueue([makePush(receiver: "Jerry", devices: [webhookDevice("j")])], now: at(0))
+        let taken = try await storage.queue.claim(provider: .webhook, limit: 5, leaseDuration: .seconds(30), now: at(0))
+        XCTAssertEqual(taken.count, 1)
+        let early = try await storage.otherInstance.claim(provider: .webhook, limit: 5, leaseDuration: .seconds(30), now: at(29))
+        XCTAssertEqual(early, [])
+        let late = try await storage.otherInstance.claim(provider: .webhook, limit: 5, leaseDuration: .seconds(30), now: at(30))
+        XCTAssertEqual(late.map(\.id), taken.map(\.id))
+        XCTAssertEqual(late.first?.attempts, 2)
+        let stale = try await storage.queue.finish(taken[0].lease!, as: .delivered)
+        XCTAssertFalse(stale, "the dead instance's lease changes nothing")
+        let stats = try await storage.queue.stats(now: at(31))
+        XCTAssertEqual(stats.instances.map(\.id), ["b"])
+        let finished = try await storage.otherInstance.finish(late[0].lease!, as: .delivered)
+        XCTAssertTrue(finished)
+    }
+
+    // MARK: Directory and mutes
+
+    func theDirectoryAndMutesAreKeptAndReadBack() async throws {
+        let state = try await storage().state
+        try await state.saveClient("Tom", ClientEntry(name: "Tom Cat", locale: "en"))
+        try await state.saveClient("Tom", ClientEntry(name: "Thomas", locale: nil))
+        try await state.saveClient("Jerry", ClientEntry(name: nil, locale: "fr"))
+        try await state.saveConversation("c1", ConversationEntry(name: "Kitchen", system: false))
+        try await state.saveConversation("notices", ConversationEntry(name: nil, system: true))
+        try await state.setMuted(true, client: "Tom", conversation: "c1")
+        try await state.setMuted(true, client: "Tom", conversation: "c1")
+        try await state.setMuted(true, client: "Jerry", conversation: "c1")
+        try await state.setMuted(false, client: "Jerry", conversation: "c1")
+        try await state.setMuted(false, client: "Nobody", conversation: "c2")
+        let clients = try await state.loadClients()
+        XCTAssertEqual(clients, ["Tom": ClientEntry(name: "Thomas", locale: nil), "Jerry": ClientEntry(name: nil, locale: "fr")])
+        let conversations = try await state.loadConversations()
+        XCTAssertEqual(conversations, ["c1": ConversationEntry(name: "Kitchen", system: false), "notices": ConversationEntry(name: nil, system: true)])
+        let mutes = try await state.loadMutes()
+        XCTAssertEqual(mutes, ["c1": ["Tom"]])
+        let tom = try await state.client("Tom")
+        XCTAssertEqual(tom, ClientEntry(name: "Thomas", locale: nil))
+        let nobody = try await state.client("Nobody")
+        XCTAssertNil(nobody)
+        let notices = try await state.conversation("notices")
+        XCTAssertEqual(notices, ConversationEntry(name: nil, system: true))
+        let tomMuted = try await state.isMuted(client: "Tom", conversation: "c1")
+        let jerryMuted = try await state.isMuted(client: "Jerry", conversation: "c1")
+        XCTAssertTrue(tomMuted)
+        XCTAssertFalse(jerryMuted)
     }
 }

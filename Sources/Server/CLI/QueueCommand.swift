@@ -1,6 +1,8 @@
 import ArgumentParser
 import Delivery
 import Foundation
+import Logging
+import PostgresStorage
 import PushCompose
 import SQLiteStorage
 
@@ -12,11 +14,12 @@ extension ProviderKind: ExpressibleByArgument {}
 struct QueueCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "queue",
-        abstract: "Show, retry and purge the delivery queue in the data directory.",
+        abstract: "Show, retry and purge the delivery queue (the data directory's, or the configured database's).",
         discussion: """
-            Opens the data directory's \(SQLiteDeliveryDatabase.fileName) directly: SQLite (WAL mode) allows this while \
-            serve runs. A job retried here is picked up by the running server's workers at their next poll, at most \
-            deliveryPollSeconds later; the command line cannot wake them (the admin API's POST /v1/queue/... does).
+            With SQLite, opens the data directory's \(SQLiteDeliveryDatabase.fileName) directly (WAL mode allows this \
+            while serve runs); a job retried here is picked up by the running server's workers at their next poll, at \
+            most deliveryPollSeconds later. With PostgreSQL (database, PUSHCOMPOSE_DATABASE_URL), a retry wakes the \
+            workers of every instance at once.
             """,
         subcommands: [Stats.self, List.self, Retry.self, Purge.self])
 
@@ -31,16 +34,21 @@ struct QueueCommand: AsyncParsableCommand {
         @Flag(help: "Print JSON, as the admin API answers, instead of a table.")
         var json = false
 
-        /// The queue serve keeps; an error when there is none (nothing is created).
-        func openQueue() throws -> SQLiteDeliveryQueue {
+        /// The queue serve keeps; an error when there is none (nothing is created). A
+        /// PostgreSQL database is used as it is, not migrated (`pushcompose migrate`).
+        func openQueue() async throws -> any DeliveryQueue {
             let configuration = try ServerConfiguration.forCommand(file: config)
+            if data == nil, let url = configuration.database {
+                let database = PostgresDatabase.openWithoutMigrating(url: try PostgresURL(url), logger: Logger(label: "pushcompose.queue"))
+                return PostgresDeliveryQueue(database: database, instanceId: "pushcompose-queue-command")
+            }
             let directory = URL(fileURLWithPath: data ?? configuration.data)
             guard FileManager.default.fileExists(atPath: directory.appendingPathComponent(SQLiteDeliveryDatabase.fileName).path) else {
                 printError("pushcompose: no delivery queue in \(directory.path) (serve creates \(SQLiteDeliveryDatabase.fileName) there)")
                 throw ExitCode.failure
             }
             let database = try SQLiteDeliveryDatabase(directory: directory, durability: configuration.delivery.queueDurability)
-            return SQLiteDeliveryQueue(database: database)
+            return SQLiteDeliveryQueue(database: database, instanceId: "pushcompose-queue-command")
         }
 
         func show(_ value: JSONValue, orText text: @autoclosure () -> String) {
@@ -50,12 +58,12 @@ struct QueueCommand: AsyncParsableCommand {
 
     struct Stats: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Jobs per provider: ready, leased, dead, delivered, device gone; and the oldest ready job's age.")
+            abstract: "Jobs per provider: ready, leased, dead, delivered, device gone; the oldest ready job's age; each instance's workers and leases.")
 
         @OptionGroup var options: Options
 
         func run() async throws {
-            let queue = try options.openQueue()
+            let queue = try await options.openQueue()
             let now = Date()
             let stats = try await queue.stats(now: now)
             var table = TextTable("PROVIDER", "READY", "LEASED", "DEAD", "DELIVERED", "DEVICE GONE")
@@ -63,9 +71,13 @@ struct QueueCommand: AsyncParsableCommand {
                 let counts = stats.counts(provider)
                 table.add(provider.rawValue, "\(counts.ready)", "\(counts.leased)", "\(counts.dead)", "\(counts.delivered)", "\(counts.deviceGone)")
             }
+            var instances = TextTable("INSTANCE", "WORKERS", "LEASES", "LAST SEEN")
+            for instance in stats.instances {
+                instances.add(instance.id, String(instance.workers), String(instance.leases), instance.lastSeenAt.map { UTCTimestamp.iso8601($0) } ?? "-")
+            }
             options.show(
                 DeliveryJSON.stats(stats, now: now),
-                orText: table.text + "\noldest ready job: \(DeliveryJSON.oldestReadyAgeSeconds(stats, now: now))s")
+                orText: table.text + "\noldest ready job: \(DeliveryJSON.oldestReadyAgeSeconds(stats, now: now))s\n\n" + instances.text)
         }
     }
 
@@ -93,7 +105,7 @@ struct QueueCommand: AsyncParsableCommand {
 
         func run() async throws {
             let page = try await JobPage.read(
-                try options.openQueue(), matching: JobFilter(state: state, provider: provider), afterId: after, limit: limit)
+                try await options.openQueue(), matching: JobFilter(state: state, provider: provider), afterId: after, limit: limit)
             var table = TextTable("ID", "STATE", "PROVIDER", "RECEIVER", "ATTEMPTS", "QUEUED", "DUE", "DEAD", "LAST ANSWER")
             for job in page.jobs {
                 let last = [job.lastStatus.map(String.init), job.lastReason].compactMap { $0 }.joined(separator: " ")
@@ -109,7 +121,7 @@ struct QueueCommand: AsyncParsableCommand {
     struct Retry: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Re-queue a dead job, or every dead job, due at once with fresh attempts and age.",
-            discussion: "The running server's workers pick retried jobs up at their next poll (deliveryPollSeconds).")
+            discussion: "With SQLite, the running server's workers pick retried jobs up at their next poll (deliveryPollSeconds).")
 
         @OptionGroup var options: Options
 
@@ -128,7 +140,7 @@ struct QueueCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let queue = try options.openQueue()
+            let queue = try await options.openQueue()
             let retried: Int
             if let id {
                 guard try await queue.retryDead(id: id, now: Date()) else {

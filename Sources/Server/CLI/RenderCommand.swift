@@ -1,9 +1,12 @@
 import ArgumentParser
 import Foundation
+import Logging
+import PostgresStorage
+import SQLiteStorage
 import PushCompose
 import Templates
 
-struct RenderCommand: ParsableCommand {
+struct RenderCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "render",
         abstract: "Print the answer serve would give (the JSON under \"result\") to a _receiversOffline body.")
@@ -20,7 +23,7 @@ struct RenderCommand: ParsableCommand {
     @Argument(help: "The hook body, a JSON file ('-' for standard input).")
     var body: String
 
-    func run() throws {
+    func run() async throws {
         let configuration = try ServerConfiguration.forCommand(file: config)
         let bytes: Data
         if body == "-" {
@@ -40,8 +43,12 @@ struct RenderCommand: ParsableCommand {
         // The state serve keeps, read as it is; without one every name is the id.
         var registry: any RegistryLookup = EmptyRegistry()
         let dataDirectory = URL(fileURLWithPath: data ?? configuration.data)
-        if FileManager.default.fileExists(atPath: SQLiteStateStore.file(in: dataDirectory).path) {
-            registry = try Registry(store: try SQLiteStateStore(directory: dataDirectory))
+        if data == nil, let url = configuration.database {
+            let database = PostgresDatabase.openWithoutMigrating(url: try PostgresURL(url), logger: Logger(label: "pushcompose.render"))
+            registry = try await Registry(store: PostgresStateStore(database: database, instanceId: "pushcompose-render-command"))
+            await database.close()
+        } else if FileManager.default.fileExists(atPath: SQLiteStateStore.file(in: dataDirectory).path) {
+            registry = try await Registry(store: try SQLiteStateStore(directory: dataDirectory))
         } else if data != nil {
             throw ValidationError("no state in \(dataDirectory.path)")
         }

@@ -26,7 +26,7 @@ struct ServeCommand: AsyncParsableCommand {
         logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
         let server: PushComposeServer
         do {
-            server = try PushComposeServer(configuration: configuration, logger: logger)
+            server = try await PushComposeServer(configuration: configuration, logger: logger)
         } catch let error as TemplateSetError {
             printError("pushcompose: the templates in \(configuration.templates) do not load:\n\(error.description)")
             throw ExitCode.failure
@@ -44,7 +44,9 @@ struct ServeCommand: AsyncParsableCommand {
         }
         do {
             try await server.makeApplication().runService()
+            await server.storage.close()
         } catch let error as ServerConfiguration.Error {
+            await server.storage.close()
             printError("pushcompose: \(error)")
             throw ExitCode.failure
         }

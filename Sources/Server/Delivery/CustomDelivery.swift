@@ -4,14 +4,13 @@ import Foundation
 import Logging
 import Metrics
 import PushCompose
-import SQLiteStorage
 import ServiceLifecycle
 
-/// The service's own channel, assembled: devices and the queue in the data directory,
-/// the providers that are configured, the workers that send, and the events they leave
-/// in the audit log and metrics.
+/// The service's own channel, assembled: devices and the queue (`ServiceStorage`), the
+/// providers that are configured, the workers that send, and the events they leave in
+/// the audit log and metrics.
 final class CustomDelivery: Service {
-    let devices: any DeviceStore
+    let devices: DeviceIndex
     let queue: any DeliveryQueue
     let signal: WorkSignal
     let clock: any DeliveryClock
@@ -27,12 +26,11 @@ final class CustomDelivery: Service {
     private let client: HTTPClient
 
     init(
-        configuration: DeliveryConfiguration, secrets: AppSecrets?, data: URL, audit: any AuditSink,
+        configuration: DeliveryConfiguration, storage: ServiceStorage, secrets: AppSecrets?, audit: any AuditSink,
         metricsFactory: any MetricsFactory, logger: Logger
     ) throws {
-        let database = try SQLiteDeliveryDatabase(directory: data, durability: configuration.queueDurability)
-        devices = DeviceIndex(store: SQLiteDeviceStore(database: database, maxDevicesPerClient: configuration.maxDevicesPerClient))
-        queue = SQLiteDeliveryQueue(database: database)
+        devices = DeviceIndex(store: storage.devices)
+        queue = storage.queue
         signal = WorkSignal()
         clock = SystemDeliveryClock()
         client = HTTPClient.makeForDelivery(connectionsPerHost: configuration.concurrency)

@@ -6,10 +6,11 @@ import Synchronization
 /// hook call asks the store only about receivers that have one, so calls to receivers
 /// without devices (every call, until devices are registered) never touch the database.
 ///
-/// Every change goes through here (admin routes, workers removing dead tokens), so the
-/// set stays exact for this process. Changes run one at a time: a removal that found a
-/// client without devices must not forget them after a registration gave them one. It
-/// holds one id per client with a device.
+/// Every change of this instance goes through here (admin routes, workers removing dead
+/// tokens), and another instance's changes are announced (`refresh`), so the set stays
+/// exact. Changes run one at a time: a removal that found a client without devices
+/// must not forget them after a registration gave them one. It holds one id per client
+/// with a device.
 final class DeviceIndex: DeviceStore {
     private let store: any DeviceStore
     /// Nil until loaded from the store, at the first use.
@@ -69,6 +70,23 @@ final class DeviceIndex: DeviceStore {
 
     func clientsWithDevices() async throws -> Set<String> {
         try await withDevices()
+    }
+
+    /// Reads back whether a client has devices, after another instance changed them.
+    func refresh(client clientId: String) async throws {
+        guard clients.withLock({ $0 != nil }) else { return }
+        try await changes.withLock {
+            let has = try await !store.devices(of: clientId).isEmpty
+            clients.withLock { _ = has ? $0?.insert(clientId) : $0?.remove(clientId) }
+        }
+    }
+
+    /// Loads the set again: after announcements may have been missed.
+    func reload() async throws {
+        try await changes.withLock {
+            let loaded = try await store.clientsWithDevices()
+            clients.withLock { $0 = loaded }
+        }
     }
 
     private func forgetIfEmpty(_ clientId: String) async throws {

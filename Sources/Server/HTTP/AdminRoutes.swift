@@ -1,11 +1,14 @@
 import Foundation
 import Hummingbird
 import PushCompose
+import Storage
 import Templates
 
 /// The admin API under `/v1/`, behind its own bearer token (never the hook key).
 struct AdminRoutes: Sendable {
     let service: HookService
+    /// With instances sharing a database: a template reload here is repeated by the others.
+    let feed: (any ClusterFeed)?
     /// Empty: the admin API is off.
     let token: String
     let maxBodyBytes: Int
@@ -60,13 +63,16 @@ struct AdminRoutes: Sendable {
         admin.get("templates") { _, _ in
             Self.json(Self.templateList(service.templates.set))
         }
-        admin.post("templates/reload") { _, _ in
+        admin.post("templates/reload") { [feed] _, _ in
+            let set: TemplateSet
             do {
-                return Self.json(Self.templateList(try await service.templates.reload()))
+                set = try await service.templates.reload()
             } catch let error as TemplateSetError {
                 metrics.templateReloadFailed()
                 throw AdminError.invalidTemplates(error.problems)
             }
+            try await feed?.publish(.templates)
+            return Self.json(Self.templateList(set))
         }
     }
 
@@ -121,7 +127,7 @@ struct AdminRoutes: Sendable {
     }
 
     static func templateList(_ set: TemplateSet) -> JSONValue {
-        .object([(key: "templates", value: .array(set.templates.map { template in
+        .object([(key: "digest", value: .string(set.digest)), (key: "templates", value: .array(set.templates.map { template in
             .object([
                 (key: "name", value: .string(template.name)),
                 (key: "file", value: .string(template.file)),

@@ -46,6 +46,14 @@ enum DeliveryJSON {
                 ]))
             })),
             (key: "oldestReadyAgeSeconds", value: number(oldestReadyAgeSeconds(stats, now: now))),
+            (key: "instances", value: .array(stats.instances.map { instance in
+                .object([
+                    (key: "id", value: .string(instance.id)),
+                    (key: "workers", value: number(instance.workers)),
+                    (key: "leases", value: number(instance.leases)),
+                    (key: "lastSeen", value: instance.lastSeenAt.map { .string(UTCTimestamp.iso8601($0)) } ?? .null),
+                ])
+            })),
         ])
     }
 

@@ -1,8 +1,10 @@
 import PushCompose
+import Storage
 import Synchronization
 
 /// The registry the composer reads: kept in memory for the hook's hot path, written
-/// through to the state store so it survives restarts.
+/// through to the state store so it survives restarts. With instances sharing the
+/// store, each applies the others' changes as they are announced (`refresh`).
 final class Registry: RegistryLookup {
     private struct State {
         var clients: [String: ClientEntry]
@@ -19,9 +21,50 @@ final class Registry: RegistryLookup {
     private let writer = SerialAsyncLock()
 
     /// Loads everything the store holds; at start, before serving.
-    init(store: any StateStore) throws {
+    init(store: any StateStore) async throws {
         self.store = store
-        state = Mutex(State(clients: try store.loadClients(), conversations: try store.loadConversations(), mutes: try store.loadMutes()))
+        state = Mutex(try await Self.load(store))
+    }
+
+    private static func load(_ store: any StateStore) async throws -> State {
+        State(clients: try await store.loadClients(), conversations: try await store.loadConversations(), mutes: try await store.loadMutes())
+    }
+
+    /// Reads back what another instance changed. Under the writer lock: the value read
+    /// is then never older than one this instance wrote meanwhile.
+    func refresh(_ change: StateChange) async throws {
+        try await writer.withLock {
+            switch change {
+            case .client(let id):
+                let entry = try await store.client(id)
+                state.withLock { $0.clients[id] = entry }
+            case .conversation(let id):
+                let entry = try await store.conversation(id)
+                state.withLock { $0.conversations[id] = entry }
+            case .mute(let conversation, let client):
+                let muted = try await store.isMuted(client: client, conversation: conversation)
+                state.withLock { Self.apply(muted, client: client, conversation: conversation, to: &$0) }
+            case .devices, .templates:
+                break
+            }
+        }
+    }
+
+    /// Loads everything again: after announcements may have been missed.
+    func reloadAll() async throws {
+        try await writer.withLock {
+            let loaded = try await Self.load(store)
+            state.withLock { $0 = loaded }
+        }
+    }
+
+    private static func apply(_ muted: Bool, client: String, conversation: String, to state: inout State) {
+        if muted {
+            state.mutes[conversation, default: []].insert(client)
+        } else {
+            state.mutes[conversation]?.remove(client)
+            if state.mutes[conversation]?.isEmpty == true { state.mutes[conversation] = nil }
+        }
     }
 
     func client(_ id: String) -> ClientEntry? { state.withLock { $0.clients[id] } }
@@ -55,13 +98,7 @@ final class Registry: RegistryLookup {
     func setMuted(_ muted: Bool, client: String, conversation: String) async throws {
         try await writer.withLock {
             try await store.setMuted(muted, client: client, conversation: conversation)
-            state.withLock { state in
-                if muted {
-                    state.mutes[conversation, default: []].insert(client)
-                } else {
-                    state.mutes[conversation]?.remove(client)
-                }
-            }
+            state.withLock { Self.apply(muted, client: client, conversation: conversation, to: &$0) }
         }
     }
 

@@ -1,13 +1,14 @@
 import Foundation
 import GRDB
 import PushCompose
+import Storage
 
 /// The state store in one SQLite file (WAL), embedded and with nothing to set up.
-final class SQLiteStateStore: StateStore {
+public final class SQLiteStateStore: StateStore {
     private let database: DatabasePool
 
     /// Opens (creating if needed) `state.sqlite` in `directory`.
-    init(directory: URL) throws {
+    public init(directory: URL) throws {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         var configuration = Configuration()
         // A write waits up to 5 s for another connection's lock, on GRDB's writer queue:
@@ -17,7 +18,7 @@ final class SQLiteStateStore: StateStore {
         try Self.migrator.migrate(database)
     }
 
-    static func file(in directory: URL) -> URL {
+    public static func file(in directory: URL) -> URL {
         directory.appendingPathComponent("state.sqlite")
     }
 
@@ -43,8 +44,8 @@ final class SQLiteStateStore: StateStore {
         return migrator
     }
 
-    func loadClients() throws -> [String: ClientEntry] {
-        try database.read { db in
+    public func loadClients() async throws -> [String: ClientEntry] {
+        try await database.read { db in
             var clients: [String: ClientEntry] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT id, name, locale FROM client") {
                 clients[row["id"]] = ClientEntry(name: row["name"], locale: row["locale"])
@@ -53,8 +54,8 @@ final class SQLiteStateStore: StateStore {
         }
     }
 
-    func loadConversations() throws -> [String: ConversationEntry] {
-        try database.read { db in
+    public func loadConversations() async throws -> [String: ConversationEntry] {
+        try await database.read { db in
             var conversations: [String: ConversationEntry] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT id, name, system FROM conversation") {
                 conversations[row["id"]] = ConversationEntry(name: row["name"], system: row["system"])
@@ -63,8 +64,8 @@ final class SQLiteStateStore: StateStore {
         }
     }
 
-    func loadMutes() throws -> [String: Set<String>] {
-        try database.read { db in
+    public func loadMutes() async throws -> [String: Set<String>] {
+        try await database.read { db in
             var mutes: [String: Set<String>] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT conversation, client FROM mute") {
                 mutes[row["conversation"], default: []].insert(row["client"])
@@ -73,7 +74,29 @@ final class SQLiteStateStore: StateStore {
         }
     }
 
-    func saveClient(_ id: String, _ entry: ClientEntry) async throws {
+    public func client(_ id: String) async throws -> ClientEntry? {
+        try await database.read { db in
+            try Row.fetchOne(db, sql: "SELECT name, locale FROM client WHERE id = ?", arguments: [id]).map {
+                ClientEntry(name: $0["name"], locale: $0["locale"])
+            }
+        }
+    }
+
+    public func conversation(_ id: String) async throws -> ConversationEntry? {
+        try await database.read { db in
+            try Row.fetchOne(db, sql: "SELECT name, system FROM conversation WHERE id = ?", arguments: [id]).map {
+                ConversationEntry(name: $0["name"], system: $0["system"])
+            }
+        }
+    }
+
+    public func isMuted(client: String, conversation: String) async throws -> Bool {
+        try await database.read { db in
+            try Bool.fetchOne(db, sql: "SELECT 1 FROM mute WHERE conversation = ? AND client = ?", arguments: [conversation, client]) != nil
+        }
+    }
+
+    public func saveClient(_ id: String, _ entry: ClientEntry) async throws {
         try await database.write { db in
             try db.execute(
                 sql: "INSERT INTO client (id, name, locale) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET name = excluded.name, locale = excluded.locale",
@@ -81,7 +104,7 @@ final class SQLiteStateStore: StateStore {
         }
     }
 
-    func saveConversation(_ id: String, _ entry: ConversationEntry) async throws {
+    public func saveConversation(_ id: String, _ entry: ConversationEntry) async throws {
         try await database.write { db in
             try db.execute(
                 sql: "INSERT INTO conversation (id, name, system) VALUES (?, ?, ?) ON CONFLICT(id) DO UPDATE SET name = excluded.name, system = excluded.system",
@@ -89,7 +112,7 @@ final class SQLiteStateStore: StateStore {
         }
     }
 
-    func setMuted(_ muted: Bool, client: String, conversation: String) async throws {
+    public func setMuted(_ muted: Bool, client: String, conversation: String) async throws {
         try await database.write { db in
             if muted {
                 try db.execute(sql: "INSERT OR IGNORE INTO mute (conversation, client) VALUES (?, ?)", arguments: [conversation, client])

@@ -1,0 +1,363 @@
+import Delivery
+import Foundation
+import Logging
+import PostgresNIO
+import PushCompose
+
+/// `DeliveryQueue` on the shared database, worked by every instance. A claim takes due
+/// jobs with `FOR UPDATE SKIP LOCKED`, so concurrent claims (of this instance or
+/// another) never take the same job and never wait for each other; a lease that runs
+/// out (its instance died) makes the job due again for whoever claims next. An enqueue
+/// announces the work on `pushcompose_work` in its transaction, which wakes the
+/// workers of every instance.
+public struct PostgresDeliveryQueue: DeliveryQueue {
+    private let database: PostgresDatabase
+    private let instanceId: String
+
+    public init(database: PostgresDatabase, instanceId: String) {
+        self.database = database
+        self.instanceId = instanceId
+    }
+
+    private var logger: Logger { database.logger }
+
+    /// What `storedJob(_:)` reads, in this order.
+    static let jobColumns = """
+        id, push_id, hook_call_id, receiver, conversation, template, payload, badge, provider, token, platform, \
+        apns_environment, topic, state, attempts, queued_at, due_at, lease_token, last_status, last_reason, dead_at
+        """
+
+    /// Jobs per `INSERT`: 14 parameters each, well under the protocol's 65,535.
+    static let insertChunk = 1000
+
+    public func enqueue(_ pushes: [NewPush], now: Date) async throws -> [EnqueuedPush] {
+        let queuedAt = StoredValue.milliseconds(now)
+        var increments: [String: Int] = [:]
+        var jobCount = 0
+        for push in pushes where !push.devices.isEmpty {
+            jobCount += push.devices.count
+            if push.incrementsBadge { increments[push.receiver, default: 0] += 1 }
+        }
+        guard jobCount > 0 else {
+            return pushes.map { EnqueuedPush(pushId: $0.pushId, receiver: $0.receiver, badge: nil, jobIds: []) }
+        }
+        let payloads = pushes.map { $0.devices.isEmpty ? "" : JSONEncoding.string($0.payload) }
+        let providers = Set(pushes.flatMap { $0.devices.map(\.provider) })
+        return try await database.transaction { connection in
+            // Each counting receiver's count goes up once by their number of pushes; the
+            // pushes take the values in between, in order.
+            var badgeAfter: [String: Int] = [:]
+            if !increments.isEmpty {
+                let receivers = Array(increments.keys)
+                let counts = receivers.map { increments[$0]! }
+                for row in try await connection.rows(
+                    """
+                    INSERT INTO badge (client_id, count) SELECT * FROM unnest(\(receivers)::text[], \(counts)::int[])
+                    ON CONFLICT (client_id) DO UPDATE SET count = badge.count + excluded.count RETURNING client_id, count
+                    """, logger: logger)
+                {
+                    let (client, count) = try row.decode((String, Int).self)
+                    badgeAfter[client] = count - increments[client]!
+                }
+            }
+            var ids: [Int64] = []
+            ids.reserveCapacity(jobCount)
+            for row in try await connection.rows(
+                "SELECT nextval(pg_get_serial_sequence('job', 'id')) FROM generate_series(1, \(jobCount))", logger: logger)
+            {
+                ids.append(try row.decode(Int64.self))
+            }
+            ids.sort()
+            var results: [EnqueuedPush] = []
+            results.reserveCapacity(pushes.count)
+            var rows: [JobInsert] = []
+            var next = 0
+            for (index, push) in pushes.enumerated() {
+                guard !push.devices.isEmpty else {
+                    results.append(EnqueuedPush(pushId: push.pushId, receiver: push.receiver, badge: nil, jobIds: []))
+                    continue
+                }
+                var badge: Int?
+                if push.incrementsBadge {
+                    badgeAfter[push.receiver]! += 1
+                    badge = badgeAfter[push.receiver]
+                }
+                var jobIds: [Int64] = []
+                for device in push.devices {
+                    rows.append(
+                        JobInsert(id: ids[next], push: push, payload: payloads[index], badge: badge, device: device, queuedAt: queuedAt))
+                    jobIds.append(ids[next])
+                    next += 1
+                }
+                results.append(EnqueuedPush(pushId: push.pushId, receiver: push.receiver, badge: badge, jobIds: jobIds))
+            }
+            for start in stride(from: 0, to: rows.count, by: Self.insertChunk) {
+                try await connection.rows(Self.insert(rows[start..<min(start + Self.insertChunk, rows.count)]), logger: logger)
+            }
+            for provider in providers {
+                try await connection.rows(
+                    "SELECT pg_notify(\(ClusterMessage.workChannel), \(ClusterMessage.work(provider, from: instanceId)))", logger: logger)
+            }
+            return results
+        }
+    }
+
+    /// One `INSERT` of many jobs, queued and due at their `queued_at`.
+    private struct JobInsert {
+        var id: Int64
+        var push: NewPush
+        var payload: String
+        var badge: Int?
+        var device: DeviceAddress
+        var queuedAt: Int64
+    }
+
+    private static func insert(_ rows: ArraySlice<JobInsert>) -> PostgresQuery {
+        var sql = """
+            INSERT INTO job (id, push_id, hook_call_id, receiver, conversation, template, payload, badge,
+                provider, token, platform, apns_environment, topic, queued_at, state, attempts, due_at) VALUES
+            """
+        var binds = PostgresBindings(capacity: rows.count * 14)
+        var parameter = 0
+        for (offset, row) in rows.enumerated() {
+            sql += offset == 0 ? " (" : ", ("
+            for column in 0..<14 {
+                parameter += 1
+                sql += column == 0 ? "$\(parameter)" : ", $\(parameter)"
+            }
+            sql += ", 'ready', 0, $\(parameter))"
+            binds.append(row.id)
+            binds.append(row.push.pushId)
+            binds.append(row.push.hookCallId)
+            binds.append(row.push.receiver)
+            binds.append(row.push.conversation)
+            binds.append(row.push.template)
+            binds.append(row.payload)
+            binds.append(row.badge)
+            binds.append(row.device.provider.rawValue)
+            binds.append(row.device.token)
+            binds.append(row.device.platform)
+            binds.append(row.device.apnsEnvironment?.rawValue)
+            binds.append(row.device.topic)
+            binds.append(row.queuedAt)
+        }
+        return PostgresQuery(unsafeSQL: sql, binds: binds)
+    }
+
+    public func claim(provider: ProviderKind, limit: Int, leaseDuration: Duration, now: Date) async throws -> [PushJob] {
+        guard limit > 0 else { return [] }
+        let token = PushIdentifier.random()
+        let nowMilliseconds = StoredValue.milliseconds(now)
+        let expires = nowMilliseconds + StoredValue.milliseconds(leaseDuration)
+        let rows = try await database.rows(
+            """
+            UPDATE job SET state = 'leased', lease_token = \(token), leased_by = \(instanceId), due_at = \(expires), attempts = attempts + 1
+            WHERE id IN (
+                SELECT id FROM job WHERE provider = \(provider.rawValue) AND state <> 'dead' AND due_at <= \(nowMilliseconds)
+                ORDER BY due_at, id LIMIT \(limit) FOR UPDATE SKIP LOCKED)
+            RETURNING \(unescaped: Self.jobColumns)
+            """)
+        return try rows.map { try Self.storedJob($0).job() }.sorted { $0.id < $1.id }
+    }
+
+    public func nextDueTime(provider: ProviderKind) async throws -> Date? {
+        try await database.rows("SELECT MIN(due_at) FROM job WHERE provider = \(provider.rawValue) AND state <> 'dead'")
+            .first?.decode(Int64?.self).map(StoredValue.date)
+    }
+
+    public func finish(_ jobs: [(lease: JobLease, finish: JobFinish)]) async throws -> [Bool] {
+        guard !jobs.isEmpty else { return [] }
+        let ids = jobs.map(\.lease.jobId)
+        let tokens = jobs.map(\.lease.token)
+        return try await database.transaction { connection in
+            var removed: [Int64: String] = [:]
+            for row in try await connection.rows(
+                """
+                DELETE FROM job USING unnest(\(ids)::bigint[], \(tokens)::text[]) AS finished(id, token)
+                WHERE job.id = finished.id AND job.lease_token = finished.token AND job.state = 'leased'
+                RETURNING job.id, job.provider
+                """, logger: logger)
+            {
+                let (id, provider) = try row.decode((Int64, String).self)
+                removed[id] = provider
+            }
+            var counts: [String: [JobFinish: Int]] = [:]
+            let held = jobs.map { job -> Bool in
+                guard let provider = removed[job.lease.jobId] else { return false }
+                counts[provider, default: [:]][job.finish, default: 0] += 1
+                return true
+            }
+            for (provider, byFinish) in counts {
+                for (finish, number) in byFinish {
+                    try await connection.rows(
+                        """
+                        INSERT INTO finished (provider, outcome, count) VALUES (\(provider), \(finish.rawValue), \(number))
+                        ON CONFLICT (provider, outcome) DO UPDATE SET count = finished.count + excluded.count
+                        """, logger: logger)
+                }
+            }
+            return held
+        }
+    }
+
+    public func retry(_ lease: JobLease, at: Date, status: Int?, reason: String) async throws -> Bool {
+        try await changed(
+            """
+            UPDATE job SET state = 'ready', due_at = \(StoredValue.milliseconds(at)), lease_token = NULL, leased_by = NULL,
+                last_status = \(status), last_reason = \(reason)
+            WHERE id = \(lease.jobId) AND lease_token = \(lease.token) AND state = 'leased' RETURNING id
+            """)
+    }
+
+    public func deadLetter(_ lease: JobLease, status: Int?, reason: String, now: Date) async throws -> Bool {
+        try await changed(
+            """
+            UPDATE job SET state = 'dead', due_at = NULL, lease_token = NULL, leased_by = NULL, last_status = \(status),
+                last_reason = \(reason), dead_at = \(StoredValue.milliseconds(now))
+            WHERE id = \(lease.jobId) AND lease_token = \(lease.token) AND state = 'leased' RETURNING id
+            """)
+    }
+
+    public func release(_ lease: JobLease, countAttempt: Bool, now: Date) async throws -> Bool {
+        try await changed(
+            """
+            UPDATE job SET state = 'ready', due_at = \(StoredValue.milliseconds(now)), lease_token = NULL, leased_by = NULL,
+                attempts = attempts - \(countAttempt ? 0 : 1)
+            WHERE id = \(lease.jobId) AND lease_token = \(lease.token) AND state = 'leased' RETURNING id
+            """)
+    }
+
+    private func changed(_ query: PostgresQuery) async throws -> Bool {
+        try await !database.rows(query).isEmpty
+    }
+
+    public func jobs(matching filter: JobFilter, afterId: Int64?, limit: Int) async throws -> [PushJob] {
+        try await database.rows(
+            """
+            SELECT \(unescaped: Self.jobColumns) FROM job
+            WHERE id > \(afterId ?? 0) AND (\(filter.state?.rawValue)::text IS NULL OR state = \(filter.state?.rawValue))
+                AND (\(filter.provider?.rawValue)::text IS NULL OR provider = \(filter.provider?.rawValue))
+            ORDER BY id LIMIT \(max(0, limit))
+            """
+        ).map { try Self.storedJob($0).job() }
+    }
+
+    public func job(id: Int64) async throws -> PushJob? {
+        try await database.rows("SELECT \(unescaped: Self.jobColumns) FROM job WHERE id = \(id)").first.map { try Self.storedJob($0).job() }
+    }
+
+    public func retryDead(id: Int64, now: Date) async throws -> Bool {
+        let now = StoredValue.milliseconds(now)
+        return try await requeue(
+            """
+            UPDATE job SET state = 'ready', due_at = \(now), queued_at = \(now), attempts = 0, dead_at = NULL
+            WHERE id = \(id) AND state = 'dead' RETURNING provider
+            """) > 0
+    }
+
+    public func retryAllDead(provider: ProviderKind?, now: Date) async throws -> Int {
+        let now = StoredValue.milliseconds(now)
+        return try await requeue(
+            """
+            UPDATE job SET state = 'ready', due_at = \(now), queued_at = \(now), attempts = 0, dead_at = NULL
+            WHERE state = 'dead' AND (\(provider?.rawValue)::text IS NULL OR provider = \(provider?.rawValue)) RETURNING provider
+            """)
+    }
+
+    /// Makes dead jobs due again and wakes the workers of their providers, everywhere.
+    private func requeue(_ query: PostgresQuery) async throws -> Int {
+        try await database.transaction { connection in
+            let rows = try await connection.rows(query, logger: logger)
+            var providers = Set<String>()
+            for row in rows { providers.insert(try row.decode(String.self)) }
+            for provider in providers.compactMap(ProviderKind.init(rawValue:)) {
+                try await connection.rows(
+                    "SELECT pg_notify(\(ClusterMessage.workChannel), \(ClusterMessage.work(provider, from: instanceId)))", logger: logger)
+            }
+            return rows.count
+        }
+    }
+
+    public func purgeDead(olderThan: Date?) async throws -> Int {
+        let before = olderThan.map(StoredValue.milliseconds) ?? Int64.max
+        return try await database.rows("DELETE FROM job WHERE state = 'dead' AND dead_at < \(before) RETURNING id").count
+    }
+
+    public func stats(now: Date) async throws -> QueueStats {
+        var byProvider: [ProviderKind: QueueStats.Counts] = [:]
+        for row in try await database.rows("SELECT provider, state, COUNT(*) FROM job GROUP BY provider, state") {
+            let (providerText, stateText, count) = try row.decode((String, String, Int).self)
+            guard let provider = ProviderKind(rawValue: providerText), let state = JobState(rawValue: stateText) else { continue }
+            switch state {
+            case .ready: byProvider[provider, default: .init()].ready = count
+            case .leased: byProvider[provider, default: .init()].leased = count
+            case .dead: byProvider[provider, default: .init()].dead = count
+            }
+        }
+        for row in try await database.rows("SELECT provider, outcome, count FROM finished") {
+            let (providerText, outcome, count) = try row.decode((String, String, Int).self)
+            guard let provider = ProviderKind(rawValue: providerText), let finish = JobFinish(rawValue: outcome) else { continue }
+            switch finish {
+            case .delivered: byProvider[provider, default: .init()].delivered = count
+            case .deviceGone: byProvider[provider, default: .init()].deviceGone = count
+            }
+        }
+        let oldest = try await database.rows("SELECT MIN(queued_at) FROM job WHERE state = 'ready'").first?.decode(Int64?.self)
+        var reports: [String: (workers: Int, lastSeenAt: Date)] = [:]
+        for row in try await database.rows("SELECT id, workers, last_seen_at FROM instance") {
+            let (id, workers, lastSeen) = try row.decode((String, Int, Int64).self)
+            reports[id] = (workers, StoredValue.date(lastSeen))
+        }
+        var leases: [String: Int] = [:]
+        for row in try await database.rows(
+            "SELECT leased_by, COUNT(*) FROM job WHERE state = 'leased' AND leased_by IS NOT NULL GROUP BY leased_by")
+        {
+            let (id, count) = try row.decode((String, Int).self)
+            leases[id] = count
+        }
+        return QueueStats(
+            byProvider: byProvider, oldestReadyQueuedAt: oldest.map(StoredValue.date),
+            instances: QueueStats.instances(reports: reports, leases: leases))
+    }
+
+    public func heartbeat(workers: Int, now: Date) async throws {
+        let now = StoredValue.milliseconds(now)
+        try await database.transaction { connection in
+            try await connection.rows(
+                """
+                INSERT INTO instance (id, started_at, last_seen_at, workers) VALUES (\(instanceId), \(now), \(now), \(workers))
+                ON CONFLICT (id) DO UPDATE SET last_seen_at = excluded.last_seen_at, workers = excluded.workers
+                """, logger: logger)
+            try await connection.rows(
+                """
+                DELETE FROM instance WHERE last_seen_at < \(now - Self.forgetInstancesAfter)
+                AND NOT EXISTS (SELECT 1 FROM job WHERE state = 'leased' AND leased_by = instance.id)
+                """, logger: logger)
+        }
+    }
+
+    /// An instance silent this long (milliseconds) without leases is forgotten.
+    static let forgetInstancesAfter: Int64 = 86_400_000
+
+    public func badge(of clientId: String) async throws -> Int {
+        try await database.rows("SELECT count FROM badge WHERE client_id = \(clientId)").first?.decode(Int.self) ?? 0
+    }
+
+    public func resetBadge(of clientId: String) async throws {
+        try await database.rows("DELETE FROM badge WHERE client_id = \(clientId)")
+    }
+
+    static func storedJob(_ row: PostgresRow) throws -> StoredJob {
+        let cells = row.makeRandomAccess()
+        return StoredJob(
+            id: try cells[0].decode(Int64.self), pushId: try cells[1].decode(String.self), hookCallId: try cells[2].decode(String.self),
+            receiver: try cells[3].decode(String.self), conversation: try cells[4].decode(String.self),
+            template: try cells[5].decode(String.self), payload: try cells[6].decode(String.self), badge: try cells[7].decode(Int?.self),
+            provider: try cells[8].decode(String.self), token: try cells[9].decode(String.self),
+            platform: try cells[10].decode(String?.self), apnsEnvironment: try cells[11].decode(String?.self),
+            topic: try cells[12].decode(String?.self), state: try cells[13].decode(String.self), attempts: try cells[14].decode(Int.self),
+            queuedAt: try cells[15].decode(Int64.self), dueAt: try cells[16].decode(Int64?.self),
+            leaseToken: try cells[17].decode(String?.self), lastStatus: try cells[18].decode(Int?.self),
+            lastReason: try cells[19].decode(String?.self), deadAt: try cells[20].decode(Int64?.self))
+    }
+}

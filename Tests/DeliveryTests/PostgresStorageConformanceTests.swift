@@ -1,0 +1,26 @@
+import XCTest
+
+/// The storage conformance suite on PostgreSQL, in a throw-away cluster the tests start.
+final class PostgresStorageConformanceTests: XCTestCase {
+    private var suite: StorageConformance { StorageConformance(driver: .postgres, test: self) }
+
+    func testRegisteredDevicesAreListedNewestFirst() async throws { try await suite.registeredDevicesAreListedNewestFirst() }
+    func testReRegisteringATokenMovesItToTheNewClient() async throws { try await suite.reRegisteringATokenMovesItToTheNewClient() }
+    func testTheLimitDropsTheLeastRecentlySeen() async throws { try await suite.theLimitDropsTheLeastRecentlySeen() }
+    func testDevicesOfManyClientsComeInOneCall() async throws { try await suite.devicesOfManyClientsComeInOneCall() }
+    func testRemovingATokenReturnsTheDevice() async throws { try await suite.removingATokenReturnsTheDevice() }
+    func testTheNewestDeviceGivesTheLocale() async throws { try await suite.theNewestDeviceGivesTheLocale() }
+    func testEnqueueStoresJobsWithBadgesInOneCall() async throws { try await suite.enqueueStoresJobsWithBadgesInOneCall() }
+    func testClaimTakesDueJobsOfOneProviderUnderALease() async throws { try await suite.claimTakesDueJobsOfOneProviderUnderALease() }
+    func testAnExpiredLeaseComesBackAndTheOldLeaseChangesNothing() async throws { try await suite.anExpiredLeaseComesBackAndTheOldLeaseChangesNothing() }
+    func testABatchOfFinishesAnswersPerJob() async throws { try await suite.aBatchOfFinishesAnswersPerJob() }
+    func testRetryWaitsForItsTimeAndKeepsTheAnswer() async throws { try await suite.retryWaitsForItsTimeAndKeepsTheAnswer() }
+    func testReleaseGivesAJobBackDueAtOnce() async throws { try await suite.releaseGivesAJobBackDueAtOnce() }
+    func testDeadJobsAreListedRetriedAndPurged() async throws { try await suite.deadJobsAreListedRetriedAndPurged() }
+    func testStatsCountByStateAndProvider() async throws { try await suite.statsCountByStateAndProvider() }
+    func testConcurrentEnqueuesShareTransactionsAndBadges() async throws { try await suite.concurrentEnqueuesShareTransactionsAndBadges() }
+    func testAFailingBatchFailsOnlyItsOwnCaller() async throws { try await suite.aFailingBatchFailsOnlyItsOwnCaller() }
+    func testInstancesClaimingAtOnceNeverShareAJob() async throws { try await suite.instancesClaimingAtOnceNeverShareAJob() }
+    func testADeadInstancesLeasesComeBackToTheOthers() async throws { try await suite.aDeadInstancesLeasesComeBackToTheOthers() }
+    func testTheDirectoryAndMutesAreKeptAndReadBack() async throws { try await suite.theDirectoryAndMutesAreKeptAndReadBack() }
+}
