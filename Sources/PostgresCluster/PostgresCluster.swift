@@ -81,19 +81,32 @@ public final class PostgresCluster: Sendable {
         }
     }
 
+    /// Runs a program to its end with posix_spawn and waitpid: Foundation's `Process`
+    /// can miss the exit of a child whose own child (the server `pg_ctl` starts) lives
+    /// on. Output goes to a file, not a pipe, which that server would hold open.
     private static func run(_ path: String, _ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        process.currentDirectoryURL = FileManager.default.temporaryDirectory
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw Failure(description: "\(path) \(arguments.joined(separator: " ")) failed (\(process.terminationStatus)):\n\(text)")
+        let outputFile = FileManager.default.temporaryDirectory.appendingPathComponent("pushcompose-pg-output-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: outputFile) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, outputFile.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        let argv = ([path] + arguments).map { strdup($0) } + [nil]
+        defer { for pointer in argv { free(pointer) } }
+        var pid = pid_t()
+        let spawned = posix_spawn(&pid, path, &actions, nil, argv, environ)
+        guard spawned == 0 else { throw Failure(description: "cannot run \(path): error \(spawned)") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 {
+            guard errno == EINTR else { throw Failure(description: "waitpid for \(path) failed: \(errno)") }
+        }
+        let exited = (status & 0x7f) == 0
+        let code = (status >> 8) & 0xff
+        guard exited && code == 0 else {
+            let text = (try? String(contentsOf: outputFile, encoding: .utf8)) ?? ""
+            throw Failure(description: "\(path) \(arguments.joined(separator: " ")) failed (status \(status)):\n\(text)")
         }
     }
 

@@ -84,6 +84,7 @@ final class GatedQueue: DeliveryQueue {
     func retryAllDead(provider: ProviderKind?, now: Date) async throws -> Int { try await base.retryAllDead(provider: provider, now: now) }
     func purgeDead(olderThan: Date?) async throws -> Int { try await base.purgeDead(olderThan: olderThan) }
     func stats(now: Date) async throws -> QueueStats { try await base.stats(now: now) }
+    func heartbeat(workers: Int, now: Date) async throws { try await base.heartbeat(workers: workers, now: now) }
     func badge(of clientId: String) async throws -> Int { try await base.badge(of: clientId) }
     func resetBadge(of clientId: String) async throws { try await base.resetBadge(of: clientId) }
 }

@@ -383,13 +383,14 @@ struct StorageConformance {
         let storage = try await storage()
         let jobs = 200
         _ = try await storage.queue.enqueue((0..<jobs).map { makePush(receiver: "r\($0)", devices: [webhookDevice("t\($0)")]) }, now: at(0))
+        let now = at(1)
         let claimed = try await withThrowingTaskGroup(of: (String, [Int64]).self) { group in
             for (name, queue) in [("a", storage.queue), ("b", storage.otherInstance)] {
                 for _ in 0..<4 {
                     group.addTask {
                         var ids: [Int64] = []
                         while true {
-                            let batch = try await queue.claim(provider: .webhook, limit: 7, leaseDuration: .seconds(60), now: at(1))
+                            let batch = try await queue.claim(provider: .webhook, limit: 7, leaseDuration: .seconds(60), now: now)
                             if batch.isEmpty { return (name, ids) }
                             ids += batch.map(\.id)
                         }

@@ -75,11 +75,11 @@ final class AuditHashKeyTests: XCTestCase {
         XCTAssertEqual(try ServerConfiguration.load(file: nil, environment: ["PUSHCOMPOSE_AUDIT_KEY": "long-enough-secret"]).auditKey, "long-enough-secret")
     }
 
-    func testAnEmptyKeptKeyStopsTheStartWithWhatToDo() throws {
+    func testAnEmptyKeptKeyStopsTheStartWithWhatToDo() async throws {
         let data = try makeTemporaryDirectory().appendingPathComponent("data")
         try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
         try Data().write(to: data.appendingPathComponent("audit.key"))
-        XCTAssertThrowsError(try PushComposeServer(configuration: try hashConfiguration(data: data), logger: testLogger)) { error in
+        await assertThrowsAsync(try await PushComposeServer(configuration: try hashConfiguration(data: data), logger: testLogger)) { error in
             XCTAssertTrue("\(error)".contains("audit.key"), "\(error)")
             XCTAssertTrue("\(error)".contains("delete it"), "\(error)")
         }

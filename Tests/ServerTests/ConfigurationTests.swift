@@ -45,10 +45,10 @@ final class ConfigurationTests: XCTestCase {
         }
     }
 
-    func testServerRefusesToStartWithPartialSecrets() throws {
+    func testServerRefusesToStartWithPartialSecrets() async throws {
         var configuration = try makeConfiguration()
         configuration.appId = "id"
-        XCTAssertThrowsError(try PushComposeServer(configuration: configuration, logger: testLogger)) { error in
+        await assertThrowsAsync(try await PushComposeServer(configuration: configuration, logger: testLogger)) { error in
             XCTAssertTrue(String(describing: error).contains("LEANCLOUD_APP_KEY"), "\(error)")
         }
     }
@@ -75,10 +75,10 @@ final class ConfigurationTests: XCTestCase {
         XCTAssertEqual(try configuration.bindHost(secured: true), "10.1.2.3")
     }
 
-    func testUnsecuredServerOnAPublicHostDoesNotStart() throws {
+    func testUnsecuredServerOnAPublicHostDoesNotStart() async throws {
         var configuration = try makeConfiguration()
         configuration.host = "0.0.0.0"
-        let server = try PushComposeServer(configuration: configuration, logger: testLogger)
+        let server = try await PushComposeServer(configuration: configuration, logger: testLogger)
         XCTAssertFalse(server.secured)
         XCTAssertThrowsError(try server.makeApplication())
     }
@@ -201,7 +201,7 @@ final class ConfigurationTests: XCTestCase {
 
 /// The admin API has its own token, never the hook key (README, "Admin API").
 final class AdminTokenConfigurationTests: XCTestCase {
-    func testAdminTokenMustNotBeAnAppSecret() throws {
+    func testAdminTokenMustNotBeAnAppSecret() async throws {
         for (name, secret) in [
             ("LEANCLOUD_APP_HOOK_KEY", TestSecrets.hookKey), ("LEANCLOUD_APP_KEY", TestSecrets.appKey),
             ("LEANCLOUD_APP_MASTER_KEY", TestSecrets.masterKey), ("LEANCLOUD_APP_ID", TestSecrets.appId),
@@ -210,7 +210,7 @@ final class AdminTokenConfigurationTests: XCTestCase {
             XCTAssertThrowsError(try configuration.checkAdminToken(), name) { error in
                 XCTAssertTrue(String(describing: error).contains(name), "\(error)")
             }
-            XCTAssertThrowsError(try PushComposeServer(configuration: configuration, logger: testLogger), name)
+            await assertThrowsAsync(try await PushComposeServer(configuration: configuration, logger: testLogger), name)
         }
         XCTAssertNoThrow(try makeConfiguration(secured: true, adminToken: TestSecrets.adminToken).checkAdminToken())
         XCTAssertNoThrow(try makeConfiguration(secured: true, adminToken: "").checkAdminToken())

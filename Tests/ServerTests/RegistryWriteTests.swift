@@ -5,6 +5,7 @@ import HummingbirdTesting
 import NIOCore
 import PushCompose
 @testable import Server
+import SQLiteStorage
 import XCTest
 
 /// Registry writes wait for the database without holding a thread, and concurrent writes
@@ -16,7 +17,7 @@ final class RegistryWriteTests: XCTestCase {
         try await assertConcurrentWritesAgree { registry, index in
             try await registry.setMuted(index % 2 == 0, client: "Jerry", conversation: "conv-1")
         } memoryAndStore: { registry, store in
-            (registry.mutedClients(conversation: "conv-1"), try store.loadMutes()["conv-1"] ?? [])
+            (registry.mutedClients(conversation: "conv-1"), try await store.loadMutes()["conv-1"] ?? [])
         }
     }
 
@@ -28,7 +29,7 @@ final class RegistryWriteTests: XCTestCase {
                 try await registry.setConversation("support-1", ConversationEntry(name: "set \(index)", system: index == 1))
             }
         } memoryAndStore: { registry, store in
-            (registry.conversation("support-1"), try store.loadConversations()["support-1"])
+            (registry.conversation("support-1"), try await store.loadConversations()["support-1"])
         }
     }
 
@@ -36,10 +37,10 @@ final class RegistryWriteTests: XCTestCase {
     /// second connection reads from the store, as a restart would.
     private func assertConcurrentWritesAgree<Value: Equatable>(
         _ write: @escaping @Sendable (Registry, Int) async throws -> Void,
-        memoryAndStore: (Registry, SQLiteStateStore) throws -> (Value, Value)
+        memoryAndStore: (Registry, SQLiteStateStore) async throws -> (Value, Value)
     ) async throws {
         let data = try makeTemporaryDirectory()
-        let registry = try Registry(store: try SQLiteStateStore(directory: data))
+        let registry = try await Registry(store: try SQLiteStateStore(directory: data))
         let reopened = try SQLiteStateStore(directory: data)
         for round in 0..<100 {
             try await withThrowingTaskGroup(of: Void.self) { group in
@@ -48,7 +49,7 @@ final class RegistryWriteTests: XCTestCase {
                 }
                 try await group.waitForAll()
             }
-            let (memory, store) = try memoryAndStore(registry, reopened)
+            let (memory, store) = try await memoryAndStore(registry, reopened)
             XCTAssertEqual(memory, store, "round \(round)")
         }
     }

@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdTesting
 import PushCompose
 @testable import Server
+import SQLiteStorage
 import XCTest
 
 /// Mutes and names live in the data directory's SQLite file and survive a restart.
@@ -67,11 +68,14 @@ final class StatePersistenceTests: XCTestCase {
             XCTAssertEqual(named.text, #"{"result":{}}"#)
         }
         let stored = try SQLiteStateStore(directory: data)
-        XCTAssertEqual(Array(try stored.loadClients().keys), [client])
-        XCTAssertEqual(try stored.loadMutes(), [conversation: [client]])
-        XCTAssertEqual(try stored.loadConversations(), [conversation: ConversationEntry(name: "Desk")])
-        XCTAssertEqual(try stored.loadConversations().keys.map { Array($0.utf8) }, [Array(conversation.utf8)])
-        XCTAssertEqual(try stored.loadClients().keys.map { Array($0.utf8) }, [Array(client.utf8)])
+        let clients = try await stored.loadClients()
+        let mutes = try await stored.loadMutes()
+        let conversations = try await stored.loadConversations()
+        XCTAssertEqual(Array(clients.keys), [client])
+        XCTAssertEqual(mutes, [conversation: [client]])
+        XCTAssertEqual(conversations, [conversation: ConversationEntry(name: "Desk")])
+        XCTAssertEqual(conversations.keys.map { Array($0.utf8) }, [Array(conversation.utf8)])
+        XCTAssertEqual(clients.keys.map { Array($0.utf8) }, [Array(client.utf8)])
         try await withServer(configuration) { server in
             XCTAssertEqual(server.server.service.registry.client(client)?.name, "Thomas")
             XCTAssertEqual(server.server.service.registry.mutedClients(conversation: conversation), [client])

@@ -96,7 +96,7 @@ extension XCTestCase {
 func withServer<Value: Sendable>(
     _ configuration: ServerConfiguration, _ body: @Sendable (TestServer) async throws -> Value
 ) async throws -> Value {
-    let server = try PushComposeServer(configuration: configuration, logger: testLogger)
+    let server = try await PushComposeServer(configuration: configuration, logger: testLogger)
     // The admin listener, when configured, reports its port once it is bound.
     let adminPort = configuration.adminPort.map { _ in MultiThreadedEventLoopGroup.singleton.next().makePromise(of: Int.self) }
     let application = try server.makeApplication(onAdminServerRunning: { channel in
@@ -318,5 +318,18 @@ enum JSON: Equatable, Sendable, Decodable, CustomStringConvertible {
         case .object(let members):
             return "{" + members.sorted { $0.key < $1.key }.map { "\"\($0.key)\":\($0.value)" }.joined(separator: ",") + "}"
         }
+    }
+}
+
+/// `XCTAssertThrowsError` for an async expression (the server starts asynchronously).
+func assertThrowsAsync<T>(
+    _ expression: @autoclosure () async throws -> T, _ message: String = "", file: StaticString = #filePath, line: UInt = #line,
+    _ handler: (any Error) -> Void = { _ in }
+) async {
+    do {
+        _ = try await expression()
+        XCTFail("no error was thrown \(message)", file: file, line: line)
+    } catch {
+        handler(error)
     }
 }
