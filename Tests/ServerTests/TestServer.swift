@@ -102,8 +102,15 @@ func withServer<Value: Sendable>(
     let application = try server.makeApplication(onAdminServerRunning: { channel in
         adminPort?.succeed(channel.localAddress?.port ?? 0)
     })
-    return try await application.test(.live) { client in
-        try await body(TestServer(server: server, client: client, adminPort: try await adminPort?.futureResult.get()))
+    do {
+        let value = try await application.test(.live) { client in
+            try await body(TestServer(server: server, client: client, adminPort: try await adminPort?.futureResult.get()))
+        }
+        await server.storage.close()
+        return value
+    } catch {
+        await server.storage.close()
+        throw error
     }
 }
 
