@@ -361,3 +361,10 @@ public struct PostgresDeliveryQueue: DeliveryQueue {
             lastReason: try cells[19].decode(String?.self), deadAt: try cells[20].decode(Int64?.self))
     }
 }
+
+extension PostgresDatabase {
+    /// The push ids of the jobs an instance holds leases on: what it had in flight.
+    public func leasedPushIds(of instance: String) async throws -> [String] {
+        try await rows("SELECT push_id FROM job WHERE state = 'leased' AND leased_by = \(instance)").map { try $0.decode(String.self) }
+    }
+}

@@ -69,7 +69,7 @@ final class DeliveryCrashTests: XCTestCase {
         defer { if !firstExited { first.send(signal: SIGKILL) } }  // a test that ends early leaves no server behind
         try await sendCalls(to: first.port, receivers: receivers)
         // Every answered call's decision is in the audit log, with its push ids.
-        let queued = try queuedPushIds(in: data)
+        let queued = try Self.queuedPushIds(in: data)
         XCTAssertEqual(queued.count, Self.calls * Self.mentionedPerCall)
 
         let crossed = await endpoint.waitForPushes(Self.killAfter)
@@ -160,7 +160,7 @@ final class DeliveryCrashTests: XCTestCase {
 
     /// The push ids of every `_receiversOffline` decision in the audit log. The server is
     /// writing delivery records meanwhile: a line not yet ended is left out.
-    private func queuedPushIds(in data: URL) throws -> Set<String> {
+    static func queuedPushIds(in data: URL) throws -> Set<String> {
         let directory = data.appendingPathComponent("audit")
         var pushIds: Set<String> = []
         for file in try FileManager.default.contentsOfDirectory(atPath: directory.path) where file.hasSuffix(".jsonl") {
