@@ -9,14 +9,18 @@ import Synchronization
 ///   (`delivered`, `retry`, `device_gone`, `failed`), and `dead` jobs;
 /// - `pushcompose_delivery_attempt_duration_seconds{provider}`;
 /// - `pushcompose_device_removals_total{provider}`;
-/// - `pushcompose_queue_jobs{provider, state}` and
-///   `pushcompose_queue_oldest_ready_seconds`, set by `update(with:now:)`.
+/// - `pushcompose_queue_jobs{provider, state}`,
+///   `pushcompose_queue_oldest_ready_seconds`, and per instance working the queue
+///   `pushcompose_queue_instance_workers{instance}` and
+///   `pushcompose_queue_instance_leases{instance}`, set by `update(with:now:)`.
 public final class DeliveryMetrics: DeliveryEventSink {
     private let factory: any MetricsFactory
     private let counters = Mutex<[String: Counter]>([:])
     private let timers: [ProviderKind: Metrics.Timer]
     private let depth: [ProviderKind: [JobState: Gauge]]
     private let oldestReady: Gauge
+    /// Per instance id: its workers and its leases.
+    private let instanceGauges = Mutex<[String: (workers: Gauge, leases: Gauge)]>([:])
 
     public init(factory: any MetricsFactory) {
         self.factory = factory
@@ -62,6 +66,22 @@ public final class DeliveryMetrics: DeliveryEventSink {
             depth[provider]?[.dead]?.record(counts.dead)
         }
         oldestReady.record(stats.oldestReadyAge(now: now).seconds)
+        instanceGauges.withLock { gauges in
+            let listed = Set(stats.instances.map(\.id))
+            // An instance no longer listed (forgotten) reads zero rather than its last value.
+            for (id, gauge) in gauges where !listed.contains(id) {
+                gauge.workers.record(0)
+                gauge.leases.record(0)
+            }
+            for instance in stats.instances {
+                let gauge = gauges[instance.id] ?? (
+                    workers: Gauge(label: "pushcompose_queue_instance_workers", dimensions: [("instance", instance.id)], factory: factory),
+                    leases: Gauge(label: "pushcompose_queue_instance_leases", dimensions: [("instance", instance.id)], factory: factory))
+                gauges[instance.id] = gauge
+                gauge.workers.record(instance.workers)
+                gauge.leases.record(instance.leases)
+            }
+        }
     }
 
     public static func outcomeName(_ outcome: DeliveryOutcome) -> String {

@@ -14,6 +14,9 @@ final class SharedDatabaseTests: XCTestCase {
         var first = try makeConfiguration(adminToken: TestSecrets.adminToken)
         first.database = url
         first.instanceId = "first"
+        // A provider, so that each instance runs workers (nothing is sent to it here).
+        first.delivery.webhookURL = "http://127.0.0.1:9/push"
+        first.delivery.webhookSecret = "webhook-secret"
         if let templates { first.templates = templates.path }
         var second = first
         second.instanceId = "second"
@@ -86,6 +89,23 @@ final class SharedDatabaseTests: XCTestCase {
             }
             let after = try await b.client.execute(uri: "/healthz", method: .get)
             XCTAssertEqual(try after.json["templates"]?.stringValue, reloaded)
+        }
+    }
+
+    /// Each instance reports itself to the shared queue: `GET /v1/queue` and `/metrics`
+    /// of either list both, with their workers.
+    func testEachInstanceIsListedWithItsWorkers() async throws {
+        try await twoInstances { a, b in
+            try await eventually("both instances reported") {
+                let stats = try await b.admin(.get, "/v1/queue")
+                let instances = try stats.json["instances"]?.arrayValue ?? []
+                return instances.compactMap { $0["id"]?.stringValue } == ["first", "second"]
+                    && instances.allSatisfy { $0["workers"] == .number(16) && $0["leases"] == .number(0) }
+            }
+            let metrics = try await a.client.execute(uri: "/metrics", method: .get, headers: Header.admin).text
+            XCTAssertTrue(metrics.contains(#"pushcompose_queue_instance_workers{instance="first"} 16"#), metrics)
+            XCTAssertTrue(metrics.contains(#"pushcompose_queue_instance_workers{instance="second"} 16"#), metrics)
+            XCTAssertTrue(metrics.contains(#"pushcompose_queue_instance_leases{instance="second"} 0"#), metrics)
         }
     }
 }
