@@ -3,15 +3,20 @@
 //   pushcompose-delivery-bench webhook PORT
 //       a webhook endpoint that accepts every push at once (POST /push) and counts
 //       them (GET /count → {"received": N, "unique": M}).
-//   pushcompose-delivery-bench ceiling DIR PUSHES
-//       the queue's own ceiling on SQLite in DIR: 16 producers enqueue PUSHES pushes in
+//   pushcompose-delivery-bench ceiling DIR|URL PUSHES
+//       the queue's own ceiling on SQLite in DIR, or on PostgreSQL at URL
+//       (postgres://…): 16 producers enqueue PUSHES pushes in
 //       hook-sized batches of 50 through the group committer while the workers claim
 //       and finish them with a provider that answers at once; prints one JSON line.
 //   pushcompose-delivery-bench fill DIR JOBS
 //       queues JOBS webhook jobs in DIR (batches of 1,000), to measure a server's
 //       memory with a large queue.
-//   pushcompose-delivery-bench devices DIR COUNT [webhook|apns]
-//       registers a device for each of user-0 … user-(COUNT−1) in DIR.
+//   pushcompose-delivery-bench devices DIR|URL COUNT [webhook|apns]
+//       registers a device for each of user-0 … user-(COUNT−1) in DIR (or the database at URL).
+//   pushcompose-delivery-bench postgres DIR
+//       a throw-away PostgreSQL cluster (fsync on) on a free port, its files in a new
+//       directory under DIR: prints its URL (database `pushcompose`) and runs until
+//       stopped (SIGTERM or SIGINT), then removes it.
 //   pushcompose-delivery-bench apns DIR COUNT_PORT
 //       the APNs stand-in (TLS + HTTP/2, every provider token verified) on a free
 //       port; writes DIR/apns.json (its port, key id, team id, topic), the signing key
@@ -31,6 +36,8 @@ import Delivery
 import Foundation
 import Hummingbird
 import Logging
+import PostgresCluster
+import PostgresStorage
 import ProviderStandIns
 import PushCompose
 import SQLiteStorage
@@ -39,8 +46,18 @@ import Synchronization
 
 let arguments = CommandLine.arguments
 guard arguments.count >= 3 else {
-    FileHandle.standardError.write(Data("usage: pushcompose-delivery-bench webhook PORT | ceiling DIR PUSHES | fill DIR JOBS | devices DIR COUNT [webhook|apns] | apns DIR COUNT_PORT | jwt COUNT\n".utf8))
+    FileHandle.standardError.write(Data("usage: pushcompose-delivery-bench webhook PORT | ceiling DIR|URL PUSHES | fill DIR JOBS | devices DIR|URL COUNT [webhook|apns] | postgres DIR | apns DIR COUNT_PORT | jwt COUNT\n".utf8))
     exit(2)
+}
+
+/// The queue and device store in a directory (SQLite) or at a `postgres://` URL.
+func openStorage(_ target: String) async throws -> (queue: any DeliveryQueue, devices: any DeviceStore) {
+    guard target.hasPrefix("postgres") else {
+        let database = try SQLiteDeliveryDatabase(directory: URL(fileURLWithPath: target))
+        return (SQLiteDeliveryQueue(database: database), SQLiteDeviceStore(database: database))
+    }
+    let database = try await PostgresDatabase.open(url: try PostgresURL(target), maxConnections: 16, logger: Logger(label: "bench"))
+    return (PostgresDeliveryQueue(database: database, instanceId: "bench"), PostgresDeviceStore(database: database, instanceId: "bench"))
 }
 
 /// A provider that accepts every push at once: what is left is the queue's own cost.
@@ -110,9 +127,7 @@ case "webhook":
 case "ceiling":
     let total = Int(arguments[3])!
     let callSize = 50
-    let database = try SQLiteDeliveryDatabase(directory: URL(fileURLWithPath: arguments[2]))
-    let queue = SQLiteDeliveryQueue(database: database)
-    let devices = SQLiteDeviceStore(database: database)
+    let (queue, devices) = try await openStorage(arguments[2])
     let signal = WorkSignal()
     let enqueuer = GroupCommitEnqueuer(queue: queue, clock: SystemDeliveryClock(), signal: signal, events: NoEvents())
     var logger = Logger(label: "ceiling")
@@ -164,7 +179,7 @@ case "fill":
 case "devices":
     let count = Int(arguments[3])!
     let provider = arguments.count > 4 ? ProviderKind(rawValue: arguments[4])! : .webhook
-    let store = SQLiteDeviceStore(database: try SQLiteDeliveryDatabase(directory: URL(fileURLWithPath: arguments[2])))
+    let store = try await openStorage(arguments[2]).devices
     for index in 0..<count {
         let address = provider == .apns
             ? DeviceAddress(provider: .apns, token: SHA256.hash(data: Data("user-\(index)".utf8)).map { String(format: "%02x", $0) }.joined(), platform: "ios")
@@ -254,6 +269,14 @@ case "stand-ins":
     }
     let application = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: Int(arguments[3])!)), logger: logger)
     try await application.runService()
+
+case "postgres":
+    let cluster = try PostgresCluster(durable: true, parent: URL(fileURLWithPath: arguments[2]))
+    let url = try cluster.createDatabase("pushcompose")
+    print(url)
+    fflush(stdout)
+    for await _ in await UnixSignalsSequence(trapping: .sigterm, .sigint) { break }
+    cluster.stop()
 
 case "jwt":
     let count = Int(arguments[2])!

@@ -25,10 +25,11 @@ public final class PostgresCluster: Sendable {
     private let runAs: String?
 
     /// `durable` false turns fsync off: for tests, where a power loss does not matter.
-    public init(durable: Bool = false, maxConnections: Int = 200) throws {
+    /// The cluster's files go in a new directory under `parent`.
+    public init(durable: Bool = false, maxConnections: Int = 200, parent: URL = FileManager.default.temporaryDirectory) throws {
         binaries = try Self.findBinaries()
         runAs = geteuid() == 0 ? "postgres" : nil
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("pushcompose-pg-\(UUID().uuidString.prefix(8))")
+        directory = parent.appendingPathComponent("pushcompose-pg-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         if let runAs { try Self.run("/bin/chown", [runAs, directory.path]) }
         port = try Self.freePort()
