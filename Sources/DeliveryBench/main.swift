@@ -42,6 +42,7 @@ import ProviderStandIns
 import PushCompose
 import SQLiteStorage
 import ServiceLifecycle
+import UnixSignals
 import Synchronization
 
 let arguments = CommandLine.arguments
