@@ -274,8 +274,8 @@ case "stand-ins":
 case "postgres":
     let cluster = try PostgresCluster(durable: true, parent: URL(fileURLWithPath: arguments[2]))
     let url = try cluster.createDatabase("pushcompose")
-    print(url)
-    fflush(stdout)
+    // Written at once: a script reads the line while the cluster runs.
+    FileHandle.standardOutput.write(Data((url + "\n").utf8))
     for await _ in await UnixSignalsSequence(trapping: .sigterm, .sigint) { break }
     cluster.stop()
 
