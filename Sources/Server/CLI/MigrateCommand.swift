@@ -31,13 +31,18 @@ struct MigrateCommand: AsyncParsableCommand {
             printError("pushcompose: \(error)")
             throw ExitCode.failure
         }
-        let database = PostgresDatabase.openWithoutMigrating(url: url, logger: Logger(label: "pushcompose.migrate"))
         do {
-            let applied = try await database.migrate()
-            await database.close()
+            let database = try await PostgresDatabase.openWithoutMigrating(url: url, logger: Logger(label: "pushcompose.migrate"))
+            let applied: [String]
+            do {
+                applied = try await database.migrate()
+                await database.close()
+            } catch {
+                await database.close()
+                throw error
+            }
             print(applied.isEmpty ? "the database is up to date" : applied.map { "applied \($0)" }.joined(separator: "\n"))
         } catch {
-            await database.close()
             printError("pushcompose: migrating \(PostgresURL.redacted(text)) failed: \(String(reflecting: error))")
             throw ExitCode.failure
         }

@@ -39,7 +39,7 @@ struct QueueCommand: AsyncParsableCommand {
         func openQueue() async throws -> any DeliveryQueue {
             let configuration = try ServerConfiguration.forCommand(file: config)
             if data == nil, let url = configuration.database {
-                let database = PostgresDatabase.openWithoutMigrating(url: try PostgresURL(url), logger: Logger(label: "pushcompose.queue"))
+                let database = try await PostgresDatabase.openWithoutMigrating(url: try PostgresURL(url), logger: Logger(label: "pushcompose.queue"))
                 return PostgresDeliveryQueue(database: database, instanceId: "pushcompose-queue-command")
             }
             let directory = URL(fileURLWithPath: data ?? configuration.data)

@@ -44,7 +44,7 @@ struct RenderCommand: AsyncParsableCommand {
         var registry: any RegistryLookup = EmptyRegistry()
         let dataDirectory = URL(fileURLWithPath: data ?? configuration.data)
         if data == nil, let url = configuration.database {
-            let database = PostgresDatabase.openWithoutMigrating(url: try PostgresURL(url), logger: Logger(label: "pushcompose.render"))
+            let database = try await PostgresDatabase.openWithoutMigrating(url: try PostgresURL(url), logger: Logger(label: "pushcompose.render"))
             registry = try await Registry(store: PostgresStateStore(database: database, instanceId: "pushcompose-render-command"))
             await database.close()
         } else if FileManager.default.fileExists(atPath: SQLiteStateStore.file(in: dataDirectory).path) {
