@@ -27,7 +27,7 @@ public struct PostgresDeliveryQueue: DeliveryQueue {
         apns_environment, topic, state, attempts, queued_at, due_at, lease_token, last_status, last_reason, dead_at
         """
 
-    /// Jobs per `INSERT`: 14 parameters each, well under the protocol's 65,535.
+    /// Jobs per `INSERT`: 13 parameters each, well under the protocol's 65,535.
     static let insertChunk = 1000
 
     public func enqueue(_ pushes: [NewPush], now: Date) async throws -> [EnqueuedPush] {
@@ -60,39 +60,35 @@ public struct PostgresDeliveryQueue: DeliveryQueue {
                     badgeAfter[client] = count - increments[client]!
                 }
             }
-            var ids: [Int64] = []
-            ids.reserveCapacity(jobCount)
-            for row in try await connection.rows(
-                "SELECT nextval(pg_get_serial_sequence('job', 'id')) FROM generate_series(1, \(jobCount))", logger: logger)
-            {
-                ids.append(try row.decode(Int64.self))
-            }
-            ids.sort()
-            var results: [EnqueuedPush] = []
-            results.reserveCapacity(pushes.count)
             var rows: [JobInsert] = []
-            var next = 0
+            rows.reserveCapacity(jobCount)
+            var badges: [Int?] = []
+            badges.reserveCapacity(pushes.count)
             for (index, push) in pushes.enumerated() {
-                guard !push.devices.isEmpty else {
-                    results.append(EnqueuedPush(pushId: push.pushId, receiver: push.receiver, badge: nil, jobIds: []))
-                    continue
-                }
                 var badge: Int?
-                if push.incrementsBadge {
+                if push.incrementsBadge, !push.devices.isEmpty {
                     badgeAfter[push.receiver]! += 1
                     badge = badgeAfter[push.receiver]
                 }
-                var jobIds: [Int64] = []
+                badges.append(badge)
                 for device in push.devices {
-                    rows.append(
-                        JobInsert(id: ids[next], push: push, payload: payloads[index], badge: badge, device: device, queuedAt: queuedAt))
-                    jobIds.append(ids[next])
-                    next += 1
+                    rows.append(JobInsert(push: push, payload: payloads[index], badge: badge, device: device, queuedAt: queuedAt))
                 }
-                results.append(EnqueuedPush(pushId: push.pushId, receiver: push.receiver, badge: badge, jobIds: jobIds))
             }
+            // Each job is one push to one device: the returned ids are matched back by those.
+            var ids: [JobKey: Int64] = [:]
+            ids.reserveCapacity(jobCount)
             for start in stride(from: 0, to: rows.count, by: Self.insertChunk) {
-                try await connection.rows(Self.insert(rows[start..<min(start + Self.insertChunk, rows.count)]), logger: logger)
+                for row in try await connection.rows(Self.insert(rows[start..<min(start + Self.insertChunk, rows.count)]), logger: logger) {
+                    let (id, pushId, provider, token) = try row.decode((Int64, String, String, String).self)
+                    ids[JobKey(pushId: pushId, provider: provider, token: token)] = id
+                }
+            }
+            var results: [EnqueuedPush] = []
+            results.reserveCapacity(pushes.count)
+            for (index, push) in pushes.enumerated() {
+                let jobIds = push.devices.compactMap { ids[JobKey(pushId: push.pushId, provider: $0.provider.rawValue, token: $0.token)] }
+                results.append(EnqueuedPush(pushId: push.pushId, receiver: push.receiver, badge: badges[index], jobIds: jobIds))
             }
             for provider in providers {
                 try await connection.rows(
@@ -102,9 +98,15 @@ public struct PostgresDeliveryQueue: DeliveryQueue {
         }
     }
 
-    /// One `INSERT` of many jobs, queued and due at their `queued_at`.
+    private struct JobKey: Hashable {
+        var pushId: String
+        var provider: String
+        var token: String
+    }
+
+    /// One `INSERT` of many jobs, queued and due at their `queued_at`, returning each
+    /// job's id with its key.
     private struct JobInsert {
-        var id: Int64
         var push: NewPush
         var payload: String
         var badge: Int?
@@ -114,19 +116,18 @@ public struct PostgresDeliveryQueue: DeliveryQueue {
 
     private static func insert(_ rows: ArraySlice<JobInsert>) -> PostgresQuery {
         var sql = """
-            INSERT INTO job (id, push_id, hook_call_id, receiver, conversation, template, payload, badge,
+            INSERT INTO job (push_id, hook_call_id, receiver, conversation, template, payload, badge,
                 provider, token, platform, apns_environment, topic, queued_at, state, attempts, due_at) VALUES
             """
-        var binds = PostgresBindings(capacity: rows.count * 14)
+        var binds = PostgresBindings(capacity: rows.count * 13)
         var parameter = 0
         for (offset, row) in rows.enumerated() {
             sql += offset == 0 ? " (" : ", ("
-            for column in 0..<14 {
+            for column in 0..<13 {
                 parameter += 1
                 sql += column == 0 ? "$\(parameter)" : ", $\(parameter)"
             }
             sql += ", 'ready', 0, $\(parameter))"
-            binds.append(row.id)
             binds.append(row.push.pushId)
             binds.append(row.push.hookCallId)
             binds.append(row.push.receiver)
@@ -141,6 +142,7 @@ public struct PostgresDeliveryQueue: DeliveryQueue {
             binds.append(row.device.topic)
             binds.append(row.queuedAt)
         }
+        sql += " RETURNING id, push_id, provider, token"
         return PostgresQuery(unsafeSQL: sql, binds: binds)
     }
 

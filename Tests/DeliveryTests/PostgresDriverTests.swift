@@ -89,3 +89,28 @@ final class PostgresDriverTests: XCTestCase {
         XCTAssertEqual(ownHeard.withLock { $0 }, [.resynchronize], "an instance does not hear itself")
     }
 }
+
+extension PostgresDriverTests {
+    /// A URL that asks for TLS from a server without it, or names a port nobody
+    /// listens on, stops the open with the reason instead of waiting for ever.
+    func testAnUnreachableOrRefusingDatabaseStopsTheOpen() async throws {
+        var url = try PostgresTestDatabase.url()
+        url.tls = .require
+        do {
+            let database = try await PostgresDatabase.open(url: url, logger: Logger(label: "test.tls"))
+            await database.close()
+            XCTFail("a server without TLS was accepted with sslmode=require")
+        } catch {
+            XCTAssertTrue("\(error)".contains("cannot connect to PostgreSQL at 127.0.0.1"), "\(error)")
+        }
+        url.tls = .disable
+        url.port = 1
+        do {
+            let database = try await PostgresDatabase.open(url: url, logger: Logger(label: "test.port"))
+            await database.close()
+            XCTFail("nobody listens on port 1")
+        } catch {
+            XCTAssertTrue("\(error)".contains("cannot connect to PostgreSQL at 127.0.0.1:1"), "\(error)")
+        }
+    }
+}
