@@ -27,122 +27,132 @@ public struct PostgresDeliveryQueue: DeliveryQueue {
         apns_environment, topic, state, attempts, queued_at, due_at, lease_token, last_status, last_reason, dead_at
         """
 
-    /// Jobs per `INSERT`: 13 parameters each, well under the protocol's 65,535.
-    static let insertChunk = 1000
+    /// Jobs per statement: 12 parameters each, well under the protocol's 65,535.
+    static let statementJobs = 4000
 
+    /// One statement per batch (a transaction of several only past `statementJobs`
+    /// jobs): the badge increments, the jobs with their badges, and the notification
+    /// that wakes every instance's workers, in one round trip.
     public func enqueue(_ pushes: [NewPush], now: Date) async throws -> [EnqueuedPush] {
         let queuedAt = StoredValue.milliseconds(now)
-        var increments: [String: Int] = [:]
-        var jobCount = 0
+        var chunks: [[NewPush]] = [[]]
+        var jobsInChunk = 0
         for push in pushes where !push.devices.isEmpty {
-            jobCount += push.devices.count
-            if push.incrementsBadge { increments[push.receiver, default: 0] += 1 }
+            if jobsInChunk + push.devices.count > Self.statementJobs, !chunks[chunks.count - 1].isEmpty {
+                chunks.append([])
+                jobsInChunk = 0
+            }
+            chunks[chunks.count - 1].append(push)
+            jobsInChunk += push.devices.count
         }
-        guard jobCount > 0 else {
-            return pushes.map { EnqueuedPush(pushId: $0.pushId, receiver: $0.receiver, badge: nil, jobIds: []) }
+        var stored: [JobKey: (id: Int64, badge: Int?)] = [:]
+        if chunks.count == 1 {
+            if !chunks[0].isEmpty { stored = try await Self.rows(database.rows(insert(chunks[0], queuedAt: queuedAt))) }
+        } else {
+            stored = try await database.transaction { connection in
+                var stored: [JobKey: (id: Int64, badge: Int?)] = [:]
+                for chunk in chunks {
+                    stored.merge(try await Self.rows(connection.rows(insert(chunk, queuedAt: queuedAt), logger: logger))) { $1 }
+                }
+                return stored
+            }
         }
-        let payloads = pushes.map { $0.devices.isEmpty ? "" : JSONEncoding.string($0.payload) }
-        let providers = Set(pushes.flatMap { $0.devices.map(\.provider) })
-        return try await database.transaction { connection in
-            // Each counting receiver's count goes up once by their number of pushes; the
-            // pushes take the values in between, in order.
-            var badgeAfter: [String: Int] = [:]
-            if !increments.isEmpty {
-                let receivers = Array(increments.keys)
-                let counts = receivers.map { increments[$0]! }
-                for row in try await connection.rows(
-                    """
-                    INSERT INTO badge (client_id, count) SELECT * FROM unnest(\(receivers)::text[], \(counts)::int[])
-                    ON CONFLICT (client_id) DO UPDATE SET count = badge.count + excluded.count RETURNING client_id, count
-                    """, logger: logger)
-                {
-                    let (client, count) = try row.decode((String, Int).self)
-                    badgeAfter[client] = count - increments[client]!
-                }
-            }
-            var rows: [JobInsert] = []
-            rows.reserveCapacity(jobCount)
-            var badges: [Int?] = []
-            badges.reserveCapacity(pushes.count)
-            for (index, push) in pushes.enumerated() {
-                var badge: Int?
-                if push.incrementsBadge, !push.devices.isEmpty {
-                    badgeAfter[push.receiver]! += 1
-                    badge = badgeAfter[push.receiver]
-                }
-                badges.append(badge)
-                for device in push.devices {
-                    rows.append(JobInsert(push: push, payload: payloads[index], badge: badge, device: device, queuedAt: queuedAt))
-                }
-            }
-            // Each job is one push to one device: the returned ids are matched back by those.
-            var ids: [JobKey: Int64] = [:]
-            ids.reserveCapacity(jobCount)
-            for start in stride(from: 0, to: rows.count, by: Self.insertChunk) {
-                for row in try await connection.rows(Self.insert(rows[start..<min(start + Self.insertChunk, rows.count)]), logger: logger) {
-                    let (id, pushId, provider, token) = try row.decode((Int64, String, String, String).self)
-                    ids[JobKey(pushId: pushId, provider: provider, token: token)] = id
-                }
-            }
-            var results: [EnqueuedPush] = []
-            results.reserveCapacity(pushes.count)
-            for (index, push) in pushes.enumerated() {
-                let jobIds = push.devices.compactMap { ids[JobKey(pushId: push.pushId, provider: $0.provider.rawValue, token: $0.token)] }
-                results.append(EnqueuedPush(pushId: push.pushId, receiver: push.receiver, badge: badges[index], jobIds: jobIds))
-            }
-            for provider in providers {
-                try await connection.rows(
-                    "SELECT pg_notify(\(ClusterMessage.workChannel), \(ClusterMessage.work(provider, from: instanceId)))", logger: logger)
-            }
-            return results
+        return pushes.map { push in
+            let jobs = push.devices.compactMap { stored[JobKey(pushId: push.pushId, provider: $0.provider.rawValue, token: $0.token)] }
+            return EnqueuedPush(pushId: push.pushId, receiver: push.receiver, badge: jobs.first?.badge, jobIds: jobs.map(\.id))
         }
     }
 
+    /// Each job is one push to one device: the returned rows are matched back by those.
     private struct JobKey: Hashable {
         var pushId: String
         var provider: String
         var token: String
     }
 
-    /// One `INSERT` of many jobs, queued and due at their `queued_at`, returning each
-    /// job's id with its key.
-    private struct JobInsert {
-        var push: NewPush
-        var payload: String
-        var badge: Int?
-        var device: DeviceAddress
-        var queuedAt: Int64
+    private static func rows(_ rows: [PostgresRow]) throws -> [JobKey: (id: Int64, badge: Int?)] {
+        var stored: [JobKey: (id: Int64, badge: Int?)] = [:]
+        stored.reserveCapacity(rows.count)
+        for row in rows {
+            let (id, pushId, provider, token, badge) = try row.decode((Int64, String, String, String, Int?).self)
+            stored[JobKey(pushId: pushId, provider: provider, token: token)] = (id, badge)
+        }
+        return stored
     }
 
-    private static func insert(_ rows: ArraySlice<JobInsert>) -> PostgresQuery {
+    /// The pushes' jobs, queued and due at `queuedAt`. Each counting receiver's count
+    /// goes up once by their number of pushes here; their pushes take the values in
+    /// between, in order (`rank`).
+    private func insert(_ pushes: [NewPush], queuedAt: Int64) -> PostgresQuery {
+        var increments: [String: Int] = [:]
+        var binds = PostgresBindings(capacity: pushes.count * 12 + 8)
         var sql = """
-            INSERT INTO job (push_id, hook_call_id, receiver, conversation, template, payload, badge,
-                provider, token, platform, apns_environment, topic, queued_at, state, attempts, due_at) VALUES
+            WITH new_job (push_id, hook_call_id, receiver, conversation, template, payload, provider, token, platform,
+                apns_environment, topic, rank, ord) AS (VALUES
             """
-        var binds = PostgresBindings(capacity: rows.count * 13)
         var parameter = 0
-        for (offset, row) in rows.enumerated() {
-            sql += offset == 0 ? " (" : ", ("
-            for column in 0..<13 {
-                parameter += 1
-                sql += column == 0 ? "$\(parameter)" : ", $\(parameter)"
+        var ord = 0
+        var providers = Set<ProviderKind>()
+        for push in pushes {
+            var rank = 0
+            if push.incrementsBadge {
+                increments[push.receiver, default: 0] += 1
+                rank = increments[push.receiver]!
             }
-            sql += ", 'ready', 0, $\(parameter))"
-            binds.append(row.push.pushId)
-            binds.append(row.push.hookCallId)
-            binds.append(row.push.receiver)
-            binds.append(row.push.conversation)
-            binds.append(row.push.template)
-            binds.append(row.payload)
-            binds.append(row.badge)
-            binds.append(row.device.provider.rawValue)
-            binds.append(row.device.token)
-            binds.append(row.device.platform)
-            binds.append(row.device.apnsEnvironment?.rawValue)
-            binds.append(row.device.topic)
-            binds.append(row.queuedAt)
+            let payload = JSONEncoding.string(push.payload)
+            for device in push.devices {
+                providers.insert(device.provider)
+                sql += ord == 0 ? " (" : ", ("
+                for column in 0..<12 {
+                    parameter += 1
+                    sql += column == 0 ? "$\(parameter)" : ", $\(parameter)"
+                }
+                // Ids are given in this order (the join below would reorder the rows).
+                sql += ", \(ord))"
+                ord += 1
+                binds.append(push.pushId)
+                binds.append(push.hookCallId)
+                binds.append(push.receiver)
+                binds.append(push.conversation)
+                binds.append(push.template)
+                binds.append(payload)
+                binds.append(device.provider.rawValue)
+                binds.append(device.token)
+                binds.append(device.platform)
+                binds.append(device.apnsEnvironment?.rawValue)
+                binds.append(device.topic)
+                binds.append(rank)
+            }
         }
-        sql += " RETURNING id, push_id, provider, token"
+        let receivers = Array(increments.keys)
+        let counts = receivers.map { increments[$0]! }
+        let messages = providers.map { ClusterMessage.work($0, from: instanceId) }
+        binds.append(receivers)
+        binds.append(counts)
+        binds.append(queuedAt)
+        binds.append(ClusterMessage.workChannel)
+        binds.append(messages)
+        let (receiversParameter, countsParameter, queuedAtParameter, channelParameter, messagesParameter) =
+            (parameter + 1, parameter + 2, parameter + 3, parameter + 4, parameter + 5)
+        sql += """
+            ),
+            increment (client_id, n) AS (SELECT * FROM unnest($\(receiversParameter)::text[], $\(countsParameter)::bigint[])),
+            counted AS (
+                INSERT INTO badge (client_id, count) SELECT client_id, n FROM increment
+                ON CONFLICT (client_id) DO UPDATE SET count = badge.count + excluded.count
+                RETURNING client_id, count),
+            inserted AS (
+                INSERT INTO job (push_id, hook_call_id, receiver, conversation, template, payload, badge, provider, token,
+                    platform, apns_environment, topic, state, attempts, queued_at, due_at)
+                SELECT j.push_id, j.hook_call_id, j.receiver, j.conversation, j.template, j.payload,
+                    CASE WHEN j.rank > 0 THEN c.count - i.n + j.rank END, j.provider, j.token, j.platform, j.apns_environment,
+                    j.topic, 'ready', 0, $\(queuedAtParameter), $\(queuedAtParameter)
+                FROM new_job j LEFT JOIN counted c ON c.client_id = j.receiver LEFT JOIN increment i ON i.client_id = j.receiver
+                ORDER BY j.ord
+                RETURNING id, push_id, provider, token, badge),
+            notified AS (SELECT pg_notify($\(channelParameter), message) FROM unnest($\(messagesParameter)::text[]) AS message)
+            SELECT inserted.* FROM inserted, (SELECT count(*) FROM notified) AS wakeups
+            """
         return PostgresQuery(unsafeSQL: sql, binds: binds)
     }
 

@@ -375,6 +375,27 @@ struct StorageConformance {
         XCTAssertEqual(ready.map(\.receiver).sorted(), ["A", "B", "C"])
     }
 
+    /// A batch larger than a driver's statement (PostgreSQL's take 4,000 jobs) is still
+    /// one call: ids in order, each receiver's badges counted through it.
+    func aLargeBatchKeepsItsOrderAndBadges() async throws {
+        let queue = try await storage().queue
+        let pushes = (0..<1500).map { index in
+            makePush(receiver: "r\(index % 10)", devices: (0..<3).map { webhookDevice("t\(index)-\($0)") }, incrementsBadge: index % 2 == 0)
+        }
+        let enqueued = try await queue.enqueue(pushes, now: at(0))
+        let ids = enqueued.flatMap(\.jobIds)
+        XCTAssertEqual(ids.count, 4500)
+        XCTAssertEqual(ids, ids.sorted(), "ids in the order the pushes came")
+        XCTAssertEqual(Set(ids).count, 4500)
+        for receiver in ["r0", "r3"] {
+            let badges = zip(pushes, enqueued).filter { $0.0.receiver == receiver }.map(\.1.badge)
+            let expected: [Int?] = receiver == "r0" ? Array(1...150) : Array(repeating: nil, count: 150)
+            XCTAssertEqual(badges, expected, receiver)
+        }
+        let r0 = try await queue.badge(of: "r0")
+        XCTAssertEqual(r0, 150)
+    }
+
     // MARK: Several instances
 
     /// Two instances claiming at once take every due job once between them, and the
