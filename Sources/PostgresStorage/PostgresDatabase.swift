@@ -79,30 +79,29 @@ public final class PostgresDatabase: Sendable {
         await running.value
     }
 
+    /// How a write commits (see the type's comment).
+    enum Commit {
+        /// As the server is configured: a push, a device, shared state.
+        case durable
+        /// Without waiting for the disk: the bookkeeping of attempts.
+        case bookkeeping
+    }
+
+    private func pool(_ commit: Commit) -> PostgresClient {
+        commit == .durable ? client : bookkeeping
+    }
+
     /// Runs `body` in one transaction, committed when it returns.
-    func transaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
-        try await client.withConnection { connection in
+    func transaction<T: Sendable>(_ commit: Commit = .durable, _ body: (PostgresConnection) async throws -> T) async throws -> T {
+        try await pool(commit).withConnection { connection in
             try await connection.withTransaction(logger: logger) { connection in try await body(connection) }
         }
     }
 
     /// Runs one statement on a pooled connection and collects its rows.
     @discardableResult
-    func rows(_ query: PostgresQuery) async throws -> [PostgresRow] {
-        try await client.query(query, logger: logger).collect()
-    }
-
-    /// A bookkeeping transaction: committed without waiting for the disk.
-    func bookkeepingTransaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
-        try await bookkeeping.withConnection { connection in
-            try await connection.withTransaction(logger: logger) { connection in try await body(connection) }
-        }
-    }
-
-    /// One bookkeeping statement: committed without waiting for the disk.
-    @discardableResult
-    func bookkeepingRows(_ query: PostgresQuery) async throws -> [PostgresRow] {
-        try await bookkeeping.query(query, logger: logger).collect()
+    func rows(_ query: PostgresQuery, commit: Commit = .durable) async throws -> [PostgresRow] {
+        try await pool(commit).query(query, logger: logger).collect()
     }
 }
 

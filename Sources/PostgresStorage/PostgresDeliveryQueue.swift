@@ -161,14 +161,14 @@ public struct PostgresDeliveryQueue: DeliveryQueue {
         let token = PushIdentifier.random()
         let nowMilliseconds = StoredValue.milliseconds(now)
         let expires = nowMilliseconds + StoredValue.milliseconds(leaseDuration)
-        let rows = try await database.bookkeepingRows(
+        let rows = try await database.rows(
             """
             UPDATE job SET state = 'leased', lease_token = \(token), leased_by = \(instanceId), due_at = \(expires), attempts = attempts + 1
             WHERE id IN (
                 SELECT id FROM job WHERE provider = \(provider.rawValue) AND state <> 'dead' AND due_at <= \(nowMilliseconds)
                 ORDER BY due_at, id LIMIT \(limit) FOR UPDATE SKIP LOCKED)
             RETURNING \(unescaped: Self.jobColumns)
-            """)
+            """, commit: .bookkeeping)
         return try rows.map { try Self.storedJob($0).job() }.sorted { $0.id < $1.id }
     }
 
@@ -181,7 +181,7 @@ public struct PostgresDeliveryQueue: DeliveryQueue {
         guard !jobs.isEmpty else { return [] }
         let ids = jobs.map(\.lease.jobId)
         let tokens = jobs.map(\.lease.token)
-        return try await database.bookkeepingTransaction { connection in
+        return try await database.transaction(.bookkeeping) { connection in
             var removed: [Int64: String] = [:]
             for row in try await connection.rows(
                 """
@@ -240,7 +240,7 @@ public struct PostgresDeliveryQueue: DeliveryQueue {
     }
 
     private func changed(_ query: PostgresQuery) async throws -> Bool {
-        try await !database.bookkeepingRows(query).isEmpty
+        try await !database.rows(query, commit: .bookkeeping).isEmpty
     }
 
     public func jobs(matching filter: JobFilter, afterId: Int64?, limit: Int) async throws -> [PushJob] {
@@ -278,7 +278,7 @@ public struct PostgresDeliveryQueue: DeliveryQueue {
 
     /// Makes dead jobs due again and wakes the workers of their providers, everywhere.
     private func requeue(_ query: PostgresQuery) async throws -> Int {
-        try await database.bookkeepingTransaction { connection in
+        try await database.transaction(.bookkeeping) { connection in
             let rows = try await connection.rows(query, logger: logger)
             var providers = Set<String>()
             for row in rows { providers.insert(try row.decode(String.self)) }
@@ -292,7 +292,7 @@ public struct PostgresDeliveryQueue: DeliveryQueue {
 
     public func purgeDead(olderThan: Date?) async throws -> Int {
         let before = olderThan.map(StoredValue.milliseconds) ?? Int64.max
-        return try await database.bookkeepingRows("DELETE FROM job WHERE state = 'dead' AND dead_at < \(before) RETURNING id").count
+        return try await database.rows("DELETE FROM job WHERE state = 'dead' AND dead_at < \(before) RETURNING id", commit: .bookkeeping).count
     }
 
     public func stats(now: Date) async throws -> QueueStats {
@@ -334,7 +334,7 @@ public struct PostgresDeliveryQueue: DeliveryQueue {
 
     public func heartbeat(workers: Int, now: Date) async throws {
         let now = StoredValue.milliseconds(now)
-        try await database.bookkeepingTransaction { connection in
+        try await database.transaction(.bookkeeping) { connection in
             try await connection.rows(
                 """
                 INSERT INTO instance (id, started_at, last_seen_at, workers) VALUES (\(instanceId), \(now), \(now), \(workers))
