@@ -24,9 +24,23 @@ public final class PostgresCluster: Sendable {
     private let binaries: URL
     private let runAs: String?
 
+    /// A certificate and its key, PEM, for a server that offers TLS.
+    public struct ServerCertificate: Sendable {
+        public var certificatePEM: String
+        public var privateKeyPEM: String
+
+        public init(certificatePEM: String, privateKeyPEM: String) {
+            self.certificatePEM = certificatePEM
+            self.privateKeyPEM = privateKeyPEM
+        }
+    }
+
     /// `durable` false turns fsync off: for tests, where a power loss does not matter.
-    /// The cluster's files go in a new directory under `parent`.
-    public init(durable: Bool = false, maxConnections: Int = 200, parent: URL = FileManager.default.temporaryDirectory) throws {
+    /// The cluster's files go in a new directory under `parent`. With `tls`, the server
+    /// offers TLS with that certificate (and still accepts connections without).
+    public init(
+        durable: Bool = false, maxConnections: Int = 200, parent: URL = FileManager.default.temporaryDirectory, tls: ServerCertificate? = nil
+    ) throws {
         binaries = try Self.findBinaries()
         runAs = geteuid() == 0 ? "postgres" : nil
         directory = parent.appendingPathComponent("pushcompose-pg-\(UUID().uuidString.prefix(8))")
@@ -39,6 +53,16 @@ public final class PostgresCluster: Sendable {
             "-p \(port)", "-k \(directory.path)", "-c listen_addresses=127.0.0.1", "-c max_connections=\(maxConnections)",
         ]
         if !durable { settings += ["-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off"] }
+        if let tls {
+            let certificate = directory.appendingPathComponent("server.crt")
+            let key = directory.appendingPathComponent("server.key")
+            try tls.certificatePEM.write(to: certificate, atomically: true, encoding: .utf8)
+            try tls.privateKeyPEM.write(to: key, atomically: true, encoding: .utf8)
+            // The server refuses a key that others may read.
+            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: key.path)
+            if let runAs { try Self.run("/bin/chown", [runAs, certificate.path, key.path]) }
+            settings += ["-c ssl=on", "-c ssl_cert_file=\(certificate.path)", "-c ssl_key_file=\(key.path)"]
+        }
         try run("pg_ctl", ["-D", data, "-o", settings.joined(separator: " "), "-l", directory.appendingPathComponent("log").path, "-w", "-t", "60", "start"])
     }
 

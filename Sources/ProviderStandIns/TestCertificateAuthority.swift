@@ -14,6 +14,9 @@ public struct TestCertificateAuthority: Sendable {
     public let leafCertificate: NIOSSLCertificate
     /// The server certificate's private key, parsed.
     public let leafPrivateKey: NIOSSLPrivateKey
+    /// The same certificate and key as PEM, for a server that reads files (PostgreSQL).
+    public let leafCertificatePEM: String
+    public let leafPrivateKeyPEM: String
 
     /// Makes a fresh CA and a leaf certificate valid from an hour ago for a day.
     public static func make() throws -> TestCertificateAuthority {
@@ -56,7 +59,9 @@ public struct TestCertificateAuthority: Sendable {
         return TestCertificateAuthority(
             rootPEM: try root.serializeAsPEM().pemString,
             leafCertificate: try NIOSSLCertificate(bytes: try leaf.serializeAsPEM().derBytes, format: .der),
-            leafPrivateKey: try NIOSSLPrivateKey(bytes: Array(leafKey.derRepresentation), format: .der)
+            leafPrivateKey: try NIOSSLPrivateKey(bytes: Array(leafKey.derRepresentation), format: .der),
+            leafCertificatePEM: try leaf.serializeAsPEM().pemString,
+            leafPrivateKeyPEM: leafKey.pemRepresentation
         )
     }
 

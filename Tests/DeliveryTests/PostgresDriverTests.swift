@@ -2,7 +2,8 @@ import Delivery
 import Foundation
 import Logging
 import PostgresCluster
-import PostgresStorage
+@testable import PostgresStorage
+import ProviderStandIns
 import PushCompose
 import Storage
 import Synchronization
@@ -111,6 +112,34 @@ extension PostgresDriverTests {
             XCTFail("nobody listens on port 1")
         } catch {
             XCTAssertTrue("\(error)".contains("cannot connect to PostgreSQL at 127.0.0.1:1"), "\(error)")
+        }
+    }
+}
+
+extension PostgresDriverTests {
+    /// A server that offers TLS: `require` encrypts without checking, `verify-full`
+    /// checks the certificate against `sslrootcert` and the host, and refuses a server
+    /// it cannot verify.
+    func testTLSFollowsTheURLsSSLMode() async throws {
+        let authority = try TestCertificateAuthority.make()
+        let cluster = try PostgresCluster(tls: .init(certificatePEM: authority.leafCertificatePEM, privateKeyPEM: authority.leafPrivateKeyPEM))
+        addTeardownBlock { cluster.stop() }
+        let url = try cluster.createDatabase("tls")
+        let roots = try makeTemporaryDirectory().appendingPathComponent("ca.pem")
+        try authority.rootPEM.write(to: roots, atomically: true, encoding: .utf8)
+
+        for (mode, encrypted) in [("disable", false), ("require", true), ("verify-full&sslrootcert=\(roots.path)", true)] {
+            let database = try await PostgresDatabase.open(url: try PostgresURL("\(url)?sslmode=\(mode)"), logger: Logger(label: "test.tls"))
+            let ssl = try await database.rows("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()").first?.decode(Bool.self)
+            await database.close()
+            XCTAssertEqual(ssl, encrypted, mode)
+        }
+        do {
+            let database = try await PostgresDatabase.open(url: try PostgresURL("\(url)?sslmode=verify-full"), logger: Logger(label: "test.tls"))
+            await database.close()
+            XCTFail("a certificate from an unknown authority was accepted")
+        } catch {
+            XCTAssertTrue("\(error)".contains("cannot connect to PostgreSQL"), "\(error)")
         }
     }
 }
