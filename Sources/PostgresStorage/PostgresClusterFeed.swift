@@ -37,7 +37,9 @@ public struct PostgresClusterFeed: ClusterFeed {
                     throw error
                 }
                 try? await connection.close()
-            } catch where !Task.isCancelled {
+            } catch {
+                // Stopping (a connection or LISTEN cut short by the cancellation) is no failure.
+                if Task.isCancelled { return }
                 logger.warning("lost the connection that hears other instances; reconnecting in \(backoff): \(String(reflecting: error))")
                 try? await Task.sleep(for: backoff)
                 backoff = min(backoff * 2, .seconds(10))

@@ -124,7 +124,9 @@ public struct PostgresDeliveryQueue: DeliveryQueue {
                 binds.append(rank)
             }
         }
-        let receivers = Array(increments.keys)
+        // Badge rows are locked in one order by every instance: two enqueues that count
+        // the same receivers wait for each other instead of deadlocking.
+        let receivers = increments.keys.sorted()
         let counts = receivers.map { increments[$0]! }
         let messages = providers.map { ClusterMessage.work($0, from: instanceId) }
         binds.append(receivers)
@@ -138,7 +140,7 @@ public struct PostgresDeliveryQueue: DeliveryQueue {
             ),
             increment (client_id, n) AS (SELECT * FROM unnest($\(receiversParameter)::text[], $\(countsParameter)::bigint[])),
             counted AS (
-                INSERT INTO badge (client_id, count) SELECT client_id, n FROM increment
+                INSERT INTO badge (client_id, count) SELECT client_id, n FROM increment ORDER BY client_id
                 ON CONFLICT (client_id) DO UPDATE SET count = badge.count + excluded.count
                 RETURNING client_id, count),
             inserted AS (

@@ -21,6 +21,7 @@ final class PostgresStorageConformanceTests: XCTestCase {
     func testConcurrentEnqueuesShareTransactionsAndBadges() async throws { try await suite.concurrentEnqueuesShareTransactionsAndBadges() }
     func testAFailingBatchFailsOnlyItsOwnCaller() async throws { try await suite.aFailingBatchFailsOnlyItsOwnCaller() }
     func testALargeBatchKeepsItsOrderAndBadges() async throws { try await suite.aLargeBatchKeepsItsOrderAndBadges() }
+    func testInstancesCountingTheSameReceiversAtOnce() async throws { try await suite.instancesCountingTheSameReceiversAtOnce() }
     func testInstancesClaimingAtOnceNeverShareAJob() async throws { try await suite.instancesClaimingAtOnceNeverShareAJob() }
     func testADeadInstancesLeasesComeBackToTheOthers() async throws { try await suite.aDeadInstancesLeasesComeBackToTheOthers() }
     func testTheDirectoryAndMutesAreKeptAndReadBack() async throws { try await suite.theDirectoryAndMutesAreKeptAndReadBack() }

@@ -433,6 +433,32 @@ struct StorageConformance {
             ].filter { $0.leases > 0 || $0.id == "a" })
     }
 
+    /// Two instances queueing pushes for the same receivers at once, each batch naming
+    /// them in another order: none fails (no deadlock over the badge counters) and
+    /// every count adds up.
+    func instancesCountingTheSameReceiversAtOnce() async throws {
+        let storage = try await storage()
+        let receivers = (0..<20).map { "r\($0)" }
+        let rounds = 15
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for queue in [storage.queue, storage.otherInstance] {
+                for _ in 0..<3 {
+                    group.addTask {
+                        for _ in 0..<rounds {
+                            let batch = receivers.shuffled().map { makePush(receiver: $0, devices: [webhookDevice("t-\($0)")]) }
+                            _ = try await queue.enqueue(batch, now: Date())
+                        }
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        for receiver in receivers {
+            let badge = try await storage.queue.badge(of: receiver)
+            XCTAssertEqual(badge, 2 * 3 * rounds, receiver)
+        }
+    }
+
     /// A lease of an instance that died runs out, and the other instance claims the job.
     func aDeadInstancesLeasesComeBackToTheOthers() async throws {
         let storage = try await storage()
