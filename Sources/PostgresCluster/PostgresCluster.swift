@@ -66,9 +66,9 @@ public final class PostgresCluster: Sendable {
         try run("pg_ctl", ["-D", data, "-o", settings.joined(separator: " "), "-l", directory.appendingPathComponent("log").path, "-w", "-t", "60", "start"])
     }
 
-    /// Creates an empty database; returns its URL.
+    /// Creates an empty database, named or with a fresh name; returns its URL.
     @discardableResult
-    public func createDatabase(_ name: String) throws -> String {
+    public func createDatabase(_ name: String = "test_" + UUID().uuidString.prefix(12).lowercased()) throws -> String {
         try run("createdb", ["-h", "127.0.0.1", "-p", String(port), "-U", Self.user, name])
         return url(database: name)
     }

@@ -20,6 +20,10 @@ public struct PostgresDeviceStore: DeviceStore {
 
     private var logger: Logger { database.logger }
 
+    /// The first key of the advisory locks on client ids (the migrations' lock is a
+    /// single key, another space).
+    static let clientLockSpace: Int32 = 0x5043_4456  // "PCDV"
+
     private static let columns = "provider, token, client_id, platform, locale, apns_environment, topic, created_at, last_seen_at"
 
     public func register(_ registration: DeviceRegistration, now: Date) async throws -> DeviceRegistrationResult {
@@ -28,8 +32,11 @@ public struct PostgresDeviceStore: DeviceStore {
         let now = StoredValue.milliseconds(now)
         let limit = maxDevicesPerClient
         return try await database.transaction { connection in
-            // The row lock serializes registrations of one token; the client's other
-            // devices are locked below, so two registrations for one client see each other.
+            // Registrations for one client run one at a time (each sees the other's device
+            // when it applies the limit); locking the client's rows instead deadlocked two
+            // that each held their own new row. The row lock serializes those of one token.
+            try await connection.rows(
+                "SELECT pg_advisory_xact_lock(\(Self.clientLockSpace), hashtext(\(registration.clientId)))", logger: logger)
             let previous = try await connection.rows(
                 "SELECT client_id, created_at FROM device WHERE provider = \(address.provider.rawValue) AND token = \(address.token) FOR UPDATE",
                 logger: logger
@@ -50,7 +57,6 @@ public struct PostgresDeviceStore: DeviceStore {
                 """
                 SELECT \(unescaped: Self.columns) FROM device WHERE client_id = \(registration.clientId)
                 ORDER BY (provider = \(address.provider.rawValue) AND token = \(address.token)) DESC, last_seen_at DESC, created_at DESC, serial DESC
-                FOR UPDATE
                 """, logger: logger
             ).map(Self.device)
             let dropped = Array(devices.dropFirst(limit))

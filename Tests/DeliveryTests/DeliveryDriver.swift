@@ -4,7 +4,6 @@ import Logging
 import PostgresCluster
 import PostgresStorage
 import SQLiteStorage
-import Synchronization
 import Storage
 
 /// A storage driver under test: makes fresh, empty storage.
@@ -42,19 +41,11 @@ struct DeliveryDriver: Sendable {
 
 /// Databases for tests, each new and migrated, in one cluster per test process.
 enum PostgresTestDatabase {
-    private static let counter = Counter()
-
     static func url() throws -> PostgresURL {
-        let cluster = try PostgresCluster.shared()
-        return try PostgresURL(cluster.createDatabase("test_\(counter.next())"))
+        try PostgresURL(PostgresCluster.shared().createDatabase())
     }
 
     static func make(maxConnections: Int = 8) async throws -> PostgresDatabase {
         try await PostgresDatabase.open(url: try url(), maxConnections: maxConnections, logger: Logger(label: "test.postgres"))
-    }
-
-    private final class Counter: Sendable {
-        private let value = Mutex(0)
-        func next() -> Int { value.withLock { $0 += 1; return $0 } }
     }
 }

@@ -7,6 +7,7 @@ final class PostgresStorageConformanceTests: XCTestCase {
     func testRegisteredDevicesAreListedNewestFirst() async throws { try await suite.registeredDevicesAreListedNewestFirst() }
     func testReRegisteringATokenMovesItToTheNewClient() async throws { try await suite.reRegisteringATokenMovesItToTheNewClient() }
     func testTheLimitDropsTheLeastRecentlySeen() async throws { try await suite.theLimitDropsTheLeastRecentlySeen() }
+    func testConcurrentRegistrationsForOneClientKeepTheLimit() async throws { try await suite.concurrentRegistrationsForOneClientKeepTheLimit() }
     func testDevicesOfManyClientsComeInOneCall() async throws { try await suite.devicesOfManyClientsComeInOneCall() }
     func testRemovingATokenReturnsTheDevice() async throws { try await suite.removingATokenReturnsTheDevice() }
     func testTheNewestDeviceGivesTheLocale() async throws { try await suite.theNewestDeviceGivesTheLocale() }

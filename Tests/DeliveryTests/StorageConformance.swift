@@ -73,6 +73,21 @@ struct StorageConformance {
         XCTAssertEqual(listed.map(\.token), ["d3", "d0", "d2"])
     }
 
+    /// Registrations for one client at once (an app reinstalled on several phones):
+    /// none fails, and the limit holds.
+    func concurrentRegistrationsForOneClientKeepTheLimit() async throws {
+        let devices = try await storage(maxDevices: 5).devices
+        let now = at(0)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for index in 0..<20 {
+                group.addTask { _ = try await devices.register(.init(clientId: "Jerry", address: webhookDevice("phone-\(index)")), now: now) }
+            }
+            try await group.waitForAll()
+        }
+        let kept = try await devices.devices(of: "Jerry")
+        XCTAssertEqual(kept.count, 5)
+    }
+
     func devicesOfManyClientsComeInOneCall() async throws {
         let devices = try await storage().devices
         var clients: [String] = []

@@ -7,7 +7,7 @@ import XCTest
 /// so, and finds nothing to do the second time; `queue stats` then reads the database.
 final class MigrateCommandTests: XCTestCase {
     func testMigrateAppliesTheSchemaOnceAndTheQueueCommandsReadIt() throws {
-        let url = try PostgresCluster.shared().createDatabase("migrate_\(UUID().uuidString.prefix(8).lowercased())")
+        let url = try PostgresCluster.shared().createDatabase()
         let first = try CLITests.run(["migrate", "--database", url])
         XCTAssertEqual(first.status, 0, first.stderr)
         XCTAssertEqual(first.stdout, "applied 1 directory, mutes, devices, badges, jobs, instances\n")

@@ -21,7 +21,7 @@ final class MultiInstanceTests: XCTestCase {
     static let instances = ["one", "two", "three"]
 
     func testThreeInstancesShareTheQueueAndOneKilledLosesNothing() async throws {
-        let url = try PostgresCluster.shared().createDatabase("multi_\(UUID().uuidString.prefix(8).lowercased())")
+        let url = try PostgresCluster.shared().createDatabase()
         let database = try await PostgresDatabase.open(url: try PostgresURL(url), maxConnections: 4, logger: Logger(label: "test.multi"))
         addTeardownBlock { await database.close() }
         let receivers = (0..<Self.receivers).map { "receiver-\($0)" }

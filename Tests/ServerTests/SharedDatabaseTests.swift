@@ -10,7 +10,7 @@ final class SharedDatabaseTests: XCTestCase {
     private static let oneSecond = Duration.seconds(1)
 
     private func twoInstances(templates: URL? = nil, _ body: @Sendable (TestServer, TestServer) async throws -> Void) async throws {
-        let url = try PostgresCluster.shared().createDatabase("shared_\(UUID().uuidString.prefix(8).lowercased())")
+        let url = try PostgresCluster.shared().createDatabase()
         var first = try makeConfiguration(adminToken: TestSecrets.adminToken)
         first.database = url
         first.instanceId = "first"
