@@ -39,6 +39,7 @@ let package = Package(
             name: "Templates",
             dependencies: [
                 "PushCompose",
+                "Experiments",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Yams", package: "Yams"),
@@ -54,6 +55,7 @@ let package = Package(
                 "Storage",
                 "SQLiteStorage",
                 "PostgresStorage",
+                "Experiments",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -101,16 +103,18 @@ let package = Package(
         ),
         // What the service stores besides the queue and devices (the directory and mutes),
         // and how instances sharing one database hear of each other's changes.
-        .target(name: "Storage", dependencies: ["Delivery", "PushCompose"]),
+        .target(name: "Storage", dependencies: ["Delivery", "PushCompose", "Experiments"]),
+        // A/B experiments' statistics and report: pure, no I/O.
+        .target(name: "Experiments"),
         // The storage protocols on SQLite (embedded, files in the data folder): one instance.
         .target(
             name: "SQLiteStorage",
-            dependencies: ["Delivery", "Storage", "PushCompose", .product(name: "GRDB", package: "GRDB.swift")]),
+            dependencies: ["Delivery", "Storage", "PushCompose", "Experiments", .product(name: "GRDB", package: "GRDB.swift")]),
         // The storage protocols on PostgreSQL: several instances share state and the queue.
         .target(
             name: "PostgresStorage",
             dependencies: [
-                "Delivery", "Storage", "PushCompose",
+                "Delivery", "Storage", "PushCompose", "Experiments",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
@@ -129,6 +133,7 @@ let package = Package(
                 "PostgresStorage",
                 "PostgresCluster",
                 "PushCompose",
+                "Experiments",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
@@ -167,6 +172,7 @@ let package = Package(
                 "PostgresStorage",
                 "PostgresCluster",
                 "ProviderStandIns",
+                "Experiments",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -12,10 +12,12 @@ enum ClusterMessage {
     private struct Body: Codable {
         /// The sending instance.
         var i: String
-        /// client, conversation, mute, devices, templates.
+        /// client, conversation, mute, devices, templates, override.
         var k: String
         var c: String?
         var u: String?
+        /// The experiment of an override.
+        var x: String?
     }
 
     static func state(_ change: StateChange, from instance: String) -> String {
@@ -26,6 +28,7 @@ enum ClusterMessage {
         case .mute(let conversation, let client): body = Body(i: instance, k: "mute", c: conversation, u: client)
         case .devices(let client): body = Body(i: instance, k: "devices", u: client)
         case .templates: body = Body(i: instance, k: "templates")
+        case .experimentOverride(let experiment, let unit): body = Body(i: instance, k: "override", u: unit, x: experiment)
         }
         return String(decoding: try! JSONEncoder().encode(body), as: UTF8.self)
     }
@@ -39,6 +42,9 @@ enum ClusterMessage {
         case ("mute", let conversation?, let client?): return (body.i, .mute(conversation: conversation, client: client))
         case ("devices", _, let client?): return (body.i, .devices(of: client))
         case ("templates", _, _): return (body.i, .templates)
+        case ("override", _, let unit?):
+            guard let experiment = body.x else { return nil }
+            return (body.i, .experimentOverride(experiment: experiment, unit: unit))
         default: return nil
         }
     }

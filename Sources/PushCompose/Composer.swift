@@ -14,12 +14,19 @@ public struct Composer: Sendable {
         /// providers'); nil when it has none. A `builtin: false` template's pushes are cut
         /// to it; a built-in template's, which may go either way, to the smaller of both.
         public var customPayloadBytes: Int?
+        /// Whether experiments' pushes carry `_pc` (push id, experiment, variant) where
+        /// their experiment asks for it; false leaves it out everywhere.
+        public var experimentPayloadMember: Bool
 
-        public init(defaultLocale: String = "en", maxPayloadBytes: Int = 3800, failOpen: Bool = true, customPayloadBytes: Int? = nil) {
+        public init(
+            defaultLocale: String = "en", maxPayloadBytes: Int = 3800, failOpen: Bool = true, customPayloadBytes: Int? = nil,
+            experimentPayloadMember: Bool = true
+        ) {
             self.defaultLocale = defaultLocale
             self.maxPayloadBytes = maxPayloadBytes
             self.failOpen = failOpen
             self.customPayloadBytes = customPayloadBytes
+            self.experimentPayloadMember = experimentPayloadMember
         }
 
         /// The byte budget of a template's pushes.
@@ -31,20 +38,31 @@ public struct Composer: Sendable {
 
     public var templates: any TemplateSelector
     public var registry: any RegistryLookup
+    public var experiments: any ExperimentLookup
     public var options: Options
 
-    public init(templates: any TemplateSelector, registry: any RegistryLookup = EmptyRegistry(), options: Options = Options()) {
+    public init(
+        templates: any TemplateSelector, registry: any RegistryLookup = EmptyRegistry(),
+        experiments: any ExperimentLookup = NoExperimentState(), options: Options = Options()
+    ) {
         self.templates = templates
         self.registry = registry
+        self.experiments = experiments
         self.options = options
     }
 
-    public func compose(_ hook: ReceiversOfflineHook) -> HookPlan {
+    /// - Parameters:
+    ///   - call: the hook call's id, which the answer's `_pc` carries as its push id.
+    ///   - now: seconds since 1970, for experiments' start and end; nil runs every experiment.
+    public func compose(_ hook: ReceiversOfflineHook, call: String = "", now: Double? = nil) -> HookPlan {
         let content = MessageContent(parsing: hook.content)
         let conversationEntry = registry.conversation(hook.convId)
         let facts = MessageFacts(
             conversationId: hook.convId, isSystemConversation: conversationEntry?.system ?? false, content: content)
-        let template = templates.template(for: facts)
+        let selected = templates.template(for: facts)
+        // Outside its time an experiment's template sends its control variant.
+        let running = selected.experiment.flatMap { $0.isRunning(at: now) ? $0 : nil }
+        let template = running == nil ? (selected.experiment.map { $0.variants[$0.controlIndex].template } ?? selected) : selected
         let message = MessageRendering(
             hook: hook, content: content,
             sender: RenderInput.Party(id: hook.fromPeer, name: registry.client(hook.fromPeer)?.name ?? hook.fromPeer),
@@ -73,6 +91,16 @@ public struct Composer: Sendable {
 
         // With one receiver the answer goes to them alone: a personal payload needs no stand-in.
         let shared = pushed.count > 1
+        var assignment = running.map { ExperimentAssignment($0, lookup: experiments, conversation: hook.convId) }
+        var variantRenders: [TemplateRenders] = []
+        if let running {
+            let tags = running.tagsPayload && options.experimentPayloadMember
+            variantRenders = running.variants.map { variant in
+                TemplateRenders(
+                    variant.template, message: message, shared: shared,
+                    tag: tags ? (key: TemplateExperiment.payloadMember, value: TemplateExperiment.tag(id: call, experiment: running.name, variant: variant.name)) : nil)
+            }
+        }
         var renders = TemplateRenders(template, message: message, shared: shared)
         var fallbackRenders = TemplateRenders(templates.defaultTemplate, message: message, shared: shared)
         var pushes: [ReceiverPush] = []
@@ -86,22 +114,26 @@ public struct Composer: Sendable {
             let input = RenderInput.Receiver(
                 id: receiver, name: entry?.name ?? receiver, locale: entry?.locale ?? options.defaultLocale,
                 mention: receiverMention)
-            let force = template.policy.forceOnMute.forces(mentioned: receiverMention.isMentioned)
-            func push(_ rendered: RenderedPayload, from template: String) {
+            var variant: Int?
+            if assignment != nil { variant = assignment!.assign(receiver) }
+            let policy = variant.map { running!.variants[$0].template.policy } ?? template.policy
+            let force = policy.forceOnMute.forces(mentioned: receiverMention.isMentioned)
+            func push(_ rendered: RenderedPayload, from template: String, variant: String?) {
                 pushes.append(
                     ReceiverPush(
                         receiver: receiver, payload: rendered.payload, force: force, mention: receiverMention,
-                        template: template, locale: rendered.locale, unnamedPayload: rendered.unnamedPayload))
+                        template: template, locale: rendered.locale, unnamedPayload: rendered.unnamedPayload, variant: variant))
             }
 
-            switch renders.render(for: input) {
+            let result = variant.map { variantRenders[$0].render(for: input) } ?? renders.render(for: input)
+            switch result {
             case .success(let rendered):
-                push(rendered, from: templateName)
+                push(rendered, from: templateName, variant: variant.map { running!.variants[$0].name })
             case .failure(let error):
                 var fellBack: String?
                 if options.failOpen, case .success(let rendered) = fallbackRenders.render(for: input) {
                     fellBack = fallbackRenders.template.name
-                    push(rendered, from: fallbackRenders.template.name)
+                    push(rendered, from: fallbackRenders.template.name, variant: nil)
                 }
                 if fellBack == nil { excluded.append(receiver) }
                 failures.append(
@@ -114,6 +146,9 @@ public struct Composer: Sendable {
             excluded: excluded, renderFailures: failures, muted: registry.mutedClients(conversation: hook.convId),
             hasCustomChannel: registry.hasCustomChannel)
         plan.content = content
+        if let running, let assignment {
+            plan.experiment = ExperimentPlan.make(experiment: running.name, unit: running.unit, assigned: assignment.assigned, plan: plan)
+        }
         return plan
     }
 

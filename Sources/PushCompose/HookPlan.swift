@@ -47,6 +47,8 @@ public struct HookPlan: Sendable, Equatable {
     /// very payload, so when the answer also goes to others it carries the answered
     /// group's template rendered without a receiver (`PushGroup.unnamedPayload`).
     public var depersonalized: [String] = []
+    /// The experiment of the selected template, when it ran for this call.
+    public var experiment: ExperimentPlan?
 
     public init(
         answer: ReceiversOfflineAnswer, template: String, groups: [PushGroup], answeredGroup: Int?,

@@ -27,8 +27,10 @@ struct MessageRendering: Sendable {
     /// - Parameters:
     ///   - locale: the template's locale for the receiver (`resolvedLocale(for:)`).
     ///   - placeholder: what is shown instead of the text; nil shows the message's text.
+    /// - Parameter tag: a member added to every payload (an experiment's `_pc`), within the budget.
     func render(
-        _ template: any PushTemplate, for receiver: RenderInput.Receiver, locale: String?, placeholder: String?
+        _ template: any PushTemplate, for receiver: RenderInput.Receiver, locale: String?, placeholder: String?,
+        tag: (key: String, value: JSONValue)? = nil
     ) -> Result<RenderedPayload, RenderError> {
         let policy = template.policy
         let fullText = placeholder ?? content.text
@@ -45,6 +47,10 @@ struct MessageRendering: Sendable {
             var members = try template.render(input, locale: locale)
             if policy.badge == .increment, !members.contains(where: { $0.key == "badge" }) {
                 members.append((key: "badge", value: .string("Increment")))
+            }
+            if let tag {
+                members.removeAll { $0.key == tag.key }
+                members.append(tag)
             }
             return JSONEncoding.string(.object(members))
         }

@@ -10,11 +10,15 @@ public struct PushGroup: Sendable, Equatable {
     /// The first receiver's `ReceiverPush.unnamedPayload`: the group's payload as others
     /// may be sent it, when the payload may name its receiver.
     public var unnamedPayload: String?
+    /// The experiment variant its receivers were rendered with: receivers of two variants
+    /// are never one group, even where their payloads are alike.
+    public var variant: String?
 
     public init(
         payload: String, force: Bool, template: String, locale: String?, receivers: [String], hasMentions: Bool,
-        unnamedPayload: String? = nil
+        unnamedPayload: String? = nil, variant: String? = nil
     ) {
+        self.variant = variant
         self.payload = payload
         self.force = force
         self.template = template

@@ -11,6 +11,7 @@ public enum PushPlanner {
         struct Key: Hashable {
             var payload: String
             var force: Bool
+            var variant: String?
         }
         var groups: [PushGroup] = []
         // Built only once there are many groups: most calls have one to three.
@@ -20,14 +21,14 @@ public enum PushPlanner {
         for push in pushes {
             // Receivers sharing a render share the payload's storage, so comparing with
             // the previous receiver's group is cheap and usually enough.
-            if let index = last, groups[index].force == push.force, groups[index].payload == push.payload {
+            if let index = last, groups[index].force == push.force, groups[index].payload == push.payload, groups[index].variant == push.variant {
                 groups[index].receivers.append(push.receiver)
                 groups[index].hasMentions = groups[index].hasMentions || push.mention.isMentioned
                 continue
             }
-            let key = Key(payload: push.payload, force: push.force)
+            let key = Key(payload: push.payload, force: push.force, variant: push.variant)
             let found = groups.count <= scanLimit
-                ? groups.firstIndex { $0.force == push.force && $0.payload == push.payload }
+                ? groups.firstIndex { $0.force == push.force && $0.payload == push.payload && $0.variant == push.variant }
                 : indexByKey[key]
             if let index = found {
                 last = index
@@ -38,9 +39,10 @@ public enum PushPlanner {
                 groups.append(
                     PushGroup(
                         payload: push.payload, force: push.force, template: push.template, locale: push.locale,
-                        receivers: [push.receiver], hasMentions: push.mention.isMentioned, unnamedPayload: push.unnamedPayload))
+                        receivers: [push.receiver], hasMentions: push.mention.isMentioned, unnamedPayload: push.unnamedPayload,
+                        variant: push.variant))
                 if groups.count == scanLimit + 1 {
-                    for (index, group) in groups.enumerated() { indexByKey[Key(payload: group.payload, force: group.force)] = index }
+                    for (index, group) in groups.enumerated() { indexByKey[Key(payload: group.payload, force: group.force, variant: group.variant)] = index }
                 } else if groups.count > scanLimit + 1 {
                     indexByKey[key] = groups.count - 1
                 }

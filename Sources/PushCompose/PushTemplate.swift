@@ -20,6 +20,12 @@ public protocol PushTemplate: Sendable {
     /// The payload's members, in order, in `locale` (what `resolvedLocale(for:)` gave for
     /// the receiver).
     func render(_ input: RenderInput, locale: String?) throws -> [(key: String, value: JSONValue)]
+    /// The experiment the template declares, whose variants render in its place.
+    var experiment: TemplateExperiment? { get }
+}
+
+extension PushTemplate {
+    public var experiment: TemplateExperiment? { nil }
 }
 
 /// All templates of a set, and the rule that picks one per message.

@@ -13,11 +13,14 @@ public struct ReceiverPush: Sendable, Equatable {
     /// push that others may be sent. Nil when the payload names no one, or goes to its
     /// receiver alone.
     public var unnamedPayload: String?
+    /// The experiment variant that rendered it.
+    public var variant: String?
 
     public init(
         receiver: String, payload: String, force: Bool, mention: Mention, template: String, locale: String?,
-        unnamedPayload: String? = nil
+        unnamedPayload: String? = nil, variant: String? = nil
     ) {
+        self.variant = variant
         self.receiver = receiver
         self.payload = payload
         self.force = force

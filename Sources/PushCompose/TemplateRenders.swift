@@ -18,6 +18,8 @@ struct TemplateRenders {
     /// The template names its receiver and the answer may go to several receivers: each
     /// render comes with the render without a receiver that the others may be sent.
     private let rendersUnnamed: Bool
+    /// Added to every payload: an experiment's `_pc`.
+    private let tag: (key: String, value: JSONValue)?
     /// A receiver's locale → the template's locale and placeholder; few distinct per call.
     private var locales = RecentFirstMemo<String, (locale: String?, placeholder: String?)>()
     private var renders = RecentFirstMemo<Key, Result<RenderedPayload, RenderError>>()
@@ -25,8 +27,9 @@ struct TemplateRenders {
 
     /// - Parameter shared: whether one payload may be answered to several receivers (the
     ///   call pushes more than one).
-    init(_ template: any PushTemplate, message: MessageRendering, shared: Bool) {
+    init(_ template: any PushTemplate, message: MessageRendering, shared: Bool, tag: (key: String, value: JSONValue)? = nil) {
         self.template = template
+        self.tag = tag
         self.message = message
         personal = template.dependsOnReceiverIdentity || template.namesReceiver
         rendersUnnamed = shared && template.namesReceiver
@@ -42,7 +45,7 @@ struct TemplateRenders {
         if let known = renders.value(for: key) {
             return rendersUnnamed ? addingUnnamed(to: known, for: receiver, resolved) : known
         }
-        let result = message.render(template, for: receiver, locale: resolved.locale, placeholder: resolved.placeholder)
+        let result = message.render(template, for: receiver, locale: resolved.locale, placeholder: resolved.placeholder, tag: tag)
         renders.remember(result, for: key)
         // Kept apart from the common path above, which runs once per receiver.
         return rendersUnnamed ? addingUnnamed(to: result, for: receiver, resolved) : result
@@ -68,7 +71,7 @@ struct TemplateRenders {
         if let known = unnamedRenders.value(for: key) {
             unnamed = known
         } else {
-            unnamed = message.render(template, for: receiver.unnamed, locale: resolved.locale, placeholder: resolved.placeholder)
+            unnamed = message.render(template, for: receiver.unnamed, locale: resolved.locale, placeholder: resolved.placeholder, tag: tag)
             unnamedRenders.remember(unnamed, for: key)
         }
         switch unnamed {

@@ -13,4 +13,6 @@ public enum StateChange: Sendable, Hashable {
     case devices(of: String)
     /// An operator reloaded the templates: every instance reads its files again.
     case templates
+    /// A per-user override of an experiment's variant was set or removed.
+    case experimentOverride(experiment: String, unit: String)
 }

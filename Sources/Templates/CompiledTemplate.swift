@@ -1,3 +1,4 @@
+import Experiments
 import PushCompose
 
 /// A template ready to render: inheritance applied, Mustache compiled, and the payload
@@ -16,6 +17,9 @@ public final class CompiledTemplate: PushTemplate {
     public let dependsOnReceiverIdentity: Bool
     public let namesReceiver: Bool
     let match: MatchRule
+    public let experiment: TemplateExperiment?
+    /// The experiment as the report reads it.
+    public let experimentDesign: ExperimentDesign?
 
     private struct LayerKey: Hashable {
         var locale: String?  // as written; nil for the default language
@@ -34,7 +38,13 @@ public final class CompiledTemplate: PushTemplate {
         "private": "[New message]",
     ]
 
-    init(_ definition: TemplateDefinition, inheriting base: TemplateDefinition?, basePolicy: PushPolicy) {
+    /// - Parameter experiment: the experiment the definition declares, its variants compiled.
+    init(
+        _ definition: TemplateDefinition, inheriting base: TemplateDefinition?, basePolicy: PushPolicy,
+        experiment: TemplateExperiment? = nil
+    ) {
+        self.experiment = experiment
+        experimentDesign = experiment == nil ? nil : definition.experiment?.design
         name = definition.name
         file = definition.file
         line = definition.line

@@ -44,10 +44,11 @@ struct TemplateDefinition: Sendable {
     /// Payload blocks by locale tag ("" for the default language); empty when the file
     /// defines no payload and takes the default template's.
     var blocks: [String: Blocks] = [:]
+    var experiment: ExperimentDefinition?
 
-    static let topLevelKeys: Set<String> = [
-        "name", "default", "priority", "match", "policy", "placeholders", "push", "mention", "mentionAll", "locales",
-    ]
+    /// What a template and a variant both may say.
+    static let contentKeys: Set<String> = ["policy", "placeholders", "push", "mention", "mentionAll", "locales"]
+    static let topLevelKeys: Set<String> = contentKeys.union(["name", "default", "priority", "match", "experiment"])
     static let matchKeys: Set<String> = ["conversations", "system", "kinds", "types", "attrs"]
     static let policyKeys: Set<String> = ["truncate", "ellipsis", "badge", "force", "privacy", "mentionOnlyAbove", "builtin"]
     static let localeKeys: Set<String> = ["placeholders", "push", "mention", "mentionAll"]
@@ -87,40 +88,85 @@ struct TemplateDefinition: Sendable {
             case "default": definition.isDefault = reader.bool(node, at: key) ?? false
             case "priority": definition.priority = reader.int(node, at: key) ?? 0
             case "match": definition.match = parseMatch(node, reader: &reader)
-            case "policy": definition.policy = parsePolicy(node, reader: &reader)
-            case "placeholders": definition.placeholders[""] = parsePlaceholders(node, at: key, reader: &reader)
-            case "push": definition.blocks["", default: Blocks()].push = parsePayload(node, at: key, reader: &reader)
-            case "mention": definition.blocks["", default: Blocks()].mention = parsePayload(node, at: key, reader: &reader)
-            case "mentionAll": definition.blocks["", default: Blocks()].mentionAll = parsePayload(node, at: key, reader: &reader)
-            case "locales":
-                for (tag, localeNode, tagNode) in reader.mapping(node, at: "locales") {
-                    guard reader.withinLimit(of: TemplateLimits.maxLocales, "locales", adding: 1, at: tagNode) else { break }
-                    guard LocaleTag.isWellFormed(tag) else {
-                        reader.problem(tagNode, "'\(tag)' is not a locale tag (such as en, zh-Hans or zh-Hant-TW)")
-                        continue
-                    }
-                    let path = "locales.\(tag)"
-                    var blocks = Blocks()
-                    for (blockKey, blockNode, _) in reader.mapping(localeNode, at: path, allowed: localeKeys) {
-                        let blockPath = "\(path).\(blockKey)"
-                        switch blockKey {
-                        case "placeholders": definition.placeholders[tag] = parsePlaceholders(blockNode, at: blockPath, reader: &reader)
-                        case "push": blocks.push = parsePayload(blockNode, at: blockPath, reader: &reader)
-                        case "mention": blocks.mention = parsePayload(blockNode, at: blockPath, reader: &reader)
-                        default: blocks.mentionAll = parsePayload(blockNode, at: blockPath, reader: &reader)
-                        }
-                    }
-                    if blocks.push != nil || blocks.mention != nil || blocks.mentionAll != nil {
-                        definition.blocks[tag] = blocks
-                    }
-                }
-            default: break
+            case "experiment": definition.experiment = ExperimentDefinition.parse(node, reader: &reader)
+            default: parseContent(key, node, at: key, into: &definition, reader: &reader)
             }
         }
         if !definition.blocks.isEmpty, definition.blocks[""]?.push == nil {
             reader.problem(root, "template '\(definition.name)' has payload blocks but no 'push' block")
         }
         return definition
+    }
+
+    /// The members a template and an experiment's variant both may have: policy,
+    /// placeholders and payload blocks, by locale. `path` names `key` in problems.
+    static func parseContent(_ key: String, _ node: Node, at path: String, into definition: inout TemplateDefinition, reader: inout YAMLReader) {
+        switch key {
+        case "policy": definition.policy = parsePolicy(node, at: path, reader: &reader)
+        case "placeholders": definition.placeholders[""] = parsePlaceholders(node, at: path, reader: &reader)
+        case "push": definition.blocks["", default: Blocks()].push = parsePayload(node, at: path, reader: &reader)
+        case "mention": definition.blocks["", default: Blocks()].mention = parsePayload(node, at: path, reader: &reader)
+        case "mentionAll": definition.blocks["", default: Blocks()].mentionAll = parsePayload(node, at: path, reader: &reader)
+        case "locales":
+            for (tag, localeNode, tagNode) in reader.mapping(node, at: path) {
+                guard reader.withinLimit(of: TemplateLimits.maxLocales, "locales", adding: 1, at: tagNode) else { break }
+                guard LocaleTag.isWellFormed(tag) else {
+                    reader.problem(tagNode, "'\(tag)' is not a locale tag (such as en, zh-Hans or zh-Hant-TW)")
+                    continue
+                }
+                let localePath = "\(path).\(tag)"
+                var blocks = Blocks()
+                for (blockKey, blockNode, _) in reader.mapping(localeNode, at: localePath, allowed: localeKeys) {
+                    let blockPath = "\(localePath).\(blockKey)"
+                    switch blockKey {
+                    case "placeholders": definition.placeholders[tag] = parsePlaceholders(blockNode, at: blockPath, reader: &reader)
+                    case "push": blocks.push = parsePayload(blockNode, at: blockPath, reader: &reader)
+                    case "mention": blocks.mention = parsePayload(blockNode, at: blockPath, reader: &reader)
+                    default: blocks.mentionAll = parsePayload(blockNode, at: blockPath, reader: &reader)
+                    }
+                }
+                if blocks.push != nil || blocks.mention != nil || blocks.mentionAll != nil {
+                    definition.blocks[tag] = blocks
+                }
+            }
+        default: break
+        }
+    }
+
+    /// This template with a variant's overrides laid over it: payload members replaced or
+    /// added one by one, per locale and block; placeholders likewise; policy fields the
+    /// variant sets. A template without payload blocks of its own takes `base`'s first.
+    func overlaid(with variant: TemplateDefinition, base: TemplateDefinition?) -> TemplateDefinition {
+        var result = self
+        result.file = variant.file
+        result.line = variant.line
+        result.experiment = nil
+        if result.blocks.isEmpty { result.blocks = base?.blocks ?? [:] }
+        func merge(_ members: [(key: String, value: PayloadValue)]?, _ over: [(key: String, value: PayloadValue)]?) -> [(key: String, value: PayloadValue)]? {
+            guard let over else { return members }
+            var merged = members ?? []
+            for member in over {
+                if let index = merged.firstIndex(where: { $0.key == member.key }) { merged[index].value = member.value } else { merged.append(member) }
+            }
+            return merged
+        }
+        for (tag, blocks) in variant.blocks {
+            var target = result.blocks[tag] ?? Blocks()
+            target.push = merge(target.push, blocks.push)
+            target.mention = merge(target.mention, blocks.mention)
+            target.mentionAll = merge(target.mentionAll, blocks.mentionAll)
+            result.blocks[tag] = target
+        }
+        for (tag, values) in variant.placeholders {
+            result.placeholders[tag, default: [:]].merge(values) { _, new in new }
+        }
+        let over = variant.policy
+        result.policy.truncate = over.truncate ?? policy.truncate
+        result.policy.ellipsis = over.ellipsis ?? policy.ellipsis
+        result.policy.badge = over.badge ?? policy.badge
+        result.policy.forceOnMute = over.forceOnMute ?? policy.forceOnMute
+        result.policy.privacy = over.privacy ?? policy.privacy
+        return result
     }
 
     static func parseMatch(_ node: Node, reader: inout YAMLReader) -> MatchRule {
@@ -148,10 +194,10 @@ struct TemplateDefinition: Sendable {
         return rule
     }
 
-    static func parsePolicy(_ node: Node, reader: inout YAMLReader) -> PolicyOverrides {
+    static func parsePolicy(_ node: Node, at policyPath: String, reader: inout YAMLReader) -> PolicyOverrides {
         var policy = PolicyOverrides()
-        for (key, value, _) in reader.mapping(node, at: "policy", allowed: policyKeys) {
-            let path = "policy.\(key)"
+        for (key, value, _) in reader.mapping(node, at: policyPath, allowed: policyKeys) {
+            let path = "\(policyPath).\(key)"
             switch key {
             case "truncate": policy.truncate = reader.int(value, at: path, minimum: 1)
             case "ellipsis": policy.ellipsis = reader.string(value, at: path)

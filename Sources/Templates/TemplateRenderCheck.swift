@@ -16,6 +16,13 @@ enum TemplateRenderCheck {
         func mutedClients(conversation: String) -> Set<String> { [] }
     }
 
+    /// Every unit gets `variant`.
+    private struct ForcedVariant: ExperimentLookup {
+        let variant: String?
+        func override(experiment: String, unit: String) -> String? { variant }
+        func adaptiveWeights(experiment: String) -> [String: Double]? { nil }
+    }
+
     static let sampleContents: [String] = [
         "plain text",
         #"{"_lctype":-1,"_lctext":"Hello 👨‍👩‍👧 \"quoted\" {{braces}}"}"#,
@@ -34,19 +41,29 @@ enum TemplateRenderCheck {
         }
         var strict = options
         strict.failOpen = false
-        let composer = Composer(templates: OnlyTemplate(template: template), registry: LocaleRegistry(locales: receiverLocales), options: strict)
-        var reasons: [String] = []
-        for content in sampleContents {
-            for mentionAll in [false, true] {
-                let hook = ReceiversOfflineHook(
-                    fromPeer: "sender", convId: "conversation", offlinePeers: receiverLocales.keys.sorted(), content: content,
-                    timestamp: 1_700_000_000_000, mentionAll: mentionAll,
-                    mentionOfflinePeers: receiverLocales.keys.filter { $0.hasSuffix("mentioned") })
-                for failure in composer.compose(hook).renderFailures where !reasons.contains(failure.reason) {
-                    reasons.append(failure.reason)
+        // Each variant of an experiment in turn, forced on every receiver, with its `_pc`.
+        let variants: [String?] = template.experiment?.variants.map(\.name) ?? [nil]
+        var problems: [LintProblem] = []
+        for variant in variants {
+            let composer = Composer(
+                templates: OnlyTemplate(template: template), registry: LocaleRegistry(locales: receiverLocales),
+                experiments: ForcedVariant(variant: variant), options: strict)
+            var reasons: [String] = []
+            for content in sampleContents {
+                for mentionAll in [false, true] {
+                    let hook = ReceiversOfflineHook(
+                        fromPeer: "sender", convId: "conversation", offlinePeers: receiverLocales.keys.sorted(), content: content,
+                        timestamp: 1_700_000_000_000, mentionAll: mentionAll,
+                        mentionOfflinePeers: receiverLocales.keys.filter { $0.hasSuffix("mentioned") })
+                    let plan = composer.compose(hook, call: "00000000-0000-4000-8000-000000000000")
+                    for failure in plan.renderFailures where !reasons.contains(failure.reason) {
+                        reasons.append(failure.reason)
+                    }
                 }
             }
+            let subject = variant.map { "template '\(template.name)', variant '\($0)'," } ?? "template '\(template.name)'"
+            problems += reasons.map { LintProblem(file: template.file, line: template.line, reason: "\(subject) fails to render: \($0)") }
         }
-        return reasons.map { LintProblem(file: template.file, line: template.line, reason: "template '\(template.name)' fails to render: \($0)") }
+        return problems
     }
 }

@@ -1,4 +1,5 @@
 import Crypto
+import Experiments
 import Foundation
 import PushCompose
 
@@ -30,6 +31,26 @@ public final class TemplateSet: TemplateSelector {
             hash.update(data: Data([0]))
         }
         return hash.finalize().map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Every experiment the set's templates declare, in template order.
+    public var experimentDesigns: [ExperimentDesign] { templates.compactMap(\.experimentDesign) }
+
+    /// A template, and with an experiment each variant as a template of its own.
+    static func compile(_ definition: TemplateDefinition, base: TemplateDefinition) -> CompiledTemplate {
+        let parent = definition.isDefault ? nil : base
+        guard let declared = definition.experiment, !declared.variants.isEmpty else {
+            return CompiledTemplate(definition, inheriting: parent, basePolicy: PushPolicy())
+        }
+        let variants = declared.variants.map { variant in
+            TemplateExperiment.Variant(
+                name: variant.name, weight: variant.weight, isControl: variant.isControl,
+                template: CompiledTemplate(definition.overlaid(with: variant.overrides, base: parent), inheriting: parent, basePolicy: PushPolicy()))
+        }
+        let experiment = TemplateExperiment(
+            name: declared.name, unit: declared.unit, variants: variants, start: declared.start, end: declared.end,
+            tagsPayload: declared.payloadMember)
+        return CompiledTemplate(definition, inheriting: parent, basePolicy: PushPolicy(), experiment: experiment)
     }
 
     public func template(for message: MessageFacts) -> any PushTemplate {
@@ -114,6 +135,14 @@ public final class TemplateSet: TemplateSelector {
                 problems.append(LintProblem(file: base.file, line: base.line, reason: "the default template applies to every message; remove its 'match'"))
             }
         }
+        var experiments: [String: String] = [:]
+        for definition in definitions {
+            guard let experiment = definition.experiment else { continue }
+            if let other = experiments[experiment.name] {
+                problems.append(LintProblem(file: definition.file, line: experiment.line, reason: "experiment name '\(experiment.name)' is already used by template '\(other)'"))
+            }
+            experiments[experiment.name] = definition.name
+        }
         var seen: [String: String] = [:]
         for definition in definitions {
             if let other = seen[definition.name] {
@@ -126,9 +155,7 @@ public final class TemplateSet: TemplateSelector {
         }
         guard problems.isEmpty, let base = defaults.first else { throw TemplateSetError(problems: problems) }
 
-        let compiled = definitions.map { definition in
-            CompiledTemplate(definition, inheriting: definition.isDefault ? nil : base, basePolicy: PushPolicy())
-        }
+        let compiled = definitions.map { compile($0, base: base) }
         .sorted { a, b in a.priority != b.priority ? a.priority > b.priority : a.file < b.file }
         let defaultTemplate = compiled.first(where: \.isDefault)!
         for template in compiled {

@@ -44,7 +44,7 @@ final class Registry: RegistryLookup {
             case .mute(let conversation, let client):
                 let muted = try await store.isMuted(client: client, conversation: conversation)
                 state.withLock { Self.apply(muted, client: client, conversation: conversation, to: &$0) }
-            case .devices, .templates:
+            case .devices, .templates, .experimentOverride:
                 break
             }
         }

@@ -1,0 +1,120 @@
+import Experiments
+
+/// Where experiments' exposures, per-user overrides, open events and bandit weights are
+/// kept: through one store, so every instance sharing a database assigns and counts alike.
+/// Drivers: SQLite (`experiments.sqlite` in the data directory); PostgreSQL.
+public protocol ExperimentStore: Sendable {
+    /// Records what was sent (or assigned and not sent) per receiver; a repeated
+    /// (push id, receiver, experiment) is ignored.
+    func recordExposures(_ exposures: [ExperimentExposure]) async throws
+
+    /// Records open events, each once: a second event for the same (push id, receiver) is a
+    /// `duplicate`. An event counts when it names an exposed push (by push id, or by the
+    /// receiver's latest exposed push of that experiment and variant at or before its
+    /// time) and comes within the experiment's window after that push.
+    /// - Parameter windows: experiment → seconds an open counts after its push; an
+    ///   experiment not in it gets 24 hours.
+    /// - Returns: one outcome per event, in order.
+    func recordOpens(_ events: [OpenEvent], windows: [String: Double]) async throws -> [OpenEventOutcome]
+
+    /// The experiment's counts per variant (variants with nothing recorded are absent);
+    /// with `since`, only pushes at or after it (seconds since 1970) and their opens.
+    func armCounts(experiment: String, since: Double?) async throws -> [ArmCounts]
+
+    /// Forces `variant` on `unit` (a receiver or conversation id) for QA; replaces any
+    /// earlier override of the same unit.
+    func setOverride(_ override: ExperimentOverride) async throws
+    /// Whether there was one to remove.
+    func removeOverride(experiment: String, unit: String) async throws -> Bool
+    /// Every override, or those of one experiment; by experiment, then unit.
+    func overrides(experiment: String?) async throws -> [ExperimentOverride]
+
+    /// Stores a bandit's weights for a minute unless another instance stored that
+    /// minute's first; returns the stored row (this one, or the earlier one).
+    func saveWeights(_ update: WeightUpdate) async throws -> WeightUpdate
+    /// The experiment's weight updates, oldest first.
+    func weightHistory(experiment: String) async throws -> [WeightUpdate]
+}
+
+/// What one push did with an experiment's variant for one receiver.
+public enum ExposureStatus: String, Sendable, Equatable, Codable {
+    /// The receiver was sent the variant's payload (in the hook's answer or queued).
+    case exposed
+    /// Assigned the variant but sent another payload (coalesced into the answer) or none
+    /// (no device for a `builtin: false` template): not an exposure.
+    case notExposed = "not-exposed"
+    /// The variant was forced by a per-user override: kept, never counted.
+    case overridden
+}
+
+public struct ExperimentExposure: Sendable, Equatable {
+    public var experiment: String
+    public var variant: String
+    /// The assignment unit's id: the receiver's, or the conversation's.
+    public var unit: String
+    public var receiver: String
+    /// The hook call's id when the built-in answer carried the push; the queued push's id
+    /// when the service sent it.
+    public var pushId: String
+    /// Seconds since 1970.
+    public var time: Double
+    public var status: ExposureStatus
+
+    public init(experiment: String, variant: String, unit: String, receiver: String, pushId: String, time: Double, status: ExposureStatus) {
+        self.experiment = experiment
+        self.variant = variant
+        self.unit = unit
+        self.receiver = receiver
+        self.pushId = pushId
+        self.time = time
+        self.status = status
+    }
+}
+
+/// "The app was opened from this push", as the app's backend reports it: by push id (and
+/// the receiver, needed when one built-in push reached several), or by receiver,
+/// experiment and variant.
+public struct OpenEvent: Sendable, Equatable {
+    public var pushId: String?
+    public var receiver: String?
+    public var experiment: String?
+    public var variant: String?
+    /// Seconds since 1970.
+    public var time: Double
+
+    public init(pushId: String? = nil, receiver: String? = nil, experiment: String? = nil, variant: String? = nil, time: Double) {
+        self.pushId = pushId
+        self.receiver = receiver
+        self.experiment = experiment
+        self.variant = variant
+        self.time = time
+    }
+}
+
+public enum OpenEventOutcome: String, Sendable, Equatable, Codable {
+    /// Stored and counted towards its push's variant.
+    case counted
+    /// The same (push id, receiver) was reported before: nothing changed.
+    case duplicate
+    /// Stored, but after the experiment's window (or before the push): not counted.
+    case outsideWindow = "outside-window"
+    /// No exposed push matches: ignored, only counted.
+    case unknownPush = "unknown-push"
+    /// The push id reached several receivers and the event names none of them: ignored.
+    case receiverNeeded = "receiver-needed"
+}
+
+public struct ExperimentOverride: Sendable, Equatable {
+    public var experiment: String
+    public var unit: String
+    public var variant: String
+    /// Seconds since 1970.
+    public var createdAt: Double
+
+    public init(experiment: String, unit: String, variant: String, createdAt: Double) {
+        self.experiment = experiment
+        self.unit = unit
+        self.variant = variant
+        self.createdAt = createdAt
+    }
+}
