@@ -160,6 +160,7 @@ let package = Package(
             dependencies: ["PushCompose", .product(name: "PropertyBased", package: "swift-property-based")]
         ),
         .testTarget(name: "TemplatesTests", dependencies: ["Templates", "PushCompose"]),
+        .testTarget(name: "ExperimentsTests", dependencies: ["Experiments"], resources: [.copy("Fixtures")]),
         .testTarget(
             name: "ServerTests",
             dependencies: [
