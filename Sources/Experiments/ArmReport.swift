@@ -64,3 +64,32 @@ public struct ArmReport: Sendable, Equatable, Codable {
         try container.encode(correctedPValue, forKey: .correctedPValue)
     }
 }
+
+extension ArmReport {
+    /// The counts alone; rates and intervals follow from them. Counts the store cannot have
+    /// produced (negative, or more openers than receivers) are clamped rather than trapping.
+    init(counts: ArmCounts, isControl: Bool) {
+        let receivers = max(0, counts.receivers)
+        let openers = min(max(0, counts.openers), receivers)
+        self.init(
+            variant: counts.variant, isControl: isControl, pushes: counts.pushes, receivers: receivers, opens: counts.opens, openers: openers,
+            notExposed: counts.notExposed, overridden: counts.overridden,
+            openRate: receivers > 0 ? Double(openers) / Double(receivers) : nil,
+            interval: WilsonInterval(successes: openers, trials: receivers),
+            absoluteLift: nil, relativeLift: nil, pValue: nil, correctedPValue: nil)
+    }
+
+    /// Lift against the control, and the p-value when `testing` and both arms have receivers.
+    mutating func compare(with control: ArmReport, analysis: ExperimentDesign.Analysis, testing: Bool) {
+        guard let rate = openRate, let controlRate = control.openRate else { return }
+        absoluteLift = rate - controlRate
+        relativeLift = controlRate > 0 ? rate / controlRate - 1 : nil
+        guard testing else { return }
+        switch analysis {
+        case .fixed:
+            pValue = TwoProportionZTest(successesA: control.openers, trialsA: control.receivers, successesB: openers, trialsB: receivers).pValue
+        case .sequential:
+            pValue = MixtureSPRT(successesA: control.openers, trialsA: control.receivers, successesB: openers, trialsB: receivers).pValue
+        }
+    }
+}

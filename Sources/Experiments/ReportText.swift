@@ -33,11 +33,13 @@ extension ExperimentReport {
         out.append("not exposed: \(perArm(\.notExposed)); overridden: \(perArm(\.overridden)) (\(overridesNote))")
         if let adaptation {
             let weights = arms.map { arm in "\(arm.variant) \(adaptation.weights[arm.variant].map(Format.percent) ?? "-")" }
-            let start = adaptation.declaredWeightsFirst ? "declared weights until \(Format.time(adaptation.from)), then " : ""
+            let when =
+                adaptation.declaredWeightsFirst
+                ? "declared weights until \(Format.time(adaptation.from)), then adaptive"
+                : "adaptive throughout (since \(Format.time(adaptation.from)))"
             out.append(
-                "bandit: \(start)\(adaptation.method) adapted the weights from \(Format.time(adaptation.from)): "
-                    + "\(adaptation.updates) update\(adaptation.updates == 1 ? "" : "s"), latest at \(Format.time(adaptation.latest)): "
-                    + weights.joined(separator: ", "))
+                "bandit: \(when) by \(adaptation.method): \(adaptation.updates) update\(adaptation.updates == 1 ? "" : "s"), "
+                    + "latest at \(Format.time(adaptation.latest)): " + weights.joined(separator: ", "))
         } else if bandit {
             out.append("bandit: no weight update yet; the declared weights applied throughout")
         }

@@ -98,6 +98,12 @@ final class VerdictRuleTests: XCTestCase {
             report.verdictText,
             "no significance verdict: weights were adaptive (Thompson sampling) from 2027-01-15T08:01:00Z; highest observed rate: B 8.00%")
         XCTAssertEqual(report.analysis, "bandit (Thompson sampling): no significance test while weights adapt")
+        let text = report.text()
+        print(text)
+        XCTAssertTrue(
+            text.contains(
+                "bandit: declared weights until 2027-01-15T08:01:00Z, then adaptive by Thompson sampling: "
+                    + "2 updates, latest at 2027-01-15T08:02:00Z: A 20.00%, B 80.00%\n"), text)
     }
 
     /// Since a time after some updates: the update in force then counts, the period is adaptive throughout.
@@ -108,6 +114,12 @@ final class VerdictRuleTests: XCTestCase {
         XCTAssertEqual(adaptation?.latest, 300)
         XCTAssertEqual(adaptation?.updates, 2)
         XCTAssertEqual(adaptation?.declaredWeightsFirst, false)
+        let counts = [arm("A", 100, of: 1000), arm("B", 100, of: 1000)]
+        let report = ExperimentReport(design: design(["A", "B"], bandit: true), counts: counts, weightHistory: history, since: 250, now: 400)
+        XCTAssertTrue(
+            report.text().contains(
+                "bandit: adaptive throughout (since 1970-01-01T00:04:10Z) by Thompson sampling: 2 updates, latest at 1970-01-01T00:05:00Z"),
+            report.text())
     }
 
     func testABanditBeforeItsFirstUpdateIsJudgedLikeAnyExperiment() {

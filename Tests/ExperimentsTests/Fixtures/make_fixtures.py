@@ -16,7 +16,9 @@ Each value comes from a route independent of the Swift code where one exists:
 - Holm: the textbook definition, adjusted p_(i) = max over j <= i of min(1, (k - j + 1) p_(j)),
   evaluated term by term.
 - mSPRT: the closed form at 50 digits with mpmath, checked here against a numerical integral
-  of the mixture likelihood ratio (scipy.integrate.quad) over the N(0, tau^2) prior.
+  of the mixture likelihood ratio (scipy.integrate.quad) over the N(0, tau^2) prior. Where the
+  unpooled variance is 0 (both arms all-or-nothing) the pooled one stands in, and where that
+  is 0 too Lambda = 1: the Swift code's conventions, not scipy's (which has no mSPRT).
 """
 
 import json
@@ -37,6 +39,7 @@ COMPARISONS = [
     (50, 50, 50, 50),  # all successes in both arms
     (50, 50, 45, 50),  # all successes in the control
     (1, 1, 0, 1),  # one trial each
+    (0, 500, 500, 500),  # nothing against everything
     (7, 9, 1, 12),  # small, unequal, a large difference
     (200, 2000, 260, 2000),  # a realistic push experiment
     (30, 400, 90, 1200),  # unequal sizes, same rate
@@ -80,13 +83,16 @@ def z_test(a, na, b, nb):
 
 
 def msprt(a, na, b, nb, tau):
-    """(log Lambda, p); log Lambda None when infinite."""
+    """(log Lambda, p)."""
     pa, pb = mpmath.mpf(a) / na, mpmath.mpf(b) / nb
     d = pb - pa
     v = pa * (1 - pa) / na + pb * (1 - pb) / nb
+    if v == 0:
+        pooled = mpmath.mpf(a + b) / (na + nb)
+        v = pooled * (1 - pooled) * (mpmath.mpf(1) / na + mpmath.mpf(1) / nb)
     t2 = mpmath.mpf(tau) ** 2
-    if v == 0:  # the limits as V -> 0
-        return (None, 1.0) if d == 0 else (None, 0.0)
+    if v == 0:
+        return 0.0, 1.0
     log_lambda = mpmath.log(v / (v + t2)) / 2 + t2 * d * d / (2 * v * (v + t2))
     if log_lambda < 30:  # check the closed form against the mixture it stands for
         fv, fd = float(v), float(d)
