@@ -24,8 +24,14 @@ public struct TemplateExperiment: Sendable {
     public var end: Double?
     /// Whether pushes carry `_pc` (push id, experiment, variant) for the app to report opens.
     public var tagsPayload: Bool
+    /// Set in bandit mode: the least share of assignments any variant keeps while the
+    /// weights adapt.
+    public var banditFloor: Double?
 
-    public init(name: String, unit: ExperimentUnit, variants: [Variant], start: Double?, end: Double?, tagsPayload: Bool) {
+    public init(
+        name: String, unit: ExperimentUnit, variants: [Variant], start: Double?, end: Double?, tagsPayload: Bool, banditFloor: Double? = nil
+    ) {
+        self.banditFloor = banditFloor
         self.name = name
         self.unit = unit
         self.variants = variants

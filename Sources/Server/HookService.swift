@@ -27,13 +27,17 @@ final class HookService: Sendable {
     let audit: any AuditSink
     let metrics: ServiceMetrics
     let settings: Settings
+    let experiments: ExperimentState
+    let exposures: ExposureRecorder
 
     init(
-        templates: ActiveTemplateSet, registry: Registry, delivery: CustomDelivery, audit: any AuditSink, metrics: ServiceMetrics,
-        settings: Settings
+        templates: ActiveTemplateSet, registry: Registry, delivery: CustomDelivery, experiments: ExperimentState,
+        exposures: ExposureRecorder, audit: any AuditSink, metrics: ServiceMetrics, settings: Settings
     ) {
         self.templates = templates
         self.registry = registry
+        self.experiments = experiments
+        self.exposures = exposures
         self.delivery = delivery
         self.audit = audit
         self.metrics = metrics
@@ -42,11 +46,11 @@ final class HookService: Sendable {
 
     /// Composes and routes one call: the receivers' devices are read first, for their
     /// locales and for whether the custom channel reaches them.
-    private func plan(_ hook: ReceiversOfflineHook) async throws -> (HookPlan, [String: [Device]]) {
+    private func plan(_ hook: ReceiversOfflineHook, call: String, now: Double) async throws -> (HookPlan, [String: [Device]]) {
         let devices = try await delivery.devices.devices(of: hook.offlinePeers)
         let registry = DeviceAwareRegistry(registry: registry, devices: devices, providers: delivery.providers)
-        let plan = Composer(templates: templates.set, registry: registry, options: settings.composer).compose(hook)
-        return (plan, devices)
+        let composer = Composer(templates: templates.set, registry: registry, experiments: experiments, options: settings.composer)
+        return (composer.compose(hook, call: call, now: now), devices)
     }
 
     /// Runs `function` on a request body and returns its return value.
@@ -59,16 +63,20 @@ final class HookService: Sendable {
             case Self.receiversOffline:
                 let hook = try ReceiversOfflineHook(parameters, maxPeers: settings.maxPeers)
                 let call = PushIdentifier.random()
-                let (plan, devices) = try await plan(hook)
+                let now = Date().timeIntervalSince1970
+                let (plan, devices) = try await plan(hook, call: call, now: now)
                 // Durable before the answer: once the hook is answered the push must not be lost.
                 let pushIds = try await delivery.enqueue(plan, conversation: hook.convId, call: call, devices: devices)
+                let exposed = ExperimentExposures.make(plan, call: call, pushIds: pushIds, time: now)
+                exposures.record(exposed)
+                metrics.experimentExposures(exposed)
                 metrics.answer(kind: plan.answer.skip == true ? "skip" : "push")
                 metrics.coalescedReceivers(plan.coalesced.count)
                 metrics.renderFailures(plan.renderFailures.count, template: plan.template)
                 let micros = Int((ContinuousClock.now - started) / .microseconds(1))
                 await audit.record(
                     HookAuditRecord(textPolicy: settings.auditText)
-                        .receiversOffline(hook: hook, plan: plan, call: call, pushIds: pushIds, micros: micros))
+                        .receiversOffline(hook: hook, plan: plan, call: call, pushIds: pushIds, exposures: exposed, micros: micros))
                 return plan.answer.json
             case Self.conversationUpdate:
                 let update = try ConversationUpdateHook(parameters)
@@ -106,6 +114,6 @@ final class HookService: Sendable {
     /// `POST /v1/render`.
     func preview(body: some Collection<UInt8>) async throws -> HookPlan {
         let hook = try ReceiversOfflineHook(HookParameters(body: body), maxPeers: settings.maxPeers)
-        return try await plan(hook).0
+        return try await plan(hook, call: PushIdentifier.random(), now: Date().timeIntervalSince1970).0
     }
 }

@@ -40,7 +40,11 @@ struct PushComposeServer {
                 metricsFactory: metrics.factory, logger: logger)
             var settings = configuration.hookSettings(auditText: auditText)
             settings.composer.customPayloadBytes = delivery.payloadBudget
-            service = HookService(templates: templates, registry: registry, delivery: delivery, audit: audit, metrics: metrics, settings: settings)
+            let experiments = try await ExperimentState(store: storage.experiments)
+            service = HookService(
+                templates: templates, registry: registry, delivery: delivery, experiments: experiments,
+                exposures: ExposureRecorder(store: storage.experiments, logger: logger), audit: audit, metrics: metrics,
+                settings: settings)
         } catch {
             await storage.close()
             throw error
@@ -83,6 +87,11 @@ struct PushComposeServer {
         AdminRoutes(service: service, feed: storage.feed, token: configuration.adminToken, maxBodyBytes: configuration.maxBodyBytes, metrics: metrics)
             .register(on: router)
         DeliveryAdminRoutes(delivery: service.delivery, token: configuration.adminToken, maxBodyBytes: configuration.maxBodyBytes).register(on: router)
+        ExperimentRoutes(
+            templates: service.templates, experiments: service.experiments, exposures: service.exposures,
+            adminToken: configuration.adminToken, eventsToken: configuration.eventsToken, maxBodyBytes: configuration.maxBodyBytes,
+            metrics: metrics
+        ).register(on: router)
         router.get("/metrics") { [metrics, service] _, _ in
             await service.delivery.refreshQueueMetrics()
             return Response(
@@ -108,7 +117,7 @@ struct PushComposeServer {
         if let feed = storage.feed {
             clusterSync.append(ClusterSync(
                 feed: feed, registry: service.registry, devices: service.delivery.devices, templates: service.templates,
-                signal: service.delivery.signal, metrics: metrics, logger: logger))
+                experiments: service.experiments, signal: service.delivery.signal, metrics: metrics, logger: logger))
         }
         var listeners: [any Service] = []
         if let adminHost, let adminPort = configuration.adminPort {
@@ -123,8 +132,11 @@ struct PushComposeServer {
             configuration: .init(address: .hostname(host, port: configuration.port), serverName: nil),
                         // Stopped in reverse: listeners first, then the workers (whose events the audit
             // log still takes), the audit log last.
-            services: [audit, service.delivery, TemplateReloadOnSignal(templates: service.templates, metrics: metrics, logger: logger)]
-                + clusterSync + listeners,
+            services: [
+                audit, service.exposures, service.delivery,
+                TemplateReloadOnSignal(templates: service.templates, metrics: metrics, logger: logger),
+                ExperimentBandit(templates: service.templates, state: service.experiments, logger: logger),
+            ] + clusterSync + listeners,
             onServerRunning: onServerRunning,
             logger: logger)
     }

@@ -15,6 +15,10 @@ struct ServerConfiguration: Sendable, Equatable {
     var masterKey = ""
     var hookKey = ""
     var adminToken = ""
+    /// The token of `POST /v1/events` (the app's backend reporting opens); empty: off.
+    var eventsToken = ""
+    /// Whether experiments' pushes carry `_pc` where their experiment asks for it.
+    var experimentPayloadMember = true
     /// A listener of its own for the admin API and `/metrics`; without a port they share the hook listener.
     var adminHost: String?
     var adminPort: Int?
@@ -59,7 +63,8 @@ struct ServerConfiguration: Sendable, Equatable {
         "signatureWindowSeconds": "PUSHCOMPOSE_SIGNATURE_WINDOW_SECONDS", "idleTimeoutSeconds": "PUSHCOMPOSE_IDLE_TIMEOUT_SECONDS",
         "requestTimeoutSeconds": "PUSHCOMPOSE_REQUEST_TIMEOUT_SECONDS", "maxConnections": "PUSHCOMPOSE_MAX_CONNECTIONS",
         "database": "PUSHCOMPOSE_DATABASE_URL", "databaseMaxConnections": "PUSHCOMPOSE_DATABASE_MAX_CONNECTIONS",
-        "instanceId": "PUSHCOMPOSE_INSTANCE_ID",
+        "instanceId": "PUSHCOMPOSE_INSTANCE_ID", "eventsToken": "PUSHCOMPOSE_EVENTS_TOKEN",
+        "experimentPayloadMember": "PUSHCOMPOSE_EXPERIMENT_PAYLOAD_MEMBER",
     ].merging(DeliveryConfiguration.fileKeys) { first, _ in first }
 
     /// Reads the file (if any), then the environment over it.
@@ -130,6 +135,8 @@ struct ServerConfiguration: Sendable, Equatable {
         masterKey = values["masterKey"] ?? masterKey
         hookKey = values["hookKey"] ?? hookKey
         adminToken = values["adminToken"] ?? adminToken
+        eventsToken = values["eventsToken"] ?? eventsToken
+        experimentPayloadMember = try Self.bool(values, "experimentPayloadMember") ?? experimentPayloadMember
         adminHost = values["adminHost"] ?? adminHost
         if let port = try int("adminPort", minimum: 0) {
             guard port <= 65535 else { throw Error(description: "adminPort (PUSHCOMPOSE_ADMIN_PORT) must be at most 65535") }
@@ -209,12 +216,21 @@ struct ServerConfiguration: Sendable, Equatable {
 
     /// The admin API has its own token, never an app secret: one that equals the hook key
     /// (or another of the app's values) would let whoever calls the hooks into the admin API.
+    /// The events token likewise, and distinct from the admin token: the app's backend that
+    /// reports opens must not reach the admin API.
     func checkAdminToken() throws {
-        guard !adminToken.isEmpty else { return }
         let named = [("LEANCLOUD_APP_ID", appId), ("LEANCLOUD_APP_KEY", appKey), ("LEANCLOUD_APP_MASTER_KEY", masterKey), ("LEANCLOUD_APP_HOOK_KEY", hookKey)]
-        let shared = named.filter { $0.1 == adminToken }.map(\.0)
-        guard shared.isEmpty else {
-            throw Error(description: "the admin token (PUSHCOMPOSE_ADMIN_TOKEN) must be its own secret, not the same as \(shared.joined(separator: ", "))")
+        if !adminToken.isEmpty {
+            let shared = named.filter { $0.1 == adminToken }.map(\.0)
+            guard shared.isEmpty else {
+                throw Error(description: "the admin token (PUSHCOMPOSE_ADMIN_TOKEN) must be its own secret, not the same as \(shared.joined(separator: ", "))")
+            }
+        }
+        if !eventsToken.isEmpty {
+            let shared = (named + [("PUSHCOMPOSE_ADMIN_TOKEN", adminToken)]).filter { $0.1 == eventsToken }.map(\.0)
+            guard shared.isEmpty else {
+                throw Error(description: "the events token (PUSHCOMPOSE_EVENTS_TOKEN) must be its own secret, not the same as \(shared.joined(separator: ", "))")
+            }
         }
     }
 
@@ -240,7 +256,9 @@ struct ServerConfiguration: Sendable, Equatable {
     }
 
     var composerOptions: Composer.Options {
-        Composer.Options(defaultLocale: defaultLocale, maxPayloadBytes: maxPayloadBytes, failOpen: failOpen)
+        Composer.Options(
+            defaultLocale: defaultLocale, maxPayloadBytes: maxPayloadBytes, failOpen: failOpen,
+            experimentPayloadMember: experimentPayloadMember)
     }
 
     /// The hook service's settings, with the audit text policy resolved from `auditText`

@@ -1,5 +1,6 @@
 import Metrics
 import Prometheus
+import Storage
 
 /// The service's metrics, in a Prometheus registry of its own (so several servers in
 /// one process, as in tests, do not share counters).
@@ -70,6 +71,25 @@ final class ServiceMetrics: Sendable {
 
     func requestError(status: Int) {
         Metrics.Counter(label: "pushcompose_request_errors_total", dimensions: [("status", String(status))], factory: factory).increment()
+    }
+
+    /// Experiments' pushes by experiment, variant and status (exposed, not-exposed, overridden).
+    func experimentExposures(_ exposures: [ExperimentExposure]) {
+        guard !exposures.isEmpty else { return }
+        var counts: [[String]: Int] = [:]
+        for exposure in exposures { counts[[exposure.experiment, exposure.variant, exposure.status.rawValue], default: 0] += 1 }
+        for (key, count) in counts {
+            Metrics.Counter(
+                label: "pushcompose_experiment_pushes_total", dimensions: [("experiment", key[0]), ("variant", key[1]), ("status", key[2])],
+                factory: factory
+            ).increment(by: count)
+        }
+    }
+
+    /// `POST /v1/events` events by outcome (counted, duplicate, outside-window, unknown-push, receiver-needed).
+    func openEvents(_ outcome: OpenEventOutcome, count: Int) {
+        guard count > 0 else { return }
+        Metrics.Counter(label: "pushcompose_experiment_events_total", dimensions: [("outcome", outcome.rawValue)], factory: factory).increment(by: count)
     }
 
     func exposition() -> String { registry.emitToString() }

@@ -36,6 +36,11 @@ public final class TemplateSet: TemplateSelector {
     /// Every experiment the set's templates declare, in template order.
     public var experimentDesigns: [ExperimentDesign] { templates.compactMap(\.experimentDesign) }
 
+    /// The template declaring the experiment `name`.
+    public func template(declaring name: String) -> CompiledTemplate? {
+        templates.first { $0.experiment?.name == name }
+    }
+
     /// A template, and with an experiment each variant as a template of its own.
     static func compile(_ definition: TemplateDefinition, base: TemplateDefinition) -> CompiledTemplate {
         let parent = definition.isDefault ? nil : base
@@ -49,7 +54,7 @@ public final class TemplateSet: TemplateSelector {
         }
         let experiment = TemplateExperiment(
             name: declared.name, unit: declared.unit, variants: variants, start: declared.start, end: declared.end,
-            tagsPayload: declared.payloadMember)
+            tagsPayload: declared.payloadMember, banditFloor: declared.banditFloor)
         return CompiledTemplate(definition, inheriting: parent, basePolicy: PushPolicy(), experiment: experiment)
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import PushCompose
+import Storage
 
 /// The audit record of one hook decision, encoded as the line the audit log writes.
 /// Texts and lists are kept within `AuditLimits`.
@@ -36,7 +37,10 @@ struct HookAuditRecord {
     /// - Parameters:
     ///   - call: the hook call's id, which its delivery events name too.
     ///   - pushIds: the push id of each of `plan.custom`, in order.
-    func receiversOffline(hook: ReceiversOfflineHook, plan: HookPlan, call: String, pushIds: [String], micros: Int) -> AuditLine {
+    ///   - exposures: what the call's experiment recorded (`ExperimentExposures`).
+    func receiversOffline(
+        hook: ReceiversOfflineHook, plan: HookPlan, call: String, pushIds: [String], exposures: [ExperimentExposure] = [], micros: Int
+    ) -> AuditLine {
         let content = plan.content ?? MessageContent(parsing: hook.content)
         var record = Self.start(function: "_receiversOffline")
         record.member("call", call)
@@ -53,6 +57,7 @@ struct HookAuditRecord {
             group.member("force", pushGroup.force)
             group.listed("receivers", strings: pushGroup.receivers)
             group.member("answered", index == plan.answeredGroup)
+            if let variant = pushGroup.variant { group.member("variant", variant) }
             text(pushGroup.payload, key: "payload", into: &group)
         }
         answer(plan.answer, into: &record)
@@ -75,6 +80,18 @@ struct HookAuditRecord {
         record.listed("excluded", strings: plan.excluded)
         record.listed("mutedUnforced", strings: plan.mutedUnforced)
         if !plan.depersonalized.isEmpty { record.listed("depersonalized", strings: plan.depersonalized) }
+        if let experiment = plan.experiment {
+            // Exposed, not exposed (coalesced, no device) or overridden: what the store counts.
+            record.member("experiment", experiment.experiment)
+            record.member("experimentUnit", experiment.unit.rawValue)
+            record.listed("exposures", objects: exposures) { entry, exposure in
+                entry.member("receiver", exposure.receiver)
+                entry.member("variant", exposure.variant)
+                entry.member("unit", exposure.unit)
+                entry.member("push", exposure.pushId)
+                entry.member("status", exposure.status.rawValue)
+            }
+        }
         record.listed("renderFailures", objects: plan.renderFailures) { entry, failure in
             entry.member("receiver", failure.receiver)
             entry.member("template", failure.template)

@@ -1,13 +1,16 @@
 import Hummingbird
 
 /// The admin API's guard: `Authorization: Bearer <admin token>`, compared in constant time.
+/// The events API has the same guard with its own token.
 struct AdminAuthMiddleware: RouterMiddleware {
     typealias Context = BasicRequestContext
     let token: String
+    /// What the refusal says when the token is not set.
+    var off = "the admin API is off: set PUSHCOMPOSE_ADMIN_TOKEN"
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard !token.isEmpty else {
-            throw CloudFunctionError(status: .forbidden, code: 403, message: "the admin API is off: set PUSHCOMPOSE_ADMIN_TOKEN")
+            throw CloudFunctionError(status: .forbidden, code: 403, message: off)
         }
         guard let header = request.headers[.authorization], let given = Self.bearerToken(header),
               ConstantTime.equals(given, token)

@@ -12,6 +12,7 @@ struct ClusterSync: Service {
     let registry: Registry
     let devices: DeviceIndex
     let templates: ActiveTemplateSet
+    let experiments: ExperimentState
     let signal: WorkSignal
     let metrics: ServiceMetrics
     let logger: Logger
@@ -37,10 +38,13 @@ struct ClusterSync: Service {
                     metrics.templateReloadFailed()
                     logger.error("template reload asked by another instance refused, the previous set stays in use:\n\(error.description)")
                 }
+            case .changed(.experimentOverride(let experiment, _)):
+                try await experiments.refreshOverride(experiment: experiment)
             case .changed(let change):
                 try await registry.refresh(change)
             case .resynchronize:
                 try await registry.reloadAll()
+                try await experiments.reloadOverrides()
                 try await devices.reload()
                 signal.notifyAll()
             }

@@ -12,6 +12,7 @@ struct ServiceStorage: Sendable {
     let state: any StateStore
     let devices: any DeviceStore
     let queue: any DeliveryQueue
+    let experiments: any ExperimentStore
     /// Nil on SQLite: one instance has nobody to hear from.
     let feed: (any ClusterFeed)?
     let instanceId: String
@@ -29,6 +30,7 @@ struct ServiceStorage: Sendable {
                 state: try SQLiteStateStore(directory: data),
                 devices: SQLiteDeviceStore(database: database, maxDevicesPerClient: maxDevices),
                 queue: SQLiteDeliveryQueue(database: database, instanceId: instanceId),
+                experiments: try SQLiteExperimentStore(directory: data),
                 feed: nil, instanceId: instanceId, location: "SQLite in \(data.path)", closeDatabase: {})
         }
         let database = try await PostgresDatabase.open(
@@ -37,6 +39,7 @@ struct ServiceStorage: Sendable {
             state: PostgresStateStore(database: database, instanceId: instanceId),
             devices: PostgresDeviceStore(database: database, instanceId: instanceId, maxDevicesPerClient: maxDevices),
             queue: PostgresDeliveryQueue(database: database, instanceId: instanceId),
+            experiments: PostgresExperimentStore(database: database, instanceId: instanceId),
             feed: PostgresClusterFeed(database: database, instanceId: instanceId), instanceId: instanceId,
             location: "PostgreSQL at \(PostgresURL.redacted(url))", closeDatabase: { await database.close() })
     }
