@@ -67,7 +67,56 @@ enum PostgresMigrations {
                 "CREATE INDEX job_dead ON job (dead_at) WHERE state = 'dead'",
                 "CREATE TABLE finished (provider text NOT NULL, outcome text NOT NULL, count bigint NOT NULL, PRIMARY KEY (provider, outcome))",
                 "CREATE TABLE instance (id text PRIMARY KEY, started_at bigint NOT NULL, last_seen_at bigint NOT NULL, workers integer NOT NULL)",
-            ])
+            ]),
+        // Every exposure is kept; `experiment_receiver` (one row per experiment, variant and
+        // receiver, updated in the exposure's or the open's transaction) is what the
+        // report reads, so that it does not scan every push. Times are seconds.
+        Migration(
+            version: 2, name: "experiments: exposures, receivers, events, overrides, weights",
+            statements: [
+                """
+                CREATE TABLE experiment_exposure (
+                    push_id text NOT NULL,
+                    receiver text NOT NULL,
+                    experiment text NOT NULL,
+                    variant text NOT NULL,
+                    unit text NOT NULL,
+                    time double precision NOT NULL,
+                    status text NOT NULL,
+                    opened_at double precision,
+                    PRIMARY KEY (push_id, receiver, experiment))
+                """,
+                "CREATE INDEX experiment_exposure_by_time ON experiment_exposure (experiment, time)",
+                "CREATE INDEX experiment_exposure_by_receiver ON experiment_exposure (receiver, experiment, time) WHERE status = 'exposed'",
+                """
+                CREATE TABLE experiment_receiver (
+                    experiment text NOT NULL,
+                    variant text NOT NULL,
+                    receiver text NOT NULL,
+                    pushes bigint NOT NULL DEFAULT 0,
+                    opens bigint NOT NULL DEFAULT 0,
+                    not_exposed bigint NOT NULL DEFAULT 0,
+                    overridden bigint NOT NULL DEFAULT 0,
+                    PRIMARY KEY (experiment, variant, receiver))
+                """,
+                """
+                CREATE TABLE experiment_event (
+                    push_id text NOT NULL,
+                    receiver text NOT NULL,
+                    time double precision NOT NULL,
+                    outcome text NOT NULL,
+                    PRIMARY KEY (push_id, receiver))
+                """,
+                """
+                CREATE TABLE experiment_override (
+                    experiment text NOT NULL,
+                    unit text NOT NULL,
+                    variant text NOT NULL,
+                    created_at double precision NOT NULL,
+                    PRIMARY KEY (experiment, unit))
+                """,
+                "CREATE TABLE experiment_weights (experiment text NOT NULL, time double precision NOT NULL, weights text NOT NULL, PRIMARY KEY (experiment, time))",
+            ]),
     ]
 
     /// Applies the migrations the database lacks; returns them, empty when it was current.

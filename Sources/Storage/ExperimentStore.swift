@@ -4,25 +4,45 @@ import Experiments
 /// kept: through one store, so every instance sharing a database assigns and counts alike.
 /// Drivers: SQLite (`experiments.sqlite` in the data directory); PostgreSQL.
 public protocol ExperimentStore: Sendable {
-    /// Records what was sent (or assigned and not sent) per receiver; a repeated
-    /// (push id, receiver, experiment) is ignored.
+    /// Records what was sent (or assigned and not sent) per receiver, in one transaction
+    /// however many (the server writes thousands at a time); a repeated (push id,
+    /// receiver, experiment) is ignored, whatever its status.
     func recordExposures(_ exposures: [ExperimentExposure]) async throws
 
     /// Records open events, each once: a second event for the same (push id, receiver) is a
-    /// `duplicate`. An event counts when it names an exposed push (by push id, or by the
-    /// receiver's latest exposed push of that experiment and variant at or before its
-    /// time) and comes within the experiment's window after that push.
+    /// `duplicate`, in a later call or the same one. An event counts when it names an
+    /// exposed push (by push id, or by the receiver's latest exposed push of that
+    /// experiment and variant at or before its time) and comes within the experiment's
+    /// window after that push.
+    ///
+    /// - With a push id, `experiment` and `variant` are not used; `receiver` is needed
+    ///   only when the push was exposed to several receivers (else `receiverNeeded`).
+    /// - Without one, `receiver` and `experiment` are needed (else `unknownPush`).
+    /// - A push only assigned (`notExposed`) or forced by an override (`overridden`) has
+    ///   no exposure to count towards: its opens are `unknownPush`.
+    /// - `counted` and `outsideWindow` events are stored (a later report of the same push
+    ///   and receiver is a `duplicate`); `unknownPush` and `receiverNeeded` ones are not,
+    ///   so the same event counts once its push has been recorded.
+    /// - A push exposed to one receiver in several experiments counts for each whose
+    ///   window holds the open.
     /// - Parameter windows: experiment → seconds an open counts after its push; an
     ///   experiment not in it gets 24 hours.
     /// - Returns: one outcome per event, in order.
     func recordOpens(_ events: [OpenEvent], windows: [String: Double]) async throws -> [OpenEventOutcome]
 
-    /// The experiment's counts per variant (variants with nothing recorded are absent);
-    /// with `since`, only pushes at or after it (seconds since 1970) and their opens.
+    /// The experiment's counts per variant, by variant name (variants with nothing
+    /// recorded are absent). `pushes`, `notExposed` and `overridden` count (push,
+    /// receiver) records; `receivers` and `openers` distinct receivers. Without `since`
+    /// the drivers read one row per receiver and variant, kept up to date with each
+    /// batch (under 2 s at 10,000,000 exposures); with `since`, only pushes at or after
+    /// it (seconds since 1970) and their opens, read from the exposures themselves:
+    /// slower, in proportion to the pushes since then.
     func armCounts(experiment: String, since: Double?) async throws -> [ArmCounts]
 
     /// Forces `variant` on `unit` (a receiver or conversation id) for QA; replaces any
-    /// earlier override of the same unit.
+    /// earlier override of the same unit. Drivers shared by several instances announce
+    /// the change (`StateChange.experimentOverride`) in its transaction; a removal only
+    /// when there was one.
     func setOverride(_ override: ExperimentOverride) async throws
     /// Whether there was one to remove.
     func removeOverride(experiment: String, unit: String) async throws -> Bool

@@ -15,6 +15,10 @@ struct DeliveryDriver: Sendable {
         var otherInstance: any DeliveryQueue
         var devices: any DeviceStore
         var state: any StateStore
+        /// Experiments as instance "a" records them.
+        var experiments: any ExperimentStore
+        /// The same experiments through a second store on the same database.
+        var otherExperiments: any ExperimentStore
         var close: @Sendable () async -> Void = {}
     }
 
@@ -26,7 +30,8 @@ struct DeliveryDriver: Sendable {
         let database = try SQLiteDeliveryDatabase(directory: directory, durability: .normal)
         return Storage(
             queue: SQLiteDeliveryQueue(database: database, instanceId: "a"), otherInstance: SQLiteDeliveryQueue(database: database, instanceId: "b"),
-            devices: SQLiteDeviceStore(database: database, maxDevicesPerClient: maxDevices), state: try SQLiteStateStore(directory: directory))
+            devices: SQLiteDeviceStore(database: database, maxDevicesPerClient: maxDevices), state: try SQLiteStateStore(directory: directory),
+            experiments: try SQLiteExperimentStore(directory: directory), otherExperiments: try SQLiteExperimentStore(directory: directory))
     }
 
     /// A fresh database in the test process's throw-away cluster.
@@ -35,7 +40,9 @@ struct DeliveryDriver: Sendable {
         return Storage(
             queue: PostgresDeliveryQueue(database: database, instanceId: "a"), otherInstance: PostgresDeliveryQueue(database: database, instanceId: "b"),
             devices: PostgresDeviceStore(database: database, instanceId: "a", maxDevicesPerClient: maxDevices),
-            state: PostgresStateStore(database: database, instanceId: "a"), close: { await database.close() })
+            state: PostgresStateStore(database: database, instanceId: "a"),
+            experiments: PostgresExperimentStore(database: database, instanceId: "a"),
+            otherExperiments: PostgresExperimentStore(database: database, instanceId: "b"), close: { await database.close() })
     }
 }
 

@@ -26,4 +26,16 @@ final class SQLiteStorageConformanceTests: XCTestCase {
     func testInstancesClaimingAtOnceNeverShareAJob() async throws { try await suite.instancesClaimingAtOnceNeverShareAJob() }
     func testADeadInstancesLeasesComeBackToTheOthers() async throws { try await suite.aDeadInstancesLeasesComeBackToTheOthers() }
     func testTheDirectoryAndMutesAreKeptAndReadBack() async throws { try await suite.theDirectoryAndMutesAreKeptAndReadBack() }
+    func testExposuresAreCountedPerVariant() async throws { try await suite.exposuresAreCountedPerVariant() }
+    func testARepeatedExposureIsIgnored() async throws { try await suite.aRepeatedExposureIsIgnored() }
+    func testOpensAreCountedOncePerPushAndReceiver() async throws { try await suite.opensAreCountedOncePerPushAndReceiver() }
+    func testAnOpenCountsOnlyWithinTheWindow() async throws { try await suite.anOpenCountsOnlyWithinTheWindow() }
+    func testAnOpenOfAnUnknownPushIsIgnored() async throws { try await suite.anOpenOfAnUnknownPushIsIgnored() }
+    func testASharedPushNeedsTheReceiver() async throws { try await suite.aSharedPushNeedsTheReceiver() }
+    func testAnOpenWithoutPushIdOpensTheLatestPush() async throws { try await suite.anOpenWithoutPushIdOpensTheLatestPush() }
+    func testSinceCountsOnlyLaterPushesAndTheirOpens() async throws { try await suite.sinceCountsOnlyLaterPushesAndTheirOpens() }
+    func testOverridesAreSetReplacedAndRemoved() async throws { try await suite.overridesAreSetReplacedAndRemoved() }
+    func testTheFirstWeightsOfAMinuteAreKept() async throws { try await suite.theFirstWeightsOfAMinuteAreKept() }
+    func testTwoStoresOnOneDatabaseSeeEachOther() async throws { try await suite.twoStoresOnOneDatabaseSeeEachOther() }
+    func testInstancesRecordingAtOnceCountEverything() async throws { try await suite.instancesRecordingAtOnceCountEverything() }
 }

@@ -1,4 +1,5 @@
 @testable import Delivery
+import Experiments
 import Foundation
 import PushCompose
 import Storage
@@ -523,5 +524,271 @@ struct StorageConformance {
         let jerryMuted = try await state.isMuted(client: "Jerry", conversation: "c1")
         XCTAssertTrue(tomMuted)
         XCTAssertFalse(jerryMuted)
+    }
+
+    // MARK: Experiments
+
+    private var t: Double { t0.timeIntervalSince1970 }
+
+    private func exposure(
+        _ pushId: String, _ receiver: String, _ variant: String = "control", at seconds: Double = 0, status: ExposureStatus = .exposed,
+        experiment: String = "greeting"
+    ) -> ExperimentExposure {
+        ExperimentExposure(
+            experiment: experiment, variant: variant, unit: receiver, receiver: receiver, pushId: pushId, time: t + seconds, status: status)
+    }
+
+    private func open(_ pushId: String?, _ receiver: String? = nil, at seconds: Double) -> OpenEvent {
+        OpenEvent(pushId: pushId, receiver: receiver, time: t + seconds)
+    }
+
+    /// Pushes and distinct receivers per variant count exposed pushes only; pushes
+    /// assigned and not seen, or forced by an override, are counted apart.
+    func exposuresAreCountedPerVariant() async throws {
+        let experiments = try await storage().experiments
+        try await experiments.recordExposures([
+            exposure("p1", "Tom"), exposure("p2", "Tom", at: 10), exposure("p3", "Jerry"), exposure("p4", "Spike", status: .notExposed),
+            exposure("p5", "Tyke", status: .overridden), exposure("p6", "Jerry", "short"), exposure("p7", "Butch", "short", status: .notExposed),
+            exposure("p8", "Butch", "short", at: 10, status: .notExposed), exposure("p9", "Tom", experiment: "other"),
+        ])
+        let counts = try await experiments.armCounts(experiment: "greeting", since: nil)
+        XCTAssertEqual(counts, [
+            ArmCounts(variant: "control", pushes: 3, receivers: 2, notExposed: 1, overridden: 1),
+            ArmCounts(variant: "short", pushes: 1, receivers: 1, notExposed: 2),
+        ])
+        let other = try await experiments.armCounts(experiment: "other", since: nil)
+        XCTAssertEqual(other, [ArmCounts(variant: "control", pushes: 1, receivers: 1)])
+        let none = try await experiments.armCounts(experiment: "nothing", since: nil)
+        XCTAssertEqual(none, [])
+    }
+
+    /// The same (push id, receiver, experiment) again, in another batch or the same one,
+    /// changes nothing.
+    func aRepeatedExposureIsIgnored() async throws {
+        let experiments = try await storage().experiments
+        try await experiments.recordExposures([exposure("p1", "Tom"), exposure("p1", "Jerry"), exposure("p1", "Tom")])
+        try await experiments.recordExposures([exposure("p1", "Tom"), exposure("p1", "Jerry", status: .notExposed), exposure("p2", "Tom")])
+        let counts = try await experiments.armCounts(experiment: "greeting", since: nil)
+        XCTAssertEqual(counts, [ArmCounts(variant: "control", pushes: 3, receivers: 2)])
+    }
+
+    /// An open counts once per (push id, receiver): the second report of it, in a later
+    /// call or the same one, is a duplicate and counts nothing.
+    func opensAreCountedOncePerPushAndReceiver() async throws {
+        let experiments = try await storage().experiments
+        try await experiments.recordExposures([exposure("p1", "Tom"), exposure("p2", "Tom", at: 10), exposure("p3", "Jerry", "short")])
+        let first = try await experiments.recordOpens([open("p1", at: 60)], windows: [:])
+        XCTAssertEqual(first, [.counted])
+        let again = try await experiments.recordOpens([open("p1", "Tom", at: 70), open("p2", at: 80), open("p2", at: 90)], windows: [:])
+        XCTAssertEqual(again, [.duplicate, .counted, .duplicate])
+        let counts = try await experiments.armCounts(experiment: "greeting", since: nil)
+        XCTAssertEqual(counts, [
+            ArmCounts(variant: "control", pushes: 2, receivers: 1, opens: 2, openers: 1),
+            ArmCounts(variant: "short", pushes: 1, receivers: 1),
+        ])
+    }
+
+    /// An open counts within its experiment's window after the push (24 hours unless
+    /// given); one after the window or before the push is stored and not counted.
+    func anOpenCountsOnlyWithinTheWindow() async throws {
+        let experiments = try await storage().experiments
+        let day = 24.0 * 60 * 60
+        try await experiments.recordExposures([
+            exposure("p1", "Tom", at: 100), exposure("p2", "Jerry", at: 100), exposure("p3", "Spike", at: 100),
+            exposure("q1", "Tom", at: 100, experiment: "daily"), exposure("q2", "Jerry", at: 100, experiment: "daily"),
+        ])
+        let outcomes = try await experiments.recordOpens(
+            [open("p1", at: 100 + 600), open("p2", at: 100 + 601), open("p3", at: 99), open("q1", at: 100 + day), open("q2", at: 100 + day + 1)],
+            windows: ["greeting": 600])
+        XCTAssertEqual(outcomes, [.counted, .outsideWindow, .outsideWindow, .counted, .outsideWindow])
+        let stored = try await experiments.recordOpens([open("p2", at: 150)], windows: ["greeting": 600])
+        XCTAssertEqual(stored, [.duplicate], "an open outside the window is stored")
+        let greeting = try await experiments.armCounts(experiment: "greeting", since: nil)
+        XCTAssertEqual(greeting, [ArmCounts(variant: "control", pushes: 3, receivers: 3, opens: 1, openers: 1)])
+        let daily = try await experiments.armCounts(experiment: "daily", since: nil)
+        XCTAssertEqual(daily, [ArmCounts(variant: "control", pushes: 2, receivers: 2, opens: 1, openers: 1)])
+    }
+
+    /// A push id nobody was exposed to (never recorded, or only assigned and not seen, or
+    /// forced by an override), or a receiver it did not reach, is ignored and not stored:
+    /// once the push is recorded, the same event counts.
+    func anOpenOfAnUnknownPushIsIgnored() async throws {
+        let experiments = try await storage().experiments
+        try await experiments.recordExposures([
+            exposure("p1", "Tom"), exposure("p2", "Jerry", status: .notExposed), exposure("p3", "Spike", status: .overridden),
+        ])
+        let outcomes = try await experiments.recordOpens(
+            [open("later", at: 10), open("p2", at: 10), open("p3", "Spike", at: 10), open("p1", "Jerry", at: 10), open(nil, at: 10)], windows: [:])
+        XCTAssertEqual(outcomes, [.unknownPush, .unknownPush, .unknownPush, .unknownPush, .unknownPush])
+        let counts = try await experiments.armCounts(experiment: "greeting", since: nil)
+        XCTAssertEqual(counts, [ArmCounts(variant: "control", pushes: 1, receivers: 1, notExposed: 1, overridden: 1)])
+        try await experiments.recordExposures([exposure("later", "Tom", at: 5)])
+        let now = try await experiments.recordOpens([open("later", at: 10)], windows: [:])
+        XCTAssertEqual(now, [.counted])
+    }
+
+    /// One built-in push reached several receivers: an open naming only the push cannot
+    /// be counted; naming the receiver, it is. A push seen by one receiver (another was
+    /// assigned and not sent it) needs no receiver.
+    func aSharedPushNeedsTheReceiver() async throws {
+        let experiments = try await storage().experiments
+        try await experiments.recordExposures([
+            exposure("call-1", "Tom"), exposure("call-1", "Jerry"), exposure("call-2", "Tom"), exposure("call-2", "Spike", status: .notExposed),
+        ])
+        let outcomes = try await experiments.recordOpens([open("call-1", at: 10), open("call-1", "Jerry", at: 11), open("call-2", at: 12)], windows: [:])
+        XCTAssertEqual(outcomes, [.receiverNeeded, .counted, .counted])
+        let tom = try await experiments.recordOpens([open("call-1", "Tom", at: 13)], windows: [:])
+        XCTAssertEqual(tom, [.counted])
+        let counts = try await experiments.armCounts(experiment: "greeting", since: nil)
+        XCTAssertEqual(counts, [ArmCounts(variant: "control", pushes: 3, receivers: 2, opens: 3, openers: 2, notExposed: 1)])
+    }
+
+    /// An event without a push id opens the receiver's latest exposed push of the
+    /// experiment (and variant, when named) at or before the event, the same push a
+    /// report by its id would: the two are one open.
+    func anOpenWithoutPushIdOpensTheLatestPush() async throws {
+        let experiments = try await storage().experiments
+        try await experiments.recordExposures([
+            exposure("p1", "Tom", at: 0), exposure("p2", "Tom", at: 100), exposure("p3", "Tom", "short", at: 200),
+            exposure("p4", "Tom", at: 300, status: .notExposed), exposure("p5", "Jerry", at: 50),
+        ])
+        func byReceiver(_ variant: String?, at seconds: Double) -> OpenEvent {
+            OpenEvent(receiver: "Tom", experiment: "greeting", variant: variant, time: t + seconds)
+        }
+        let outcomes = try await experiments.recordOpens(
+            [byReceiver("control", at: 150), byReceiver(nil, at: 350), byReceiver(nil, at: -1),
+             OpenEvent(receiver: "Tom", experiment: "other", time: t + 150)],
+            windows: [:])
+        XCTAssertEqual(outcomes, [.counted, .counted, .unknownPush, .unknownPush])
+        let byId = try await experiments.recordOpens([open("p2", "Tom", at: 160), open("p3", at: 360), open("p1", at: 20)], windows: [:])
+        XCTAssertEqual(byId, [.duplicate, .duplicate, .counted])
+        let counts = try await experiments.armCounts(experiment: "greeting", since: nil)
+        XCTAssertEqual(counts, [
+            ArmCounts(variant: "control", pushes: 3, receivers: 2, opens: 2, openers: 1, notExposed: 1),
+            ArmCounts(variant: "short", pushes: 1, receivers: 1, opens: 1, openers: 1),
+        ])
+    }
+
+    /// With `since`, only pushes at or after it and their opens are counted.
+    func sinceCountsOnlyLaterPushesAndTheirOpens() async throws {
+        let experiments = try await storage().experiments
+        try await experiments.recordExposures([
+            exposure("p1", "Tom", at: 0), exposure("p2", "Tom", at: 100), exposure("p3", "Jerry", at: 99), exposure("p4", "Jerry", at: 150),
+            exposure("p5", "Spike", at: 120, status: .notExposed), exposure("p6", "Tyke", at: 10, status: .overridden),
+            exposure("p7", "Tyke", "short", at: 200),
+        ])
+        _ = try await experiments.recordOpens([open("p1", at: 300), open("p3", at: 300), open("p4", at: 300), open("p7", at: 300)], windows: [:])
+        let recent = try await experiments.armCounts(experiment: "greeting", since: t + 100)
+        XCTAssertEqual(recent, [
+            ArmCounts(variant: "control", pushes: 2, receivers: 2, opens: 1, openers: 1, notExposed: 1),
+            ArmCounts(variant: "short", pushes: 1, receivers: 1, opens: 1, openers: 1),
+        ])
+        let all = try await experiments.armCounts(experiment: "greeting", since: t)
+        let allTime = try await experiments.armCounts(experiment: "greeting", since: nil)
+        XCTAssertEqual(all, allTime, "since the first push is everything")
+        let future = try await experiments.armCounts(experiment: "greeting", since: t + 1000)
+        XCTAssertEqual(future, [])
+    }
+
+    func overridesAreSetReplacedAndRemoved() async throws {
+        let experiments = try await storage().experiments
+        try await experiments.setOverride(ExperimentOverride(experiment: "greeting", unit: "Tom", variant: "short", createdAt: t))
+        try await experiments.setOverride(ExperimentOverride(experiment: "greeting", unit: "Jerry", variant: "control", createdAt: t + 1))
+        try await experiments.setOverride(ExperimentOverride(experiment: "badge", unit: "Tom", variant: "red", createdAt: t + 2))
+        try await experiments.setOverride(ExperimentOverride(experiment: "greeting", unit: "Tom", variant: "long", createdAt: t + 3))
+        let all = try await experiments.overrides(experiment: nil)
+        XCTAssertEqual(all, [
+            ExperimentOverride(experiment: "badge", unit: "Tom", variant: "red", createdAt: t + 2),
+            ExperimentOverride(experiment: "greeting", unit: "Jerry", variant: "control", createdAt: t + 1),
+            ExperimentOverride(experiment: "greeting", unit: "Tom", variant: "long", createdAt: t + 3),
+        ])
+        let removed = try await experiments.removeOverride(experiment: "greeting", unit: "Tom")
+        let again = try await experiments.removeOverride(experiment: "greeting", unit: "Tom")
+        XCTAssertTrue(removed)
+        XCTAssertFalse(again)
+        let greeting = try await experiments.overrides(experiment: "greeting")
+        XCTAssertEqual(greeting, [ExperimentOverride(experiment: "greeting", unit: "Jerry", variant: "control", createdAt: t + 1)])
+    }
+
+    /// The first weights stored for a minute are kept: a later save of that minute gets
+    /// them back. The history is oldest first.
+    func theFirstWeightsOfAMinuteAreKept() async throws {
+        let experiments = try await storage().experiments
+        let first = WeightUpdate(experiment: "greeting", time: t + 120, weights: ["control": 0.4, "short": 0.6])
+        let saved = try await experiments.saveWeights(first)
+        XCTAssertEqual(saved, first)
+        let late = try await experiments.saveWeights(WeightUpdate(experiment: "greeting", time: t + 120, weights: ["control": 0.5, "short": 0.5]))
+        XCTAssertEqual(late, first)
+        let earlier = WeightUpdate(experiment: "greeting", time: t + 60, weights: ["control": 0.5, "short": 0.5])
+        _ = try await experiments.saveWeights(earlier)
+        let other = WeightUpdate(experiment: "badge", time: t + 60, weights: ["red": 1.0 / 3, "blue": 2.0 / 3])
+        let otherSaved = try await experiments.saveWeights(other)
+        XCTAssertEqual(otherSaved, other)
+        let history = try await experiments.weightHistory(experiment: "greeting")
+        XCTAssertEqual(history, [earlier, first])
+        let badge = try await experiments.weightHistory(experiment: "badge")
+        XCTAssertEqual(badge, [other], "weights come back exactly")
+    }
+
+    /// Two stores on one database (two instances): each sees what the other recorded.
+    func twoStoresOnOneDatabaseSeeEachOther() async throws {
+        let storage = try await storage()
+        let (a, b) = (storage.experiments, storage.otherExperiments)
+        try await a.recordExposures([exposure("p1", "Tom"), exposure("p2", "Jerry")])
+        try await b.recordExposures([exposure("p3", "Spike", "short"), exposure("p1", "Tom")])
+        let opened = try await b.recordOpens([open("p1", at: 10)], windows: [:])
+        XCTAssertEqual(opened, [.counted])
+        let again = try await a.recordOpens([open("p1", at: 11), open("p3", at: 12)], windows: [:])
+        XCTAssertEqual(again, [.duplicate, .counted])
+        for store in [a, b] {
+            let counts = try await store.armCounts(experiment: "greeting", since: nil)
+            XCTAssertEqual(counts, [
+                ArmCounts(variant: "control", pushes: 2, receivers: 2, opens: 1, openers: 1),
+                ArmCounts(variant: "short", pushes: 1, receivers: 1, opens: 1, openers: 1),
+            ])
+        }
+        try await b.setOverride(ExperimentOverride(experiment: "greeting", unit: "Tom", variant: "short", createdAt: t))
+        let overrides = try await a.overrides(experiment: "greeting")
+        XCTAssertEqual(overrides.map(\.variant), ["short"])
+        let mine = WeightUpdate(experiment: "greeting", time: t + 60, weights: ["control": 0.5, "short": 0.5])
+        _ = try await a.saveWeights(mine)
+        let theirs = try await b.saveWeights(WeightUpdate(experiment: "greeting", time: t + 60, weights: ["control": 0.9, "short": 0.1]))
+        XCTAssertEqual(theirs, mine)
+    }
+
+    /// Two instances recording exposures and opens of the same receivers at once, each
+    /// batch naming them in another order: none fails (no deadlock over the receivers'
+    /// rows) and every count adds up.
+    func instancesRecordingAtOnceCountEverything() async throws {
+        let storage = try await storage()
+        let receivers = (0..<40).map { "r\($0)" }
+        let rounds = 10
+        let openedAt = t + 1
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for (instance, store) in [storage.experiments, storage.otherExperiments].enumerated() {
+                for task in 0..<3 {
+                    let batches = (0..<rounds).map { round in
+                        receivers.shuffled().map { receiver in
+                            exposure("\(instance)-\(task)-\(round)-\(receiver)", receiver, receiver.hasSuffix("1") ? "short" : "control")
+                        }
+                    }
+                    group.addTask {
+                        for batch in batches {
+                            try await store.recordExposures(batch)
+                            let opens = batch.shuffled().map { OpenEvent(pushId: $0.pushId, time: openedAt) }
+                            let outcomes = try await store.recordOpens(opens, windows: [:])
+                            XCTAssertEqual(Set(outcomes), [.counted])
+                        }
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        let counts = try await storage.experiments.armCounts(experiment: "greeting", since: nil)
+        let pushesEach = 2 * 3 * rounds
+        XCTAssertEqual(counts, [
+            ArmCounts(variant: "control", pushes: 36 * pushesEach, receivers: 36, opens: 36 * pushesEach, openers: 36),
+            ArmCounts(variant: "short", pushes: 4 * pushesEach, receivers: 4, opens: 4 * pushesEach, openers: 4),
+        ])
     }
 }
