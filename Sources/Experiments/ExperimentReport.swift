@@ -33,11 +33,11 @@ public struct ExperimentReport: Sendable, Equatable, Codable {
         var arms = design.variants.map { variant in
             ArmReport(counts: counts.first { $0.variant == variant.name } ?? ArmCounts(variant: variant.name), isControl: variant.name == controlName)
         }
-        let control = arms.first(where: \.isControl)
         let comparisons = arms.indices.filter { !arms[$0].isControl }
-        for index in comparisons {
-            guard let control else { continue }
-            arms[index].compare(with: control, analysis: design.analysis, testing: adaptation == nil)
+        if let control = arms.first(where: \.isControl) {
+            for index in comparisons {
+                arms[index].compare(with: control, analysis: design.analysis, testing: adaptation == nil)
+            }
         }
         let corrected = HolmCorrection.adjusted(comparisons.map { arms[$0].pValue ?? 1 })
         for (index, p) in zip(comparisons, corrected) where arms[index].pValue != nil {
