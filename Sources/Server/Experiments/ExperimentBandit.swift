@@ -52,6 +52,8 @@ struct ExperimentBandit: Service {
                     seed: Self.seed(experiment: experiment.name, minute: minute))
                 let stored = try await state.store.saveWeights(WeightUpdate(experiment: experiment.name, time: minute, weights: weights))
                 state.setWeights(stored.weights, experiment: experiment.name)
+            } catch is CancellationError {
+                return
             } catch {
                 logger.error("bandit weights of experiment \(experiment.name) not updated: \(String(reflecting: error))")
             }
