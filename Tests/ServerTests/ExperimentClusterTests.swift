@@ -1,0 +1,116 @@
+import Foundation
+import HummingbirdTesting
+import PostgresCluster
+@testable import Server
+import XCTest
+
+/// Two instances on one PostgreSQL database (the test process's throw-away cluster) with
+/// a receiver-unit experiment: both assign each receiver the same variant, an override set
+/// through one is applied by the other, and either's report counts both.
+final class ExperimentClusterTests: XCTestCase {
+    private static let name = ExperimentFixture.name
+
+    private func twoInstances(_ body: @Sendable (TestServer, TestServer) async throws -> Void) async throws {
+        let url = try PostgresCluster.shared().createDatabase()
+        var first = try experimentConfiguration(unit: "receiver")
+        first.database = url
+        first.instanceId = "first"
+        var second = first
+        second.instanceId = "second"
+        second.data = try makeTemporaryDirectory().appendingPathComponent("data").path
+        try await withServer(first) { [second] a in
+            try await withServer(second) { b in try await body(a, b) }
+        }
+    }
+
+    /// Receiver → the variant of each exposure in an audit record.
+    private static func variants(_ record: JSON) -> [String: String] {
+        var variants: [String: String] = [:]
+        for exposure in record["exposures"]?.arrayValue ?? [] {
+            variants[exposure["receiver"]?.stringValue ?? ""] = exposure["variant"]?.stringValue
+        }
+        return variants
+    }
+
+    /// The assignments `POST /v1/render` previews for Jerry, without recording anything.
+    private static func previewedAssignment(_ server: TestServer, receiver: String) async throws -> JSON? {
+        let response = try await server.admin(
+            .post, "/v1/render", json: HookBody.receiversOffline(conversation: "ab-preview", to: [receiver], content: HookBody.text("hi")))
+        XCTAssertEqual(response.status, .ok, response.text)
+        return try response.json["experiment"]?["assignments"]?[0]
+    }
+
+    func testBothInstancesAssignAlikeShareOverridesAndReportEachOthersExposures() async throws {
+        try await twoInstances { a, b in
+            let receivers = (0..<12).map { "member-\($0)" }
+            let (_, onA) = try await a.experimentCall(conversation: "ab-on-a", to: receivers)
+            let (_, onB) = try await b.experimentCall(conversation: "ab-on-b", to: receivers)
+            let assignedByA = Self.variants(onA), assignedByB = Self.variants(onB)
+            XCTAssertEqual(Set(assignedByA.keys), Set(receivers))
+            XCTAssertEqual(assignedByA, assignedByB, "each receiver gets the same variant on both instances")
+            XCTAssertEqual(Set(assignedByA.values), Set(ExperimentFixture.variants), "the call splits: both variants occur")
+            for receiver in receivers { XCTAssertEqual(assignedByA[receiver], ExperimentFixture.hashedVariant(of: receiver), receiver) }
+
+            // An override set through the first instance reaches the second.
+            let hashed = ExperimentFixture.hashedVariant(of: "Jerry")
+            let forced = ExperimentFixture.other(than: hashed)
+            let put = try await a.admin(.put, "/v1/experiments/\(Self.name)/overrides/Jerry", json: ["variant": forced])
+            XCTAssertEqual(put.status, .ok, put.text)
+            try await eventually("the second instance applies the override", timeout: .seconds(5)) {
+                try await Self.previewedAssignment(b, receiver: "Jerry")?["variant"] == .string(forced)
+            }
+            let (forcedAnswer, forcedRecord) = try await b.experimentCall(conversation: "ab-jerry", to: ["Jerry"])
+            XCTAssertEqual(try pushMessage(of: forcedAnswer)["_pc"]?["v"], .string(forced))
+            XCTAssertEqual(forcedRecord["exposures"]?[0]?["status"], .string("overridden"))
+            let listed = try await b.admin(.get, "/v1/experiments/\(Self.name)/overrides")
+            XCTAssertEqual(try listed.json["overrides"]?.arrayValue?.compactMap { $0["unit"]?.stringValue }, ["Jerry"], listed.text)
+
+            let removed = try await b.admin(.delete, "/v1/experiments/\(Self.name)/overrides/Jerry")
+            XCTAssertEqual(removed.status, .noContent, removed.text)
+            try await eventually("the first instance drops the override", timeout: .seconds(5)) {
+                try await Self.previewedAssignment(a, receiver: "Jerry")?["overridden"] == .bool(false)
+            }
+            let previewed = try await Self.previewedAssignment(a, receiver: "Jerry")
+            XCTAssertEqual(previewed?["variant"], .string(hashed))
+
+            // An open reported to one instance for a push the other answered counts.
+            let (_, soloRecord) = try await a.experimentCall(conversation: "ab-solo", to: ["Solo"])
+            let soloCall = try XCTUnwrap(soloRecord["call"]?.stringValue)
+            // Events flush only the receiving instance's recorder: the first's is flushed here.
+            await a.flushExposures()
+            let opened = try await b.acceptedOpenEvents([["type": "opened", "pushId": soloCall]])
+            XCTAssertEqual(opened["outcomes"]?.stringArray, ["counted"], "\(opened)")
+
+            // Both reports count both instances' exposures, as their audit logs have them.
+            var pushes: [String: Int] = [:], exposed: [String: Set<String>] = [:], notExposed: [String: Int] = [:], overridden: [String: Int] = [:]
+            for record in try await a.hookRecords() + b.hookRecords() {
+                for exposure in record["exposures"]?.arrayValue ?? [] {
+                    let variant = exposure["variant"]?.stringValue ?? "", receiver = exposure["receiver"]?.stringValue ?? ""
+                    switch exposure["status"]?.stringValue {
+                    case "exposed":
+                        pushes[variant, default: 0] += 1
+                        exposed[variant, default: []].insert(receiver)
+                    case "not-exposed": notExposed[variant, default: 0] += 1
+                    case "overridden": overridden[variant, default: 0] += 1
+                    default: XCTFail("unknown status in \(exposure)")
+                    }
+                }
+            }
+            XCTAssertGreaterThan(notExposed.values.reduce(0, +), 0, "receivers without a device were coalesced: the test proves less")
+            await b.flushExposures()
+            let fromA = try await a.experimentReport()
+            let fromB = try await b.experimentReport()
+            for variant in ExperimentFixture.variants {
+                for report in [fromA, fromB] {
+                    let arm = try XCTUnwrap(report.arm(variant), "\(report)")
+                    XCTAssertEqual(arm.int("pushes"), pushes[variant] ?? 0, "\(variant): \(arm)")
+                    XCTAssertEqual(arm.int("receivers"), exposed[variant]?.count ?? 0, "\(variant): \(arm)")
+                    XCTAssertEqual(arm.int("notExposed"), notExposed[variant] ?? 0, "\(variant): \(arm)")
+                    XCTAssertEqual(arm.int("overridden"), overridden[variant] ?? 0, "\(variant): \(arm)")
+                }
+            }
+            XCTAssertEqual(fromA["arms"]?.arrayValue?.map { $0.int("opens") }, fromB["arms"]?.arrayValue?.map { $0.int("opens") })
+            XCTAssertEqual(fromA.arm(ExperimentFixture.hashedVariant(of: "Solo"))?.int("opens"), 1, "\(fromA)")
+        }
+    }
+}
