@@ -1,6 +1,7 @@
 import Metrics
 import Prometheus
 import Storage
+import Synchronization
 
 /// The service's metrics, in a Prometheus registry of its own (so several servers in
 /// one process, as in tests, do not share counters).
@@ -75,14 +76,38 @@ final class ServiceMetrics: Sendable {
 
     /// Experiments' pushes by experiment, variant and status (exposed, not-exposed, overridden).
     func experimentExposures(_ exposures: [ExperimentExposure]) {
-        guard !exposures.isEmpty else { return }
-        var counts: [[String]: Int] = [:]
-        for exposure in exposures { counts[[exposure.experiment, exposure.variant, exposure.status.rawValue], default: 0] += 1 }
-        for (key, count) in counts {
-            Metrics.Counter(
-                label: "pushcompose_experiment_pushes_total", dimensions: [("experiment", key[0]), ("variant", key[1]), ("status", key[2])],
-                factory: factory
-            ).increment(by: count)
+        guard let first = exposures.first else { return }
+        // Counted per run of equal (variant, status): a call's exposures come grouped.
+        var run = (variant: first.variant, status: first.status, count: 0)
+        for exposure in exposures {
+            if exposure.variant == run.variant, exposure.status == run.status {
+                run.count += 1
+            } else {
+                experimentCounter(first.experiment, run.variant, run.status).increment(by: run.count)
+                run = (exposure.variant, exposure.status, 1)
+            }
+        }
+        experimentCounter(first.experiment, run.variant, run.status).increment(by: run.count)
+    }
+
+    private struct ExperimentCounterKey: Hashable {
+        var experiment: String
+        var variant: String
+        var status: ExposureStatus
+    }
+
+    /// Made once per key: making a metric looks it up in the registry under a lock.
+    private let experimentCounters = Mutex<[ExperimentCounterKey: Metrics.Counter]>([:])
+
+    private func experimentCounter(_ experiment: String, _ variant: String, _ status: ExposureStatus) -> Metrics.Counter {
+        let key = ExperimentCounterKey(experiment: experiment, variant: variant, status: status)
+        return experimentCounters.withLock { counters in
+            if let counter = counters[key] { return counter }
+            let counter = Metrics.Counter(
+                label: "pushcompose_experiment_pushes_total",
+                dimensions: [("experiment", experiment), ("variant", variant), ("status", status.rawValue)], factory: factory)
+            counters[key] = counter
+            return counter
         }
     }
 

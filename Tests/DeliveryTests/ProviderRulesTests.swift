@@ -53,6 +53,14 @@ final class ProviderRulesTests: XCTestCase {
         XCTAssertEqual(JSONEncoding.string(ChannelPayload.make(job, includePushId: false)), #"{"alert":"Tom: hi","sound":"default"}"#)
     }
 
+    func testChannelPayloadNamesItsOwnPushInAnExperimentsTag() {
+        let tag: JSONValue = .object([("id", .string("call-1")), ("x", .string("greeting")), ("v", .string("wave"))])
+        let job = PushJob.sample(payload: .object([("alert", .string("Tom: hi")), ("_pc", tag)]))
+        XCTAssertEqual(
+            JSONEncoding.string(ChannelPayload.make(job, includePushId: false)),
+            #"{"alert":"Tom: hi","_pc":{"id":"push-1","x":"greeting","v":"wave"}}"#)
+    }
+
     func testWhereTemplateSubstitutesReceiverAndToken() throws {
         let template = try WhereTemplate(json: #"{"clientId":"{{receiver}}","installation":{"$in":["{{token}}"]},"valid":true}"#)
         XCTAssertEqual(

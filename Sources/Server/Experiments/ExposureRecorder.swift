@@ -7,25 +7,46 @@ import Synchronization
 /// call hands its exposures over and answers; a batch is written as soon as the previous
 /// one is, so under load each write carries many calls' exposures. The audit log has
 /// every exposure too; what is handed over is written before shutdown completes.
+///
+/// When the store falls behind by more than `maxPending` exposures, callers wait for the
+/// writer (`record` suspends): hooks slow down rather than memory growing without bound
+/// or exposures being dropped.
 final class ExposureRecorder: Service {
     private let store: any ExperimentStore
     private let logger: Logger
+    let maxPending: Int
     private let pending = Mutex<[ExperimentExposure]>([])
+    /// Callers waiting for room.
+    private let waitingForRoom = Mutex<[CheckedContinuation<Void, Never>]>([])
     private let wakeups: AsyncStream<Void>
     private let wake: AsyncStream<Void>.Continuation
     /// Written batches, for `flush()`.
     private let flushes = Mutex<[CheckedContinuation<Void, Never>]>([])
 
-    init(store: any ExperimentStore, logger: Logger) {
+    init(store: any ExperimentStore, logger: Logger, maxPending: Int = 200_000) {
         self.store = store
         self.logger = logger
+        self.maxPending = maxPending
         (wakeups, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
-    func record(_ exposures: [ExperimentExposure]) {
+    func record(_ exposures: [ExperimentExposure]) async {
         guard !exposures.isEmpty else { return }
-        pending.withLock { $0.append(contentsOf: exposures) }
+        let backlog = pending.withLock { pending in
+            pending.append(contentsOf: exposures)
+            return pending.count
+        }
         wake.yield()
+        guard backlog > maxPending else { return }
+        await withCheckedContinuation { continuation in
+            // Checked again under the lock the writer empties it with: no wake-up is missed.
+            let room = pending.withLock { pending in
+                if pending.count <= maxPending { return true }
+                waitingForRoom.withLock { $0.append(continuation) }
+                return false
+            }
+            if room { continuation.resume() }
+        }
     }
 
     /// Returns once everything recorded before the call is written (or failed to be).
@@ -56,6 +77,14 @@ final class ExposureRecorder: Service {
             defer { pending = [] }
             return pending
         }
+        // The batch is taken: whoever waited for room has it.
+        let roomMade = pending.withLock { _ in
+            waitingForRoom.withLock { waiting in
+                defer { waiting = [] }
+                return waiting
+            }
+        }
+        for continuation in roomMade { continuation.resume() }
         if !batch.isEmpty {
             do {
                 try await store.recordExposures(batch)

@@ -139,7 +139,8 @@ struct AdminRoutes: Sendable {
     }
 
     /// The answer, and what each receiver's template asked for and where it goes
-    /// (`route`: `answer`, `custom`, `undeliverable` or `muted`).
+    /// (`route`: `answer`, `custom`, `undeliverable` or `muted`), with its experiment's
+    /// variant; `experiment`: each receiver's assigned variant and whether it was sent.
     static func preview(_ plan: HookPlan) -> JSONValue {
         let coalesced = Set(plan.coalesced.map(\.receiver))
         let custom = Set(plan.custom.map(\.receiver))
@@ -163,6 +164,7 @@ struct AdminRoutes: Sendable {
                     (key: "group", value: .number(Double(index))),
                     (key: "coalesced", value: .bool(coalesced.contains(receiver))),
                     (key: "route", value: .string(route(receiver))),
+                    (key: "variant", value: group.variant.map(JSONValue.string) ?? .null),
                 ]))
             }
         }
@@ -172,6 +174,20 @@ struct AdminRoutes: Sendable {
             (key: "receivers", value: .array(receivers)),
             (key: "excluded", value: .array(plan.excluded.map(JSONValue.string))),
             (key: "mutedUnforced", value: .array(plan.mutedUnforced.map(JSONValue.string))),
+            (key: "experiment", value: plan.experiment.map { experiment in
+                .object([
+                    (key: "name", value: .string(experiment.experiment)),
+                    (key: "unit", value: .string(experiment.unit.rawValue)),
+                    (key: "assignments", value: .array(experiment.assignments.map { assignment in
+                        .object([
+                            (key: "receiver", value: .string(assignment.receiver)),
+                            (key: "variant", value: .string(assignment.variant)),
+                            (key: "overridden", value: .bool(assignment.overridden)),
+                            (key: "delivery", value: .string(assignment.delivery.rawValue)),
+                        ])
+                    })),
+                ])
+            } ?? .null),
             (key: "renderFailures", value: .array(plan.renderFailures.map { failure in
                 .object([
                     (key: "receiver", value: .string(failure.receiver)),
