@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
+import NIOCore
 @testable import Server
 import XCTest
 
@@ -101,6 +102,10 @@ final class ExperimentAPITests: XCTestCase {
             try await refused(["type": "opened"], "the event: name the push")
             try await refused(["events": []], "'events' is empty")
             try await refused(["events": [good], "type": "opened"], "a body with 'events' has no other members")
+            let notJSON = try await server.client.execute(
+                uri: "/v1/events", method: .post, headers: Header.bearer(ExperimentFixture.eventsToken), body: ByteBuffer(string: "{\"events\": ["))
+            XCTAssertEqual(notJSON.status, .badRequest, notJSON.text)
+            XCTAssertTrue(try Self.errorMessage(notJSON).contains("body is not valid JSON"), notJSON.text)
 
             // 1,000 is within the limit: each is answered.
             let many = try await server.acceptedOpenEvents(Array(repeating: good, count: 1_000))
@@ -280,6 +285,25 @@ final class ExperimentAPITests: XCTestCase {
             report = try await server.experimentReport()
             XCTAssertEqual(report.arm(hashed)?.int("receivers"), 2, "\(report)")
             XCTAssertEqual(report.int("overridden"), 2, "\(report)")
+        }
+    }
+    /// Overrides are kept in the store: a restarted server applies them; the overrides of
+    /// an experiment the templates do not declare are not found.
+    func testOverridesOutliveARestart() async throws {
+        let configuration = try experimentConfiguration(unit: "receiver")
+        let forced = ExperimentFixture.other(than: ExperimentFixture.hashedVariant(of: "Jerry"))
+        try await withServer(configuration) { server in
+            let put = try await server.admin(.put, "/v1/experiments/\(Self.name)/overrides/Jerry", json: ["variant": forced])
+            XCTAssertEqual(put.status, .ok, put.text)
+            let unknown = try await server.admin(.get, "/v1/experiments/nope/overrides")
+            XCTAssertEqual(unknown.status, .notFound, unknown.text)
+        }
+        try await withServer(configuration) { server in
+            let (result, record) = try await server.experimentCall(conversation: "ab-1", to: ["Jerry"])
+            XCTAssertEqual(try pushMessage(of: result)["_pc"]?["v"], .string(forced))
+            XCTAssertEqual(record["exposures"]?[0]?["status"], .string("overridden"))
+            let listed = try await server.admin(.get, "/v1/experiments/\(Self.name)/overrides")
+            XCTAssertEqual(try listed.json["overrides"]?[0]?["variant"], .string(forced), listed.text)
         }
     }
 }
