@@ -113,4 +113,58 @@ final class ExperimentClusterTests: XCTestCase {
             XCTAssertEqual(fromA.arm(ExperimentFixture.hashedVariant(of: "Solo"))?.int("opens"), 1, "\(fromA)")
         }
     }
+    /// `pushcompose ab` on the shared database (no `--data`): an override it sets is
+    /// announced to the running instances, and its report has the API's numbers.
+    func testTheCommandLineWorksOnTheSharedDatabase() async throws {
+        let url = try PostgresCluster.shared().createDatabase()
+        var configuration = try experimentConfiguration(unit: "receiver")
+        configuration.database = url
+        configuration.instanceId = "only"
+        let templates = configuration.templates
+        try await withServer(configuration) { server in
+            let forced = ExperimentFixture.other(than: ExperimentFixture.hashedVariant(of: "Jerry"))
+            let set = try await Self.ab(["override", Self.name, "Jerry", forced, "--templates", templates], database: url)
+            XCTAssertEqual(set.status, 0, set.stdout + set.stderr)
+            try await eventually("the server applies the override set from the command line", timeout: .seconds(5)) {
+                try await Self.previewedAssignment(server, receiver: "Jerry")?["variant"] == .string(forced)
+            }
+
+            for index in 0..<4 { _ = try await server.experimentCall(conversation: "ab-\(index)", to: ["Tom-\(index)", "Jerry"]) }
+            let apiReport = try await server.experimentReport()
+            let report = try await Self.ab(["report", Self.name, "--json", "--templates", templates], database: url)
+            XCTAssertEqual(report.status, 0, report.stdout + report.stderr)
+            let cliReport = try decodeJSON(report.stdout)
+            let keys = ["variant", "receivers", "pushes", "notExposed", "overridden"]
+            XCTAssertEqual(
+                cliReport["arms"]?.arrayValue?.map { arm in keys.map { arm[$0] } }, apiReport["arms"]?.arrayValue?.map { arm in keys.map { arm[$0] } })
+            XCTAssertEqual(cliReport.int("overridden"), 4, report.stdout)
+        }
+    }
+
+    /// Runs `pushcompose ab …` with the database's URL in its environment, off the
+    /// cooperative pool (the servers under test share it).
+    private static func ab(_ arguments: [String], database: String) async throws -> CLITests.Run {
+        let executable = try CLITests.executable()
+        return try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                do {
+                    let process = Process()
+                    process.executableURL = executable
+                    process.arguments = ["ab"] + arguments
+                    process.environment = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "PUSHCOMPOSE_DATABASE_URL": database]
+                    let stdout = Pipe(), stderr = Pipe()
+                    process.standardOutput = stdout
+                    process.standardError = stderr
+                    try process.run()
+                    let out = stdout.fileHandleForReading.readDataToEndOfFile()
+                    let err = stderr.fileHandleForReading.readDataToEndOfFile()
+                    process.waitUntilExit()
+                    continuation.resume(returning: CLITests.Run(
+                        status: process.terminationStatus, stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self)))
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }
+        }
+    }
 }
