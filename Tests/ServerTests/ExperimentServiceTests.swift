@@ -1,5 +1,6 @@
 import Foundation
 import HummingbirdTesting
+import NIOCore
 @testable import Server
 import XCTest
 
@@ -73,6 +74,58 @@ final class ExperimentServiceTests: XCTestCase {
             XCTAssertTrue(pushes.first?.hasSuffix(" 2") == true, "\(pushes)")
             XCTAssertTrue(metrics.text.contains(#"pushcompose_experiment_events_total{outcome="counted"} 1"#), metrics.text)
             XCTAssertTrue(metrics.text.contains(#"pushcompose_experiment_events_total{outcome="unknown-push"} 1"#), metrics.text)
+        }
+    }
+    /// Hook calls and open events from several connections at once: every exposure is
+    /// stored once, every open counted once (the second report of each a duplicate).
+    func testConcurrentCallsAndEventsAreEachCountedOnce() async throws {
+        try await withServer(try experimentConfiguration()) { server in
+            let connections = 4, callsEach = 40
+            let calls = try await withThrowingTaskGroup(of: [(call: String, conversation: String)].self) { group in
+                for connection in 0..<connections {
+                    group.addTask {
+                        let client = TestClient(host: "127.0.0.1", port: server.port)
+                        client.connect()
+                        var made: [(call: String, conversation: String)] = []
+                        for index in 0..<callsEach {
+                            let conversation = "ab-\(connection)-\(index)"
+                            let hook = HookBody.receiversOffline(conversation: conversation, to: ["\(conversation)-a", "\(conversation)-b"], content: HookBody.text("hi"))
+                            let response = try await client.execute(
+                                TestClient.Request("/1.1/functions/_receiversOffline", method: .post, headers: [.contentType: "application/json"], body: jsonBody(hook)))
+                            XCTAssertEqual(response.head.status, .ok)
+                            let result = try decodeJSON(response.body ?? ByteBuffer())["result"] ?? .null
+                            made.append((try XCTUnwrap(try pushMessage(of: result)["_pc"]?["id"]?.stringValue), conversation))
+                        }
+                        try await client.shutdown()
+                        return made
+                    }
+                }
+                return try await group.reduce(into: []) { $0 += $1 }
+            }
+            XCTAssertEqual(Set(calls.map(\.call)).count, connections * callsEach)
+
+            // Each receiver "a" opens, twice over, from two senders at once.
+            let outcomes = try await withThrowingTaskGroup(of: [String].self) { group in
+                for _ in 0..<2 {
+                    group.addTask {
+                        let events: [[String: Any]] = calls.map { ["type": "opened", "pushId": $0.call, "receiver": "\($0.conversation)-a"] }
+                        return try await server.acceptedOpenEvents(events)["outcomes"]?.stringArray ?? []
+                    }
+                }
+                return try await group.reduce(into: []) { $0 += $1 }
+            }
+            XCTAssertEqual(outcomes.filter { $0 == "counted" }.count, calls.count, "each open counted once")
+            XCTAssertEqual(outcomes.filter { $0 == "duplicate" }.count, calls.count, "its second report a duplicate")
+
+            let report = try await server.experimentReport()
+            for variant in ExperimentFixture.variants {
+                let inVariant = calls.filter { ExperimentFixture.hashedVariant(of: $0.conversation) == variant }.count
+                let arm = try XCTUnwrap(report.arm(variant), "\(report)")
+                XCTAssertEqual(arm.int("pushes"), 2 * inVariant, "\(variant): \(arm)")
+                XCTAssertEqual(arm.int("receivers"), 2 * inVariant, "\(variant): \(arm)")
+                XCTAssertEqual(arm.int("opens"), inVariant, "\(variant): \(arm)")
+                XCTAssertEqual(arm.int("openers"), inVariant, "\(variant): \(arm)")
+            }
         }
     }
 }
