@@ -113,6 +113,36 @@ final class ExperimentClusterTests: XCTestCase {
             XCTAssertEqual(fromA.arm(ExperimentFixture.hashedVariant(of: "Solo"))?.int("opens"), 1, "\(fromA)")
         }
     }
+    /// The same opens reported to both instances at once count once: the other report of
+    /// each is a duplicate, whichever instance took it.
+    func testTheSameOpensReportedToBothInstancesAtOnceCountOnce() async throws {
+        try await twoInstances { a, b in
+            var calls: [(call: String, receiver: String)] = []
+            for index in 0..<30 {
+                let receiver = "solo-\(index)"
+                let (_, record) = try await (index % 2 == 0 ? a : b).experimentCall(conversation: "ab-\(index)", to: [receiver])
+                calls.append((try XCTUnwrap(record["call"]?.stringValue), receiver))
+            }
+            await a.flushExposures()
+            await b.flushExposures()
+            let opened = calls
+            let outcomes = try await withThrowingTaskGroup(of: [String].self) { group in
+                for server in [a, b] {
+                    group.addTask {
+                        let events: [[String: Any]] = opened.map { ["type": "opened", "pushId": $0.call, "receiver": $0.receiver] }
+                        return try await server.acceptedOpenEvents(events)["outcomes"]?.stringArray ?? []
+                    }
+                }
+                return try await group.reduce(into: []) { $0 += $1 }
+            }
+            XCTAssertEqual(outcomes.filter { $0 == "counted" }.count, calls.count, "\(outcomes)")
+            XCTAssertEqual(outcomes.filter { $0 == "duplicate" }.count, calls.count, "\(outcomes)")
+            let report = try await a.experimentReport()
+            let opens = report["arms"]?.arrayValue?.reduce(0) { $0 + ($1.int("opens") ?? 0) }
+            XCTAssertEqual(opens, calls.count, "\(report)")
+        }
+    }
+
     /// `pushcompose ab` on the shared database (no `--data`): an override it sets is
     /// announced to the running instances, and its report has the API's numbers.
     func testTheCommandLineWorksOnTheSharedDatabase() async throws {
