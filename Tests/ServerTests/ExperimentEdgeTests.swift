@@ -135,4 +135,42 @@ final class ExperimentEdgeTests: XCTestCase {
             }
         }
     }
+    /// A template reload applies new weights to the next call, and a set without the
+    /// experiment ends it: plain pushes, and the report no longer knows it.
+    func testAReloadChangesTheWeightsAndCanRemoveTheExperiment() async throws {
+        let configuration = try experimentConfiguration()
+        let file = URL(fileURLWithPath: configuration.templates).appendingPathComponent("greeting.yaml")
+        try await withServer(configuration) { server in
+            let conversation = try XCTUnwrap((0..<40).map { "ab-\($0)" }.first { ExperimentFixture.hashedVariant(of: $0) == "plain" })
+            func variant() async throws -> JSON? {
+                let (result, _) = try await server.experimentCall(conversation: conversation, to: ["Jerry"])
+                return try pushMessage(of: result)["_pc"]?["v"]
+            }
+            func reload() async throws {
+                let response = try await server.admin(.post, "/v1/templates/reload")
+                XCTAssertEqual(response.status, .ok, response.text)
+            }
+            let before = try await variant()
+            XCTAssertEqual(before, .string("plain"))
+
+            let text = ExperimentFixture.template(unit: "conversation")
+            let plainWeight = try XCTUnwrap(text.range(of: "weight: 50"))
+            try text.replacingCharacters(in: plainWeight, with: "weight: 0").write(to: file, atomically: true, encoding: .utf8)
+            try await reload()
+            let reweighted = try await variant()
+            XCTAssertEqual(reweighted, .string("emoji"), "the control's weight is 0 now")
+
+            try "name: greeting\npriority: 40\nmatch:\n  conversations: [\"ab-*\"]\n".write(to: file, atomically: true, encoding: .utf8)
+            try await reload()
+            let (result, record) = try await server.experimentCall(conversation: conversation, to: ["Jerry"], text: "bye")
+            XCTAssertEqual(try pushMessage(of: result)["alert"], .string("Tom: bye"))
+            XCTAssertNil(try pushMessage(of: result)["_pc"])
+            XCTAssertNil(record["experiment"])
+            let report = try await server.admin(.get, "/v1/experiments/\(ExperimentFixture.name)/report")
+            XCTAssertEqual(report.status, .notFound, report.text)
+            XCTAssertTrue(report.text.contains("they declare none"), report.text)
+            let list = try await server.admin(.get, "/v1/experiments")
+            XCTAssertEqual(try list.json["experiments"], .array([]), list.text)
+        }
+    }
 }
