@@ -146,7 +146,7 @@ let package = Package(
         .executableTarget(
             name: "DeliveryBench",
             dependencies: [
-                "Delivery", "SQLiteStorage", "PostgresStorage", "PostgresCluster", "PushCompose", "ProviderStandIns",
+                "Delivery", "SQLiteStorage", "PostgresStorage", "PostgresCluster", "PushCompose", "ProviderStandIns", "Storage", "Experiments",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -28,6 +28,8 @@
 //       `pushcompose serve --config`; GET http://127.0.0.1:PORT/apns and /fcm list
 //       what each received (device token, headers, payload, problems found);
 //       POST /apns/dead/TOKEN and /fcm/dead/TOKEN make the next push to TOKEN find it dead.
+//   pushcompose-delivery-bench experiments DIR|URL [RECEIVERS [api|sql]]
+//       the experiment report over RECEIVERS × 10 exposures (see ExperimentsBench).
 //   pushcompose-delivery-bench jwt COUNT
 //       signs COUNT APNs provider tokens; prints the time of one.
 import Crypto
@@ -47,7 +49,7 @@ import Synchronization
 
 let arguments = CommandLine.arguments
 guard arguments.count >= 3 else {
-    FileHandle.standardError.write(Data("usage: pushcompose-delivery-bench webhook PORT | ceiling DIR|URL PUSHES | fill DIR JOBS | devices DIR|URL COUNT [webhook|apns] | postgres DIR | apns DIR COUNT_PORT | jwt COUNT\n".utf8))
+    FileHandle.standardError.write(Data("usage: pushcompose-delivery-bench webhook PORT | ceiling DIR|URL PUSHES | fill DIR JOBS | devices DIR|URL COUNT [webhook|apns] | postgres DIR | apns DIR COUNT_PORT | experiments DIR|URL [RECEIVERS [api|sql]] | jwt COUNT\n".utf8))
     exit(2)
 }
 
@@ -278,6 +280,11 @@ case "postgres":
     FileHandle.standardOutput.write(Data((url + "\n").utf8))
     for await _ in await UnixSignalsSequence(trapping: .sigterm, .sigint) { break }
     cluster.stop()
+
+case "experiments":
+    try await ExperimentsBench.run(
+        arguments[2], receivers: arguments.count > 3 ? Int(arguments[3])! : 1_000_000,
+        fill: arguments.count > 4 ? ExperimentsBench.Fill(rawValue: arguments[4])! : .sql)
 
 case "jwt":
     let count = Int(arguments[2])!

@@ -25,8 +25,9 @@ public final class SQLiteExperimentStore: ExperimentStore {
             // A crash of the machine may lose the last batches of exposures and opens,
             // never corrupt them: statistics, not pushes.
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
-            // Exposure keys (random push ids) land all over the table's B-tree.
-            try db.execute(sql: "PRAGMA cache_size = -65536")
+            // The writer's batches land on random pages of the exposures' indexes (push
+            // ids are random, receivers interleave): 64 MiB of them stay in memory.
+            if !db.configuration.readonly { try db.execute(sql: "PRAGMA cache_size = -65536") }
         }
         database = try DatabasePool(path: directory.appendingPathComponent(Self.fileName).path, configuration: configuration)
         try Self.migrator.migrate(database)
@@ -48,7 +49,8 @@ public final class SQLiteExperimentStore: ExperimentStore {
                         opened_at REAL,
                         PRIMARY KEY (push_id, receiver, experiment)
                     ) WITHOUT ROWID;
-                    CREATE INDEX experiment_exposure_by_time ON experiment_exposure (experiment, time);
+                    -- Holds what a report since a time counts: it reads the index alone.
+                    CREATE INDEX experiment_exposure_by_time ON experiment_exposure (experiment, time, variant, status, receiver, opened_at);
                     CREATE INDEX experiment_exposure_by_receiver ON experiment_exposure (receiver, experiment, time)
                         WHERE status = 'exposed';
                     CREATE TABLE experiment_receiver (
@@ -127,7 +129,7 @@ public final class SQLiteExperimentStore: ExperimentStore {
     private static func record(_ event: OpenEvent, windows: [String: Double], _ db: Database) throws -> OpenEventOutcome {
         guard let pushId = try pushId(of: event, db) else { return .unknownPush }
         let exposed = try Row.fetchAll(
-            db, sql: "SELECT receiver, experiment, variant, time FROM experiment_exposure WHERE push_id = ? AND status = 'exposed'",
+            db.cachedStatement(sql: "SELECT receiver, experiment, variant, time FROM experiment_exposure WHERE push_id = ? AND status = 'exposed'"),
             arguments: [pushId]
         ).map { ExposedPush(pushId: pushId, receiver: $0["receiver"], experiment: $0["experiment"], variant: $0["variant"], time: $0["time"]) }
         let receiver: String
@@ -137,17 +139,14 @@ public final class SQLiteExperimentStore: ExperimentStore {
         case .opened(_, let opener, let opened): (receiver, exposures) = (opener, opened)
         }
         let (outcome, counted) = OpenEventMatch.outcome(at: event.time, of: exposures, windows: windows)
-        try db.execute(
-            sql: "INSERT INTO experiment_event (push_id, receiver, time, outcome) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
-            arguments: [pushId, receiver, event.time, outcome.rawValue])
+        try db.cachedStatement(sql: "INSERT INTO experiment_event (push_id, receiver, time, outcome) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")
+            .execute(arguments: [pushId, receiver, event.time, outcome.rawValue])
         guard db.changesCount > 0 else { return .duplicate }
         for exposure in counted {
-            try db.execute(
-                sql: "UPDATE experiment_exposure SET opened_at = ? WHERE push_id = ? AND receiver = ? AND experiment = ?",
-                arguments: [event.time, pushId, receiver, exposure.experiment])
-            try db.execute(
-                sql: "UPDATE experiment_receiver SET opens = opens + 1 WHERE experiment = ? AND variant = ? AND receiver = ?",
-                arguments: [exposure.experiment, exposure.variant, receiver])
+            try db.cachedStatement(sql: "UPDATE experiment_exposure SET opened_at = ? WHERE push_id = ? AND receiver = ? AND experiment = ?")
+                .execute(arguments: [event.time, pushId, receiver, exposure.experiment])
+            try db.cachedStatement(sql: "UPDATE experiment_receiver SET opens = opens + 1 WHERE experiment = ? AND variant = ? AND receiver = ?")
+                .execute(arguments: [exposure.experiment, exposure.variant, receiver])
         }
         return outcome
     }
@@ -158,12 +157,12 @@ public final class SQLiteExperimentStore: ExperimentStore {
         if let pushId = event.pushId { return pushId }
         guard let receiver = event.receiver, let experiment = event.experiment else { return nil }
         return try String.fetchOne(
-            db,
-            sql: """
-                SELECT push_id FROM experiment_exposure
-                WHERE receiver = ? AND experiment = ? AND status = 'exposed' AND time <= ? AND (? IS NULL OR variant = ?)
-                ORDER BY time DESC LIMIT 1
-                """,
+            db.cachedStatement(
+                sql: """
+                    SELECT push_id FROM experiment_exposure
+                    WHERE receiver = ? AND experiment = ? AND status = 'exposed' AND time <= ? AND (? IS NULL OR variant = ?)
+                    ORDER BY time DESC LIMIT 1
+                    """),
             arguments: [receiver, experiment, event.time, event.variant, event.variant])
     }
 

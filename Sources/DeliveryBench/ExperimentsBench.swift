@@ -1,0 +1,233 @@
+import Experiments
+import Foundation
+import Logging
+import PostgresCluster
+import PostgresStorage
+import SQLiteStorage
+import Storage
+
+/// `experiments DIR|URL [RECEIVERS] [api|sql]`: the experiment report's cost at size.
+/// Fills one experiment with RECEIVERS (default 1,000,000) receivers × 10 pushes (a day
+/// apart), two variants split by receiver, and RECEIVERS counted opens (a quarter of
+/// the receivers open 4 of their pushes, an hour after each); then times the report
+/// (`armCounts(since: nil)`) five times, and once the report since the last day (a
+/// tenth of the pushes), and checks it counts every exposure and open.
+///
+/// `api` fills through the store's own API (exposures in batches of 20,000, open
+/// events in batches of 10,000): what a server's writes cost, minutes per million
+/// exposures on a small machine, since every batch lands on random pages of two
+/// indexes (push ids are random, receivers interleave). `sql` (the default) makes the
+/// same rows in a few SQL statements (`sqlite3`, `psql`) with the rollup as the store
+/// keeps it, then `ANALYZE`s (and on PostgreSQL `VACUUM`s, as autovacuum would after a
+/// load): the full size in minutes.
+///
+/// With a DIR: SQLite in DIR/sqlite, then PostgreSQL in a throw-away cluster (fsync
+/// on) under DIR; with a `postgres://` URL, that (empty) database only. Prints a
+/// Markdown table.
+enum ExperimentsBench {
+    static let experiment = "bench"
+    static let pushesPerReceiver = 10
+    static let day = 86_400.0
+    static let start = 1_700_000_000.0
+
+    enum Fill: String {
+        case api
+        case sql
+    }
+
+    static func run(_ target: String, receivers: Int, fill: Fill) async throws {
+        line("| driver | fill | exposures | opens | fill (s) | report p50 (s) | report max (s) | report since last day (s) |")
+        line("|---|---|---:|---:|---|---:|---:|---:|")
+        if target.hasPrefix("postgres") {
+            try await measurePostgres(url: target, receivers: receivers, fill: fill)
+            return
+        }
+        let directory = URL(fileURLWithPath: target).appendingPathComponent("sqlite")
+        let store = try SQLiteExperimentStore(directory: directory)
+        let file = directory.appendingPathComponent(SQLiteExperimentStore.fileName).path
+        try await measure("SQLite", store, receivers: receivers, fill: fill) { try run("sqlite3", [file], input: sqliteLoad(receivers: receivers)) }
+        let cluster = try PostgresCluster(durable: true, parent: URL(fileURLWithPath: target))
+        defer { cluster.stop() }
+        try await measurePostgres(url: try cluster.createDatabase("experiments"), receivers: receivers, fill: fill)
+    }
+
+    private static func measurePostgres(url: String, receivers: Int, fill: Fill) async throws {
+        let database = try await PostgresDatabase.open(url: try PostgresURL(url), maxConnections: 4, logger: Logger(label: "bench"))
+        do {
+            try await measure("PostgreSQL", PostgresExperimentStore(database: database, instanceId: "bench"), receivers: receivers, fill: fill) {
+                try run("psql", [url, "-q", "-v", "ON_ERROR_STOP=1"], input: postgresLoad(receivers: receivers))
+            }
+        } catch {
+            await database.close()
+            throw error
+        }
+        await database.close()
+    }
+
+    private static func measure(
+        _ driver: String, _ store: any ExperimentStore, receivers: Int, fill: Fill, load: () throws -> Void
+    ) async throws {
+        let fillStart = ContinuousClock.now
+        let filled: String
+        switch fill {
+        case .api:
+            let exposures = try await fillExposures(store, receivers: receivers)
+            let opens = try await fillOpens(store, receivers: receivers)
+            filled = String(format: "%.0f + %.0f (opens)", exposures, opens)
+        case .sql:
+            try load()
+            filled = String(format: "%.0f", seconds(since: fillStart))
+        }
+        var times: [Double] = []
+        var counts: [ArmCounts] = []
+        for _ in 0..<5 {
+            let started = ContinuousClock.now
+            counts = try await store.armCounts(experiment: experiment, since: nil)
+            times.append(seconds(since: started))
+        }
+        let exposures = counts.reduce(0) { $0 + $1.pushes }
+        let opens = counts.reduce(0) { $0 + $1.opens }
+        let expectedOpens = (receivers + 3) / 4 * 4
+        guard opens == expectedOpens, exposures == receivers * pushesPerReceiver else {
+            throw BenchFailure(description: "the report counts \(counts), not \(receivers * pushesPerReceiver) exposures and \(expectedOpens) opens")
+        }
+        let sinceStart = ContinuousClock.now
+        _ = try await store.armCounts(experiment: experiment, since: start + Double(pushesPerReceiver - 1) * day)
+        let since = seconds(since: sinceStart)
+        times.sort()
+        func f(_ value: Double) -> String { String(format: "%.3f", value) }
+        line("| \(driver) | \(fill == .api ? "API" : "SQL") | \(exposures) | \(opens) | \(filled) | \(f(times[2])) | \(f(times[4])) | \(f(since)) |")
+    }
+
+    /// Returns the seconds taken.
+    private static func fillExposures(_ store: any ExperimentStore, receivers: Int) async throws -> Double {
+        let started = ContinuousClock.now
+        var batch: [ExperimentExposure] = []
+        batch.reserveCapacity(20_000)
+        // Push by push, all receivers: batches hold pushes of one time, as a server's do.
+        for push in 0..<pushesPerReceiver {
+            for receiver in 0..<receivers {
+                batch.append(
+                    ExperimentExposure(
+                        experiment: experiment, variant: receiver % 2 == 0 ? "control" : "short", unit: "user-\(receiver)",
+                        receiver: "user-\(receiver)", pushId: pushId(receiver: receiver, push: push), time: time(receiver: receiver, push: push),
+                        status: .exposed))
+                if batch.count == 20_000 {
+                    try await store.recordExposures(batch)
+                    batch.removeAll(keepingCapacity: true)
+                }
+            }
+        }
+        if !batch.isEmpty { try await store.recordExposures(batch) }
+        return seconds(since: started)
+    }
+
+    /// Returns the seconds taken.
+    private static func fillOpens(_ store: any ExperimentStore, receivers: Int) async throws -> Double {
+        let started = ContinuousClock.now
+        var events: [OpenEvent] = []
+        for push in 0..<4 {
+            for receiver in stride(from: 0, to: receivers, by: 4) {
+                events.append(OpenEvent(pushId: pushId(receiver: receiver, push: push), time: time(receiver: receiver, push: push) + 3600))
+                if events.count == 10_000 {
+                    _ = try await store.recordOpens(events, windows: [:])
+                    events.removeAll(keepingCapacity: true)
+                }
+            }
+        }
+        if !events.isEmpty { _ = try await store.recordOpens(events, windows: [:]) }
+        return seconds(since: started)
+    }
+
+    /// The same rows as the API fill (push ids random, not the same ones), and the
+    /// receivers' rows and events as the store makes them, in one transaction.
+    private static func sqliteLoad(receivers: Int) -> String {
+        """
+        PRAGMA cache_size = -4000000;
+        BEGIN;
+        INSERT INTO experiment_exposure (push_id, receiver, experiment, variant, unit, time, status, opened_at)
+        SELECT substr(h, 1, 8) || '-' || substr(h, 9, 4) || '-' || substr(h, 13, 4) || '-' || substr(h, 17, 4) || '-' || substr(h, 21),
+            'user-' || r, '\(experiment)', CASE WHEN r % 2 = 0 THEN 'control' ELSE 'short' END, 'user-' || r,
+            \(start) + k * \(day) + r % 86400, 'exposed',
+            CASE WHEN r % 4 = 0 AND k < 4 THEN \(start) + k * \(day) + r % 86400 + 3600 END
+        FROM (
+            WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < \(receivers * pushesPerReceiver - 1))
+            SELECT lower(hex(randomblob(16))) AS h, i % \(receivers) AS r, i / \(receivers) AS k FROM n);
+        INSERT INTO experiment_event (push_id, receiver, time, outcome)
+        SELECT push_id, receiver, opened_at, 'counted' FROM experiment_exposure WHERE opened_at IS NOT NULL;
+        INSERT INTO experiment_receiver (experiment, variant, receiver, pushes, opens)
+        SELECT experiment, variant, receiver, count(*), count(opened_at) FROM experiment_exposure GROUP BY experiment, variant, receiver;
+        COMMIT;
+        ANALYZE;
+        """
+    }
+
+    private static func postgresLoad(receivers: Int) -> String {
+        """
+        BEGIN;
+        INSERT INTO experiment_exposure (push_id, receiver, experiment, variant, unit, time, status, opened_at)
+        SELECT md5(random()::text || i)::uuid::text, 'user-' || r, '\(experiment)', CASE WHEN r % 2 = 0 THEN 'control' ELSE 'short' END,
+            'user-' || r, \(start) + k * \(day) + r % 86400, 'exposed',
+            CASE WHEN r % 4 = 0 AND k < 4 THEN \(start) + k * \(day) + r % 86400 + 3600 END
+        FROM (SELECT i, i % \(receivers) AS r, i / \(receivers) AS k FROM generate_series(0, \(receivers * pushesPerReceiver - 1)) AS i) AS n;
+        INSERT INTO experiment_event (push_id, receiver, time, outcome)
+        SELECT push_id, receiver, opened_at, 'counted' FROM experiment_exposure WHERE opened_at IS NOT NULL;
+        INSERT INTO experiment_receiver (experiment, variant, receiver, pushes, opens)
+        SELECT experiment, variant, receiver, count(*), count(opened_at) FROM experiment_exposure GROUP BY experiment, variant, receiver;
+        COMMIT;
+        VACUUM ANALYZE experiment_exposure;
+        VACUUM ANALYZE experiment_receiver;
+        VACUUM ANALYZE experiment_event;
+        """
+    }
+
+    private static func run(_ program: String, _ arguments: [String], input: String) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [program] + arguments
+        let pipe = Pipe()
+        process.standardInput = pipe
+        try process.run()
+        pipe.fileHandleForWriting.write(Data(input.utf8))
+        try pipe.fileHandleForWriting.close()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw BenchFailure(description: "\(program) \(arguments.joined(separator: " ")) exited with \(process.terminationStatus)")
+        }
+    }
+
+    /// Written at once: a run takes minutes, and a script shows each row as it comes.
+    private static func line(_ text: String) {
+        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+    }
+
+    /// Push `push` of a receiver: a day after the previous one, spread over the day by receiver.
+    private static func time(receiver: Int, push: Int) -> Double {
+        start + Double(push) * day + Double(receiver % 86_400)
+    }
+
+    /// A random-looking push id (as the server's are), the same each time it is asked for.
+    private static func pushId(receiver: Int, push: Int) -> String {
+        var state = UInt64(receiver * pushesPerReceiver + push) &* 0x9E37_79B9_7F4A_7C15
+        func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        let hex = String(next(), radix: 16).leftPadded(16) + String(next(), radix: 16).leftPadded(16)
+        let digits = Array(hex)
+        return "\(String(digits[0..<8]))-\(String(digits[8..<12]))-\(String(digits[12..<16]))-\(String(digits[16..<20]))-\(String(digits[20..<32]))"
+    }
+}
+
+struct BenchFailure: Error, CustomStringConvertible {
+    var description: String
+}
+
+extension String {
+    fileprivate func leftPadded(_ length: Int) -> String {
+        String(repeating: "0", count: max(0, length - count)) + self
+    }
+}
