@@ -249,7 +249,7 @@ final class ExperimentAPITests: XCTestCase {
             let payload = try pushMessage(of: result)
             XCTAssertEqual(payload["_pc"]?["v"], .string(forced))
             XCTAssertEqual(payload["alert"], .string(ExperimentFixture.alert(variant: forced, text: "forced")))
-            let exposures = try XCTUnwrap(record["exposures"]?.arrayValue)
+            let exposures = record.exposureEntries
             XCTAssertEqual(exposures.compactMap { $0["status"]?.stringValue }, ["overridden", "overridden"], "\(exposures)")
             XCTAssertEqual(exposures.compactMap { $0["variant"]?.stringValue }, [forced, forced])
 
@@ -281,7 +281,7 @@ final class ExperimentAPITests: XCTestCase {
 
             let (after, afterRecord) = try await server.experimentCall(conversation: conversation, to: ["Jerry", "Spike"], text: "hashed")
             XCTAssertEqual(try pushMessage(of: after)["_pc"]?["v"], .string(hashed))
-            XCTAssertEqual(afterRecord["exposures"]?.arrayValue?.compactMap { $0["status"]?.stringValue }, ["exposed", "exposed"])
+            XCTAssertEqual(afterRecord.exposureEntries.compactMap { $0["status"]?.stringValue }, ["exposed", "exposed"])
             report = try await server.experimentReport()
             XCTAssertEqual(report.arm(hashed)?.int("receivers"), 2, "\(report)")
             XCTAssertEqual(report.int("overridden"), 2, "\(report)")
@@ -301,7 +301,7 @@ final class ExperimentAPITests: XCTestCase {
         try await withServer(configuration) { server in
             let (result, record) = try await server.experimentCall(conversation: "ab-1", to: ["Jerry"])
             XCTAssertEqual(try pushMessage(of: result)["_pc"]?["v"], .string(forced))
-            XCTAssertEqual(record["exposures"]?[0]?["status"], .string("overridden"))
+            XCTAssertEqual(record.exposureEntries.first?["status"], .string("overridden"))
             let listed = try await server.admin(.get, "/v1/experiments/\(Self.name)/overrides")
             XCTAssertEqual(try listed.json["overrides"]?[0]?["variant"], .string(forced), listed.text)
         }

@@ -99,7 +99,7 @@ final class ExperimentCLITests: XCTestCase {
         try await withServer(configuration) { server in
             let (result, record) = try await server.experimentCall(conversation: conversation, to: ["Jerry"])
             XCTAssertEqual(try pushMessage(of: result)["_pc"]?["v"], .string(forced))
-            XCTAssertEqual(record["exposures"]?[0]?["status"], .string("overridden"))
+            XCTAssertEqual(record.exposureEntries.first?["status"], .string("overridden"))
         }
 
         let removed = try Self.ab(["override", Self.name, conversation, "--remove"], data: data, templates: templates)

@@ -26,7 +26,7 @@ final class ExperimentClusterTests: XCTestCase {
     /// Receiver → the variant of each exposure in an audit record.
     private static func variants(_ record: JSON) -> [String: String] {
         var variants: [String: String] = [:]
-        for exposure in record["exposures"]?.arrayValue ?? [] {
+        for exposure in record.exposureEntries {
             variants[exposure["receiver"]?.stringValue ?? ""] = exposure["variant"]?.stringValue
         }
         return variants
@@ -61,7 +61,7 @@ final class ExperimentClusterTests: XCTestCase {
             }
             let (forcedAnswer, forcedRecord) = try await b.experimentCall(conversation: "ab-jerry", to: ["Jerry"])
             XCTAssertEqual(try pushMessage(of: forcedAnswer)["_pc"]?["v"], .string(forced))
-            XCTAssertEqual(forcedRecord["exposures"]?[0]?["status"], .string("overridden"))
+            XCTAssertEqual(forcedRecord.exposureEntries.first?["status"], .string("overridden"))
             let listed = try await b.admin(.get, "/v1/experiments/\(Self.name)/overrides")
             XCTAssertEqual(try listed.json["overrides"]?.arrayValue?.compactMap { $0["unit"]?.stringValue }, ["Jerry"], listed.text)
 
@@ -84,7 +84,7 @@ final class ExperimentClusterTests: XCTestCase {
             // Both reports count both instances' exposures, as their audit logs have them.
             var pushes: [String: Int] = [:], exposed: [String: Set<String>] = [:], notExposed: [String: Int] = [:], overridden: [String: Int] = [:]
             for record in try await a.hookRecords() + b.hookRecords() {
-                for exposure in record["exposures"]?.arrayValue ?? [] {
+                for exposure in record.exposureEntries {
                     let variant = exposure["variant"]?.stringValue ?? "", receiver = exposure["receiver"]?.stringValue ?? ""
                     switch exposure["status"]?.stringValue {
                     case "exposed":

@@ -27,7 +27,7 @@ final class ExperimentEdgeTests: XCTestCase {
             let answered = try XCTUnwrap(try pushMessage(of: result)["_pc"]?["v"]?.stringValue)
             let (exposed, coalesced) = answered == "plain" ? (plain, emoji) : (emoji, plain)
             let statuses = Dictionary(
-                uniqueKeysWithValues: (record["exposures"]?.arrayValue ?? []).map { ($0["receiver"]?.stringValue ?? "", $0["status"]?.stringValue ?? "") })
+                uniqueKeysWithValues: record.exposureEntries.map { ($0["receiver"]?.stringValue ?? "", $0["status"]?.stringValue ?? "") })
             XCTAssertEqual(statuses, [exposed: "exposed", coalesced: "not-exposed"])
 
             let forced = "forced-user"
@@ -68,7 +68,7 @@ final class ExperimentEdgeTests: XCTestCase {
             XCTAssertEqual(outcomes["outcomes"]?.stringArray, ["outside-window", "duplicate", "outside-window", "counted"], "\(outcomes)")
             XCTAssertEqual(outcomes.int("outsideWindow"), 2)
             let report = try await server.experimentReport()
-            let tykeVariant = try XCTUnwrap(tyke["exposures"]?[0]?["variant"]?.stringValue)
+            let tykeVariant = try XCTUnwrap(tyke.exposureEntries.first?["variant"]?.stringValue)
             for variant in ExperimentFixture.variants {
                 XCTAssertEqual(report.arm(variant)?.int("opens"), variant == tykeVariant ? 1 : 0, "\(variant): \(report)")
             }
@@ -127,7 +127,7 @@ final class ExperimentEdgeTests: XCTestCase {
                 }
                 XCTAssertEqual(record["undeliverable"]?.arrayValue?.map { $0["receiver"] }, [.string("no-device")])
                 let statuses = Dictionary(
-                    uniqueKeysWithValues: (record["exposures"]?.arrayValue ?? []).map { ($0["receiver"]?.stringValue ?? "", $0["status"]?.stringValue ?? "") })
+                    uniqueKeysWithValues: record.exposureEntries.map { ($0["receiver"]?.stringValue ?? "", $0["status"]?.stringValue ?? "") })
                 XCTAssertEqual(statuses, [plain: "exposed", emoji: "exposed", "no-device": "not-exposed"])
                 let report = try await server.experimentReport()
                 XCTAssertEqual(report.int("notExposed"), 1, "\(report)")

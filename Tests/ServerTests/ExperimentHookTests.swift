@@ -68,11 +68,11 @@ final class ExperimentHookTests: XCTestCase {
         XCTAssertEqual(record["experimentUnit"], .string("conversation"), file: file, line: line)
         let groups = try XCTUnwrap(record["groups"]?.arrayValue, file: file, line: line)
         XCTAssertEqual(groups.map { $0["variant"] }, [.string(variant)], file: file, line: line)
-        let exposures = try XCTUnwrap(record["exposures"]?.arrayValue, "\(record)", file: file, line: line)
+        XCTAssertEqual(record["exposures"]?.arrayValue?.count, 1, "one variant, one status, one push: \(record)", file: file, line: line)
+        let exposures = record.exposureEntries
         XCTAssertEqual(exposures.compactMap { $0["receiver"]?.stringValue }.sorted(), receivers, file: file, line: line)
         for exposure in exposures {
             XCTAssertEqual(exposure["variant"], .string(variant), "\(exposure)", file: file, line: line)
-            XCTAssertEqual(exposure["unit"], .string(conversation), "\(exposure)", file: file, line: line)
             XCTAssertEqual(exposure["push"], .string(call), "\(exposure)", file: file, line: line)
             XCTAssertEqual(exposure["status"], .string("exposed"), "\(exposure)", file: file, line: line)
         }
@@ -128,14 +128,14 @@ final class ExperimentHookTests: XCTestCase {
                 // The audit line: who saw which variant, through which push.
                 XCTAssertEqual(record["experimentUnit"], .string("receiver"))
                 XCTAssertEqual(record["coalesced"]?.arrayValue?.map { $0["receiver"] }, [.string(emojiWithout)])
-                let exposures = try XCTUnwrap(record["exposures"]?.arrayValue, "\(record)")
+                let exposures = record.exposureEntries
                 var byReceiver: [String: JSON] = [:]
                 for exposure in exposures { byReceiver[exposure["receiver"]?.stringValue ?? ""] = exposure }
                 XCTAssertEqual(Set(byReceiver.keys), Set(receivers))
                 for receiver in plainWithout + [plainWith] {
                     XCTAssertEqual(
                         byReceiver[receiver],
-                        .object(["receiver": .string(receiver), "variant": .string("plain"), "unit": .string(receiver), "push": .string(call), "status": .string("exposed")]))
+                        .object(["receiver": .string(receiver), "variant": .string("plain"), "push": .string(call), "status": .string("exposed")]))
                 }
                 for receiver in emojiWith {
                     XCTAssertEqual(byReceiver[receiver]?["push"], queued[receiver].map(JSON.string))
@@ -174,9 +174,48 @@ final class ExperimentHookTests: XCTestCase {
                 let variant = ExperimentFixture.hashedVariant(of: "ab-1")
                 XCTAssertEqual(payload["alert"], .string(ExperimentFixture.alert(variant: variant, text: "hi")), label)
                 XCTAssertEqual(record["experiment"], .string(Self.name), label)
-                XCTAssertEqual(record["exposures"]?.arrayValue?.compactMap { $0["status"]?.stringValue }, ["exposed", "exposed"], label)
+                XCTAssertEqual(record.exposureEntries.compactMap { $0["status"]?.stringValue }, ["exposed", "exposed"], label)
                 let report = try await server.experimentReport()
                 XCTAssertEqual(report.arm(variant)?.int("receivers"), 2, "\(label): \(report)")
+            }
+        }
+    }
+    /// A conversation-unit experiment with custom delivery: the mentioned receiver's push
+    /// goes through the webhook in the conversation's variant, tagged with its own push
+    /// id; an open reported by that id counts.
+    func testAConversationsVariantGoesThroughTheWebhookWithItsOwnPushId() async throws {
+        let webhook = WebhookStandIn()
+        try await webhook.serve { url, _ in
+            var configuration = try experimentConfiguration()
+            configuration.delivery.webhookURL = url
+            configuration.delivery.webhookSecret = WebhookStandIn.secret
+            try await withServer(configuration) { server in
+                try await server.registerWebhookDevice("Tyke")
+                let hook = HookBody.receiversOffline(conversation: "ab-9", to: ["Jerry", "Spike", "Tyke"], content: HookBody.text("Lunch?"), mentioned: ["Tyke"])
+                let result = try await server.receiversOffline(hook)
+                let record = try await server.lastHookRecord()
+                let call = try XCTUnwrap(record["call"]?.stringValue)
+                let variant = ExperimentFixture.hashedVariant(of: "ab-9")
+                XCTAssertEqual(result["offlinePeers"]?.stringArray, ["Jerry", "Spike"])
+                XCTAssertEqual(try pushMessage(of: result)["_pc"], .object(["id": .string(call), "x": .string(Self.name), "v": .string(variant)]))
+
+                let pushes = await webhook.pushes(1)
+                let push = try XCTUnwrap(pushes.first)
+                XCTAssertEqual(push.receiver, "Tyke")
+                XCTAssertNotEqual(push.pushId, call)
+                XCTAssertEqual(push.payload["_pc"], .object(["id": .string(push.pushId), "x": .string(Self.name), "v": .string(variant)]))
+                let tyke = record.exposureEntries.first { $0["receiver"] == .string("Tyke") }
+                XCTAssertEqual(tyke?["push"], .string(push.pushId))
+                XCTAssertEqual(tyke?["status"], .string("exposed"))
+
+                let opened = try await server.acceptedOpenEvents([
+                    ["type": "opened", "pushId": push.pushId],
+                    ["type": "opened", "pushId": call, "receiver": "Tyke"],
+                ])
+                XCTAssertEqual(opened["outcomes"]?.stringArray, ["counted", "unknown-push"], "the call's push did not reach Tyke: \(opened)")
+                let report = try await server.experimentReport()
+                XCTAssertEqual(report.arm(variant)?.int("opens"), 1, "\(report)")
+                XCTAssertEqual(report.arm(variant)?.int("receivers"), 3, "\(report)")
             }
         }
     }

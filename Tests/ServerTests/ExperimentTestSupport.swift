@@ -118,6 +118,22 @@ extension JSON {
         self["arms"]?.arrayValue?.first { $0["variant"] == .string(variant) }
     }
 
+    /// An audit line's exposures, one per receiver: `receiver`, `variant`, `status` and
+    /// `push` (the line lists them per variant and status: the receivers, and the call's
+    /// `push` or each receiver's of `pushes`).
+    var exposureEntries: [JSON] {
+        (self["exposures"]?.arrayValue ?? []).flatMap { group -> [JSON] in
+            let pushes = group["pushes"]?.stringArray
+            return (group["receivers"]?.stringArray ?? []).enumerated().map { index, receiver in
+                let push = pushes.map { $0.count == 1 ? $0.first : $0.indices.contains(index) ? $0[index] : nil } ?? group["push"]?.stringValue
+                return .object([
+                    "receiver": .string(receiver), "variant": group["variant"] ?? .null, "status": group["status"] ?? .null,
+                    "push": push.map(JSON.string) ?? .null,
+                ])
+            }
+        }
+    }
+
     /// A number member as an Int (counts in reports and answers).
     func int(_ key: String) -> Int? { self[key]?.numberValue.map { Int($0) } }
 }
