@@ -68,8 +68,10 @@ final class HookService: Sendable {
                 // Durable before the answer: once the hook is answered the push must not be lost.
                 let pushIds = try await delivery.enqueue(plan, conversation: hook.convId, call: call, devices: devices)
                 let exposed = ExperimentExposures.make(plan, call: call, pushIds: pushIds, time: now)
-                await exposures.record(exposed)
-                metrics.experimentExposures(exposed)
+                if let exposed {
+                    await exposures.record(exposed)
+                    metrics.experimentExposures(exposed)
+                }
                 metrics.answer(kind: plan.answer.skip == true ? "skip" : "push")
                 metrics.coalescedReceivers(plan.coalesced.count)
                 metrics.renderFailures(plan.renderFailures.count, template: plan.template)

@@ -75,19 +75,10 @@ final class ServiceMetrics: Sendable {
     }
 
     /// Experiments' pushes by experiment, variant and status (exposed, not-exposed, overridden).
-    func experimentExposures(_ exposures: [ExperimentExposure]) {
-        guard let first = exposures.first else { return }
-        // Counted per run of equal (variant, status): a call's exposures come grouped.
-        var run = (variant: first.variant, status: first.status, count: 0)
-        for exposure in exposures {
-            if exposure.variant == run.variant, exposure.status == run.status {
-                run.count += 1
-            } else {
-                experimentCounter(first.experiment, run.variant, run.status).increment(by: run.count)
-                run = (exposure.variant, exposure.status, 1)
-            }
+    func experimentExposures(_ exposures: CallExposures) {
+        for group in exposures.groups {
+            experimentCounter(exposures.experiment, group.variant, group.status).increment(by: group.receivers.count)
         }
-        experimentCounter(first.experiment, run.variant, run.status).increment(by: run.count)
     }
 
     private struct ExperimentCounterKey: Hashable {

@@ -39,7 +39,7 @@ struct HookAuditRecord {
     ///   - pushIds: the push id of each of `plan.custom`, in order.
     ///   - exposures: what the call's experiment recorded (`ExperimentExposures`).
     func receiversOffline(
-        hook: ReceiversOfflineHook, plan: HookPlan, call: String, pushIds: [String], exposures: [ExperimentExposure] = [], micros: Int
+        hook: ReceiversOfflineHook, plan: HookPlan, call: String, pushIds: [String], exposures: CallExposures? = nil, micros: Int
     ) -> AuditLine {
         let content = plan.content ?? MessageContent(parsing: hook.content)
         var record = Self.start(function: "_receiversOffline")
@@ -81,15 +81,19 @@ struct HookAuditRecord {
         record.listed("mutedUnforced", strings: plan.mutedUnforced)
         if !plan.depersonalized.isEmpty { record.listed("depersonalized", strings: plan.depersonalized) }
         if let experiment = plan.experiment {
-            // Exposed, not exposed (coalesced, no device) or overridden: what the store counts.
+            // Per variant and status (exposed, not-exposed, overridden), the receivers and the
+            // push that reached them: the call itself (the answer), or theirs (`push` per receiver).
             record.member("experiment", experiment.experiment)
             record.member("experimentUnit", experiment.unit.rawValue)
-            record.listed("exposures", objects: exposures) { entry, exposure in
-                entry.member("receiver", exposure.receiver)
-                entry.member("variant", exposure.variant)
-                entry.member("unit", exposure.unit)
-                entry.member("push", exposure.pushId)
-                entry.member("status", exposure.status.rawValue)
+            record.listed("exposures", objects: exposures?.groups ?? []) { entry, group in
+                entry.member("variant", group.variant)
+                entry.member("status", group.status.rawValue)
+                entry.listed("receivers", strings: group.receivers)
+                if group.pushIds.count == 1 && group.pushIds[0] == call {
+                    entry.member("push", call)
+                } else {
+                    entry.listed("pushes", strings: group.pushIds)
+                }
             }
         }
         record.listed("renderFailures", objects: plan.renderFailures) { entry, failure in

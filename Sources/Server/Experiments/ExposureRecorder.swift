@@ -4,9 +4,10 @@ import Storage
 import Synchronization
 
 /// Writes experiments' exposures to the store in batches, off the hook's path: a hook
-/// call hands its exposures over and answers; a batch is written as soon as the previous
-/// one is, so under load each write carries many calls' exposures. The audit log has
-/// every exposure too; what is handed over is written before shutdown completes.
+/// call hands its exposures over and answers. The writer wakes when `batchSize` are
+/// waiting, every `interval`, and for `flush()` — not per call, which would cost every
+/// hook a task switch. The audit log has every exposure too; what is handed over is
+/// written before shutdown completes.
 ///
 /// When the store falls behind by more than `maxPending` exposures, callers wait for the
 /// writer (`record` suspends): hooks slow down rather than memory growing without bound
@@ -15,7 +16,15 @@ final class ExposureRecorder: Service {
     private let store: any ExperimentStore
     private let logger: Logger
     let maxPending: Int
-    private let pending = Mutex<[ExperimentExposure]>([])
+    let batchSize: Int
+    let interval: Duration
+    private let pending = Mutex(Pending())
+
+    private struct Pending {
+        var calls: [CallExposures] = []
+        /// Receivers in `calls`.
+        var count = 0
+    }
     /// Callers waiting for room.
     private let waitingForRoom = Mutex<[CheckedContinuation<Void, Never>]>([])
     private let wakeups: AsyncStream<Void>
@@ -23,20 +32,26 @@ final class ExposureRecorder: Service {
     /// Written batches, for `flush()`.
     private let flushes = Mutex<[CheckedContinuation<Void, Never>]>([])
 
-    init(store: any ExperimentStore, logger: Logger, maxPending: Int = 200_000) {
+    init(
+        store: any ExperimentStore, logger: Logger, maxPending: Int = 200_000, batchSize: Int = 2_000,
+        interval: Duration = .milliseconds(250)
+    ) {
         self.store = store
         self.logger = logger
         self.maxPending = maxPending
+        self.batchSize = batchSize
+        self.interval = interval
         (wakeups, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
-    func record(_ exposures: [ExperimentExposure]) async {
-        guard !exposures.isEmpty else { return }
-        let backlog = pending.withLock { pending in
-            pending.append(contentsOf: exposures)
-            return pending.count
+    func record(_ exposures: CallExposures) async {
+        let (before, backlog) = pending.withLock { pending in
+            let before = pending.count
+            pending.calls.append(exposures)
+            pending.count += exposures.count
+            return (before, pending.count)
         }
-        wake.yield()
+        if before < batchSize, backlog >= batchSize { wake.yield() }
         guard backlog > maxPending else { return }
         await withCheckedContinuation { continuation in
             // Checked again under the lock the writer empties it with: no wake-up is missed.
@@ -59,8 +74,16 @@ final class ExposureRecorder: Service {
 
     func run() async throws {
         await withGracefulShutdownHandler {
-            for await _ in wakeups {
-                await writePending()
+            await withDiscardingTaskGroup { group in
+                group.addTask { [wake, interval] in
+                    while (try? await Task.sleep(for: interval)) != nil {
+                        if case .terminated = wake.yield() { return }
+                    }
+                }
+                for await _ in wakeups {
+                    await writePending()
+                }
+                group.cancelAll()
             }
         } onGracefulShutdown: { [wake] in
             wake.finish()
@@ -74,8 +97,8 @@ final class ExposureRecorder: Service {
             return flushes
         }
         let batch = pending.withLock { pending in
-            defer { pending = [] }
-            return pending
+            defer { pending = Pending() }
+            return pending.calls
         }
         // The batch is taken: whoever waited for room has it.
         let roomMade = pending.withLock { _ in
@@ -87,10 +110,10 @@ final class ExposureRecorder: Service {
         for continuation in roomMade { continuation.resume() }
         if !batch.isEmpty {
             do {
-                try await store.recordExposures(batch)
+                try await store.recordExposures(batch.flatMap(\.flattened))
             } catch {
                 // The audit log keeps them; the report undercounts until they are replayed.
-                logger.error("could not store \(batch.count) experiment exposures: \(String(reflecting: error))")
+                logger.error("could not store the experiment exposures of \(batch.count) calls: \(String(reflecting: error))")
             }
         }
         for continuation in waiting { continuation.resume() }
