@@ -51,7 +51,7 @@ final class TemplateDirectoryLoadTests: XCTestCase {
         XCTAssertEqual(problems, [
             LintProblem(
                 file: directory.appendingPathComponent("typo.yaml").path, line: 4,
-                reason: "unknown key 'prioirty' in 'template' (expected one of: default, locales, match, mention, mentionAll, name, placeholders, policy, priority, push)")
+                reason: "unknown key 'prioirty' in 'template' (expected one of: default, experiment, locales, match, mention, mentionAll, name, placeholders, policy, priority, push)")
         ])
     }
 
