@@ -36,8 +36,8 @@ enum ExperimentsBench {
     }
 
     static func run(_ target: String, receivers: Int, fill: Fill) async throws {
-        line("| driver | fill | exposures | opens | fill (s) | report p50 (s) | report max (s) | report since last day (s) |")
-        line("|---|---|---:|---:|---|---:|---:|---:|")
+        line("| driver | fill | exposures | opens | fill (s) | report p50 (s) | report max (s) | report since last day (s) | exposures written (receivers/s) |")
+        line("|---|---|---:|---:|---|---:|---:|---:|---|")
         if target.hasPrefix("postgres") {
             try await measurePostgres(url: target, receivers: receivers, fill: fill)
             return
@@ -69,11 +69,13 @@ enum ExperimentsBench {
     ) async throws {
         let fillStart = ContinuousClock.now
         let filled: String
+        var rate = "–"
         switch fill {
         case .api:
             let exposures = try await fillExposures(store, receivers: receivers)
             let opens = try await fillOpens(store, receivers: receivers)
-            filled = String(format: "%.0f + %.0f (opens)", exposures, opens)
+            filled = String(format: "%.0f + %.0f (opens)", exposures.seconds, opens)
+            rate = String(format: "%.0f (last tenth %.0f)", exposures.receiversPerSecond, exposures.lastTenthPerSecond)
         case .sql:
             try load()
             filled = String(format: "%.0f", seconds(since: fillStart))
@@ -96,39 +98,76 @@ enum ExperimentsBench {
         let since = seconds(since: sinceStart)
         times.sort()
         func f(_ value: Double) -> String { String(format: "%.3f", value) }
-        line("| \(driver) | \(fill == .api ? "API" : "SQL") | \(exposures) | \(opens) | \(filled) | \(f(times[2])) | \(f(times[4])) | \(f(since)) |")
+        line("| \(driver) | \(fill == .api ? "API" : "SQL") | \(exposures) | \(opens) | \(filled) | \(f(times[2])) | \(f(times[4])) | \(f(since)) | \(rate) |")
     }
 
-    /// Returns the seconds taken.
-    private static func fillExposures(_ store: any ExperimentStore, receivers: Int) async throws -> Double {
+    /// The exposure fill's rate: overall, and over its last tenth (the store at its
+    /// fullest).
+    struct FillRate {
+        var seconds: Double
+        var receiversPerSecond: Double
+        var lastTenthPerSecond: Double
+    }
+
+    /// Push by push, all receivers, as calls of 1 to 50 receivers (25.5 on average) whose
+    /// receivers share the call's push id, grouped per variant; handed over in batches of
+    /// about 2,000 exposures, as the server's recorder does.
+    private static func fillExposures(_ store: any ExperimentStore, receivers: Int) async throws -> FillRate {
         let started = ContinuousClock.now
-        var batch: [ExperimentExposure] = []
-        batch.reserveCapacity(20_000)
-        // Push by push, all receivers: batches hold pushes of one time, as a server's do.
+        let total = receivers * pushesPerReceiver
+        var lastTenthStart: ContinuousClock.Instant?
+        var written = 0
+        var batch: [CallExposures] = []
+        var batchCount = 0
+        func flush() async throws {
+            try await store.recordExposures(batch)
+            written += batchCount
+            batch.removeAll(keepingCapacity: true)
+            batchCount = 0
+            if lastTenthStart == nil, written >= total - total / 10 { lastTenthStart = .now }
+        }
         for push in 0..<pushesPerReceiver {
-            for receiver in 0..<receivers {
-                batch.append(
-                    ExperimentExposure(
-                        experiment: experiment, variant: receiver % 2 == 0 ? "control" : "short", unit: "user-\(receiver)",
-                        receiver: "user-\(receiver)", pushId: pushId(receiver: receiver, push: push), time: time(receiver: receiver, push: push),
-                        status: .exposed))
-                if batch.count == 20_000 {
-                    try await store.recordExposures(batch)
-                    batch.removeAll(keepingCapacity: true)
+            var first = 0
+            while first < receivers {
+                let end = min(receivers, first + callSize(first))
+                let members = (first..<end).map { "user-\($0)" }
+                let control = members.enumerated().filter { (first + $0.offset) % 2 == 0 }.map(\.element)
+                let short = members.enumerated().filter { (first + $0.offset) % 2 == 1 }.map(\.element)
+                let id = pushId(receiver: first, push: push)
+                let groups = [("control", control), ("short", short)].filter { !$0.1.isEmpty }.map {
+                    CallExposures.Group(variant: $0.0, status: .exposed, receivers: $0.1, pushIds: [id])
                 }
+                batch.append(CallExposures(experiment: experiment, conversationUnit: nil, time: time(receiver: first, push: push), groups: groups))
+                batchCount += members.count
+                if batchCount >= 2_000 { try await flush() }
+                first = end
             }
         }
-        if !batch.isEmpty { try await store.recordExposures(batch) }
-        return seconds(since: started)
+        if !batch.isEmpty { try await flush() }
+        let taken = seconds(since: started)
+        let lastTenth = lastTenthStart.map { seconds(since: $0) } ?? taken
+        return FillRate(seconds: taken, receiversPerSecond: Double(total) / taken, lastTenthPerSecond: Double(total / 10) / lastTenth)
     }
 
-    /// Returns the seconds taken.
+    /// The receivers of the call starting at receiver `first`: 1 to 50, the same each push.
+    private static func callSize(_ first: Int) -> Int { 1 + (first &* 37) % 50 }
+
+    /// Returns the seconds taken: events name the call's push and the receiver.
     private static func fillOpens(_ store: any ExperimentStore, receivers: Int) async throws -> Double {
         let started = ContinuousClock.now
+        var starts = [Int](repeating: 0, count: receivers)
+        var first = 0
+        while first < receivers {
+            let end = min(receivers, first + callSize(first))
+            for receiver in first..<end { starts[receiver] = first }
+            first = end
+        }
         var events: [OpenEvent] = []
         for push in 0..<4 {
             for receiver in stride(from: 0, to: receivers, by: 4) {
-                events.append(OpenEvent(pushId: pushId(receiver: receiver, push: push), time: time(receiver: receiver, push: push) + 3600))
+                let call = starts[receiver]
+                events.append(
+                    OpenEvent(pushId: pushId(receiver: call, push: push), receiver: "user-\(receiver)", time: time(receiver: call, push: push) + 3600))
                 if events.count == 10_000 {
                     _ = try await store.recordOpens(events, windows: [:])
                     events.removeAll(keepingCapacity: true)
@@ -139,24 +178,21 @@ enum ExperimentsBench {
         return seconds(since: started)
     }
 
-    /// The same rows as the API fill (push ids random, not the same ones), and the
-    /// receivers' rows and events as the store makes them, in one transaction.
+    /// As many rows as the API fill, each exposure its own push row (a queued push's
+    /// shape, the most rows: push ids random, not the same ones), and the receivers',
+    /// the variants' and the events' rows as the store makes them, in one transaction.
     private static func sqliteLoad(receivers: Int) -> String {
         """
         PRAGMA cache_size = -4000000;
         BEGIN;
-        INSERT INTO experiment_exposure (push_id, receiver, experiment, variant, unit, time, status, opened_at)
-        SELECT substr(h, 1, 8) || '-' || substr(h, 9, 4) || '-' || substr(h, 13, 4) || '-' || substr(h, 17, 4) || '-' || substr(h, 21),
-            'user-' || r, '\(experiment)', CASE WHEN r % 2 = 0 THEN 'control' ELSE 'short' END, 'user-' || r,
-            \(start) + k * \(day) + r % 86400, 'exposed',
-            CASE WHEN r % 4 = 0 AND k < 4 THEN \(start) + k * \(day) + r % 86400 + 3600 END
+        CREATE TEMP TABLE n AS
+        SELECT substr(h, 1, 8) || '-' || substr(h, 9, 4) || '-' || substr(h, 13, 4) || '-' || substr(h, 17, 4) || '-' || substr(h, 21) AS push_id,
+            'user-' || r AS receiver, CASE WHEN r % 2 = 0 THEN 'control' ELSE 'short' END AS variant, \(start) + k * \(day) + r % 86400 AS time,
+            r % 4 = 0 AND k < 4 AS opened, k
         FROM (
             WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < \(receivers * pushesPerReceiver - 1))
             SELECT lower(hex(randomblob(16))) AS h, i % \(receivers) AS r, i / \(receivers) AS k FROM n);
-        INSERT INTO experiment_event (push_id, receiver, time, outcome)
-        SELECT push_id, receiver, opened_at, 'counted' FROM experiment_exposure WHERE opened_at IS NOT NULL;
-        INSERT INTO experiment_receiver (experiment, variant, receiver, pushes, opens)
-        SELECT experiment, variant, receiver, count(*), count(opened_at) FROM experiment_exposure GROUP BY experiment, variant, receiver;
+        \(loadStatements(receivers: receivers))
         COMMIT;
         ANALYZE;
         """
@@ -165,19 +201,35 @@ enum ExperimentsBench {
     private static func postgresLoad(receivers: Int) -> String {
         """
         BEGIN;
-        INSERT INTO experiment_exposure (push_id, receiver, experiment, variant, unit, time, status, opened_at)
-        SELECT md5(random()::text || i)::uuid::text, 'user-' || r, '\(experiment)', CASE WHEN r % 2 = 0 THEN 'control' ELSE 'short' END,
-            'user-' || r, \(start) + k * \(day) + r % 86400, 'exposed',
-            CASE WHEN r % 4 = 0 AND k < 4 THEN \(start) + k * \(day) + r % 86400 + 3600 END
+        CREATE TEMP TABLE n AS
+        SELECT md5(random()::text || i)::uuid::text AS push_id, 'user-' || r AS receiver,
+            CASE WHEN r % 2 = 0 THEN 'control' ELSE 'short' END AS variant, \(start) + k * \(day) + r % 86400 AS time,
+            r % 4 = 0 AND k < 4 AS opened, k
         FROM (SELECT i, i % \(receivers) AS r, i / \(receivers) AS k FROM generate_series(0, \(receivers * pushesPerReceiver - 1)) AS i) AS n;
-        INSERT INTO experiment_event (push_id, receiver, time, outcome)
-        SELECT push_id, receiver, opened_at, 'counted' FROM experiment_exposure WHERE opened_at IS NOT NULL;
-        INSERT INTO experiment_receiver (experiment, variant, receiver, pushes, opens)
-        SELECT experiment, variant, receiver, count(*), count(opened_at) FROM experiment_exposure GROUP BY experiment, variant, receiver;
+        \(loadStatements(receivers: receivers))
         COMMIT;
-        VACUUM ANALYZE experiment_exposure;
+        VACUUM ANALYZE experiment_push;
         VACUUM ANALYZE experiment_receiver;
         VACUUM ANALYZE experiment_event;
+        VACUUM ANALYZE experiment_open;
+        """
+    }
+
+    /// From the temporary table `n` of every exposure, in either database.
+    private static func loadStatements(receivers: Int) -> String {
+        """
+        INSERT INTO experiment_push (push_id, experiment, variant, status, time, receivers, receiver_count)
+        SELECT push_id, '\(experiment)', variant, 'exposed', time, receiver, 1 FROM n ORDER BY time;
+        INSERT INTO experiment_event (push_id, receiver, time, outcome) SELECT push_id, receiver, time + 3600, 'counted' FROM n WHERE opened;
+        INSERT INTO experiment_open (experiment, push_time, push_id, receiver, variant)
+        SELECT '\(experiment)', time, push_id, receiver, variant FROM n WHERE opened;
+        INSERT INTO experiment_receiver (experiment, receiver, variant, pushes, opens, latest_push_id, latest_time)
+        SELECT '\(experiment)', receiver, variant, \(pushesPerReceiver), CASE WHEN opened OR receiver IN (SELECT receiver FROM n WHERE opened) THEN 4 ELSE 0 END,
+            push_id, time
+        FROM n WHERE k = \(pushesPerReceiver - 1);
+        INSERT INTO experiment_arm (experiment, variant, pushes, receivers, opens, openers)
+        SELECT experiment, variant, sum(pushes), count(*), sum(opens), sum(CASE WHEN opens > 0 THEN 1 ELSE 0 END)
+        FROM experiment_receiver GROUP BY experiment, variant;
         """
     }
 

@@ -68,37 +68,57 @@ enum PostgresMigrations {
                 "CREATE TABLE finished (provider text NOT NULL, outcome text NOT NULL, count bigint NOT NULL, PRIMARY KEY (provider, outcome))",
                 "CREATE TABLE instance (id text PRIMARY KEY, started_at bigint NOT NULL, last_seen_at bigint NOT NULL, workers integer NOT NULL)",
             ]),
-        // Every exposure is kept; `experiment_receiver` (one row per experiment, variant and
-        // receiver, updated in the exposure's or the open's transaction) is what the
-        // report reads, so that it does not scan every push. Times are seconds.
+        // A push is one row per experiment, variant and status holding its receivers
+        // (joined by newlines); an exposed receiver has one row per experiment and variant
+        // (its counts and latest push), each variant its counters, which is all the report
+        // reads; counted opens are kept by their push's time for a report since a time.
+        // Times are seconds.
         Migration(
-            version: 2, name: "experiments: exposures, receivers, events, overrides, weights",
+            version: 2, name: "experiments: pushes, arms, receivers, events, opens, overrides, weights",
             statements: [
                 """
-                CREATE TABLE experiment_exposure (
+                CREATE TABLE experiment_push (
                     push_id text NOT NULL,
-                    receiver text NOT NULL,
                     experiment text NOT NULL,
                     variant text NOT NULL,
-                    unit text NOT NULL,
-                    time double precision NOT NULL,
                     status text NOT NULL,
-                    opened_at double precision,
-                    PRIMARY KEY (push_id, receiver, experiment))
+                    time double precision NOT NULL,
+                    receivers text NOT NULL,
+                    receiver_count integer NOT NULL,
+                    PRIMARY KEY (push_id, experiment, variant, status))
                 """,
-                // Holds what a report since a time counts: it reads the index alone.
-                "CREATE INDEX experiment_exposure_by_time ON experiment_exposure (experiment, time) INCLUDE (variant, status, receiver, opened_at)",
-                "CREATE INDEX experiment_exposure_by_receiver ON experiment_exposure (receiver, experiment, time) WHERE status = 'exposed'",
+                "CREATE INDEX experiment_push_by_time ON experiment_push (experiment, time)",
+                """
+                CREATE TABLE experiment_arm (
+                    experiment text NOT NULL,
+                    variant text NOT NULL,
+                    pushes bigint NOT NULL DEFAULT 0,
+                    receivers bigint NOT NULL DEFAULT 0,
+                    opens bigint NOT NULL DEFAULT 0,
+                    openers bigint NOT NULL DEFAULT 0,
+                    not_exposed bigint NOT NULL DEFAULT 0,
+                    overridden bigint NOT NULL DEFAULT 0,
+                    PRIMARY KEY (experiment, variant))
+                """,
                 """
                 CREATE TABLE experiment_receiver (
                     experiment text NOT NULL,
-                    variant text NOT NULL,
                     receiver text NOT NULL,
-                    pushes bigint NOT NULL DEFAULT 0,
+                    variant text NOT NULL,
+                    pushes bigint NOT NULL,
                     opens bigint NOT NULL DEFAULT 0,
-                    not_exposed bigint NOT NULL DEFAULT 0,
-                    overridden bigint NOT NULL DEFAULT 0,
-                    PRIMARY KEY (experiment, variant, receiver))
+                    latest_push_id text NOT NULL,
+                    latest_time double precision NOT NULL,
+                    PRIMARY KEY (experiment, receiver, variant))
+                """,
+                """
+                CREATE TABLE experiment_open (
+                    experiment text NOT NULL,
+                    push_time double precision NOT NULL,
+                    push_id text NOT NULL,
+                    receiver text NOT NULL,
+                    variant text NOT NULL,
+                    PRIMARY KEY (experiment, push_time, push_id, receiver))
                 """,
                 """
                 CREATE TABLE experiment_event (

@@ -6,9 +6,12 @@ import Storage
 /// The experiment store in its own SQLite file (WAL), beside the state and the queue, so
 /// that exposure batches never hold the writer a hook's state or queue write waits for.
 ///
-/// Every exposure is kept (`experiment_exposure`); beside it, one row per experiment,
-/// variant and receiver (`experiment_receiver`) is updated in the same transaction,
-/// so that the report reads one row per receiver instead of every push.
+/// A push is one row per experiment, variant and status holding its receivers
+/// (`experiment_push`, appended in time order); an exposed receiver has one row per
+/// experiment and variant (`experiment_receiver`: its counts and latest push), and each
+/// variant its counters (`experiment_arm`), updated in the same transaction: a batch costs
+/// a row per push and one write per distinct exposed receiver, and the report reads the
+/// counters alone.
 public final class SQLiteExperimentStore: ExperimentStore {
     public static let fileName = "experiments.sqlite"
 
@@ -25,8 +28,8 @@ public final class SQLiteExperimentStore: ExperimentStore {
             // A crash of the machine may lose the last batches of exposures and opens,
             // never corrupt them: statistics, not pushes.
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
-            // The writer's batches land on random pages of the exposures' indexes (push
-            // ids are random, receivers interleave): 64 MiB of them stay in memory.
+            // The writer's batches land on random pages of the push ids' index and the
+            // receivers' rows: 64 MiB of them stay in memory.
             if !db.configuration.readonly { try db.execute(sql: "PRAGMA cache_size = -65536") }
         }
         database = try DatabasePool(path: directory.appendingPathComponent(Self.fileName).path, configuration: configuration)
@@ -35,33 +38,41 @@ public final class SQLiteExperimentStore: ExperimentStore {
 
     private static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
-        migrator.registerMigration("v1 exposures, receivers, events, overrides, weights") { db in
+        migrator.registerMigration("v1 pushes, arms, receivers, events, opens, overrides, weights") { db in
             try db.execute(
                 sql: """
-                    CREATE TABLE experiment_exposure (
+                    -- A rowid table: rows (up to 50 receivers) are appended, only the key index is random.
+                    CREATE TABLE experiment_push (
                         push_id TEXT NOT NULL,
-                        receiver TEXT NOT NULL,
                         experiment TEXT NOT NULL,
                         variant TEXT NOT NULL,
-                        unit TEXT NOT NULL,
-                        time REAL NOT NULL,
                         status TEXT NOT NULL,
-                        opened_at REAL,
-                        PRIMARY KEY (push_id, receiver, experiment)
-                    ) WITHOUT ROWID;
-                    -- Holds what a report since a time counts: it reads the index alone.
-                    CREATE INDEX experiment_exposure_by_time ON experiment_exposure (experiment, time, variant, status, receiver, opened_at);
-                    CREATE INDEX experiment_exposure_by_receiver ON experiment_exposure (receiver, experiment, time)
-                        WHERE status = 'exposed';
-                    CREATE TABLE experiment_receiver (
+                        time REAL NOT NULL,
+                        receivers TEXT NOT NULL,
+                        receiver_count INTEGER NOT NULL
+                    );
+                    CREATE UNIQUE INDEX experiment_push_key ON experiment_push (push_id, experiment, variant, status);
+                    CREATE INDEX experiment_push_by_time ON experiment_push (experiment, time);
+                    CREATE TABLE experiment_arm (
                         experiment TEXT NOT NULL,
                         variant TEXT NOT NULL,
-                        receiver TEXT NOT NULL,
                         pushes INTEGER NOT NULL DEFAULT 0,
+                        receivers INTEGER NOT NULL DEFAULT 0,
                         opens INTEGER NOT NULL DEFAULT 0,
+                        openers INTEGER NOT NULL DEFAULT 0,
                         not_exposed INTEGER NOT NULL DEFAULT 0,
                         overridden INTEGER NOT NULL DEFAULT 0,
-                        PRIMARY KEY (experiment, variant, receiver)
+                        PRIMARY KEY (experiment, variant)
+                    ) WITHOUT ROWID;
+                    CREATE TABLE experiment_receiver (
+                        experiment TEXT NOT NULL,
+                        receiver TEXT NOT NULL,
+                        variant TEXT NOT NULL,
+                        pushes INTEGER NOT NULL,
+                        opens INTEGER NOT NULL DEFAULT 0,
+                        latest_push_id TEXT NOT NULL,
+                        latest_time REAL NOT NULL,
+                        PRIMARY KEY (experiment, receiver, variant)
                     ) WITHOUT ROWID;
                     CREATE TABLE experiment_event (
                         push_id TEXT NOT NULL,
@@ -69,6 +80,15 @@ public final class SQLiteExperimentStore: ExperimentStore {
                         time REAL NOT NULL,
                         outcome TEXT NOT NULL,
                         PRIMARY KEY (push_id, receiver)
+                    ) WITHOUT ROWID;
+                    -- Counted opens by their push's time, for a report since a time.
+                    CREATE TABLE experiment_open (
+                        experiment TEXT NOT NULL,
+                        push_time REAL NOT NULL,
+                        push_id TEXT NOT NULL,
+                        receiver TEXT NOT NULL,
+                        variant TEXT NOT NULL,
+                        PRIMARY KEY (experiment, push_time, push_id, receiver)
                     ) WITHOUT ROWID;
                     CREATE TABLE experiment_override (
                         experiment TEXT NOT NULL,
@@ -88,35 +108,74 @@ public final class SQLiteExperimentStore: ExperimentStore {
         return migrator
     }
 
-    public func recordExposures(_ exposures: [ExperimentExposure]) async throws {
-        guard !exposures.isEmpty else { return }
+    public func recordExposures(_ calls: [CallExposures]) async throws {
+        let rows = calls.pushGroups
+        guard !rows.isEmpty else { return }
         try await database.write { db in
-            let insert = try db.cachedStatement(
-                sql: """
-                    INSERT INTO experiment_exposure (push_id, receiver, experiment, variant, unit, time, status)
-                    VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
-                    """)
-            var rollup: [ReceiverKey: ReceiverIncrement] = [:]
-            for exposure in exposures {
-                try insert.execute(arguments: [
-                    exposure.pushId, exposure.receiver, exposure.experiment, exposure.variant, exposure.unit, exposure.time,
-                    exposure.status.rawValue,
-                ])
-                guard db.changesCount > 0 else { continue }
-                rollup[ReceiverKey(exposure), default: ReceiverIncrement()].add(exposure.status)
+            var tally = ExposureTally()
+            for row in rows {
+                if let new = try Self.insert(row, db) { tally.add(new) }
             }
-            let upsert = try db.cachedStatement(
+            let arm = try db.cachedStatement(
                 sql: """
-                    INSERT INTO experiment_receiver (experiment, variant, receiver, pushes, not_exposed, overridden) VALUES (?, ?, ?, ?, ?, ?)
+                    INSERT INTO experiment_arm (experiment, variant, pushes, not_exposed, overridden) VALUES (?, ?, ?, ?, ?)
                     ON CONFLICT DO UPDATE SET pushes = pushes + excluded.pushes, not_exposed = not_exposed + excluded.not_exposed,
                         overridden = overridden + excluded.overridden
                     """)
-            for (key, increment) in rollup {
-                try upsert.execute(arguments: [
-                    key.experiment, key.variant, key.receiver, increment.pushes, increment.notExposed, increment.overridden,
-                ])
+            let receiver = try db.cachedStatement(
+                sql: """
+                    INSERT INTO experiment_receiver (experiment, receiver, variant, pushes, latest_push_id, latest_time) VALUES (?, ?, ?, ?, ?, ?)
+                    ON CONFLICT DO UPDATE SET pushes = pushes + excluded.pushes,
+                        latest_push_id = CASE WHEN excluded.latest_time >= latest_time THEN excluded.latest_push_id ELSE latest_push_id END,
+                        latest_time = max(latest_time, excluded.latest_time)
+                    RETURNING pushes
+                    """)
+            var newReceivers: [ExposureTally.ArmKey: Int] = [:]
+            for (key, added) in tally.receivers {
+                let pushes = try Int.fetchOne(
+                    receiver, arguments: [key.experiment, key.receiver, key.variant, added.pushes, added.latestPushId, added.latestTime])
+                if pushes == added.pushes { newReceivers[ExposureTally.ArmKey(experiment: key.experiment, variant: key.variant), default: 0] += 1 }
+            }
+            for (key, added) in tally.arms {
+                try arm.execute(arguments: [key.experiment, key.variant, added.pushes, added.notExposed, added.overridden])
+            }
+            for (key, count) in newReceivers {
+                try db.execute(
+                    sql: "UPDATE experiment_arm SET receivers = receivers + ? WHERE experiment = ? AND variant = ?",
+                    arguments: [count, key.experiment, key.variant])
             }
         }
+    }
+
+    /// Stores `row`'s receivers that this push did not reach in this experiment before;
+    /// returns the row of those (nil when there are none).
+    private static func insert(_ row: PushGroup, _ db: Database) throws -> PushGroup? {
+        let stored = try Row.fetchAll(
+            db.cachedStatement(sql: "SELECT variant, status, receivers FROM experiment_push WHERE push_id = ? AND experiment = ?"),
+            arguments: [row.pushId, row.experiment])
+        var new = row
+        if !stored.isEmpty {
+            // Rare: the same push recorded again (a batch retried, a call's id reused).
+            let known = Set(stored.flatMap { PushGroup.receivers(joined: $0["receivers"]) })
+            new.receivers.removeAll { known.contains($0) }
+            guard !new.receivers.isEmpty else { return nil }
+            if stored.contains(where: { $0["variant"] == row.variant && $0["status"] == row.status.rawValue }) {
+                try db.cachedStatement(
+                    sql: """
+                        UPDATE experiment_push SET receivers = receivers || char(10) || ?, receiver_count = receiver_count + ?
+                        WHERE push_id = ? AND experiment = ? AND variant = ? AND status = ?
+                        """
+                ).execute(arguments: [new.joinedReceivers, new.receivers.count, row.pushId, row.experiment, row.variant, row.status.rawValue])
+                return new
+            }
+        }
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO experiment_push (push_id, experiment, variant, status, time, receivers, receiver_count)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """
+        ).execute(arguments: [row.pushId, row.experiment, row.variant, row.status.rawValue, row.time, new.joinedReceivers, new.receivers.count])
+        return new
     }
 
     public func recordOpens(_ events: [OpenEvent], windows: [String: Double]) async throws -> [OpenEventOutcome] {
@@ -127,14 +186,18 @@ public final class SQLiteExperimentStore: ExperimentStore {
     }
 
     private static func record(_ event: OpenEvent, windows: [String: Double], _ db: Database) throws -> OpenEventOutcome {
-        guard let pushId = try pushId(of: event, db) else { return .unknownPush }
-        let exposed = try Row.fetchAll(
-            db.cachedStatement(sql: "SELECT receiver, experiment, variant, time FROM experiment_exposure WHERE push_id = ? AND status = 'exposed'"),
+        guard let pushId = try pushId(of: event, windows: windows, db) else { return .unknownPush }
+        let pushed = try Row.fetchAll(
+            db.cachedStatement(sql: "SELECT experiment, variant, status, time, receivers FROM experiment_push WHERE push_id = ?"),
             arguments: [pushId]
-        ).map { ExposedPush(pushId: pushId, receiver: $0["receiver"], experiment: $0["experiment"], variant: $0["variant"], time: $0["time"]) }
+        ).map { row in
+            PushGroup(
+                pushId: pushId, experiment: row["experiment"], variant: row["variant"],
+                status: ExposureStatus(rawValue: row["status"]) ?? .notExposed, time: row["time"], receivers: PushGroup.receivers(joined: row["receivers"]))
+        }
         let receiver: String
         let exposures: [ExposedPush]
-        switch OpenEventMatch.target(of: event, pushId: pushId, exposed: exposed) {
+        switch OpenEventMatch.target(of: event, pushId: pushId, pushed: pushed) {
         case .ignored(let outcome): return outcome
         case .opened(_, let opener, let opened): (receiver, exposures) = (opener, opened)
         }
@@ -143,59 +206,79 @@ public final class SQLiteExperimentStore: ExperimentStore {
             .execute(arguments: [pushId, receiver, event.time, outcome.rawValue])
         guard db.changesCount > 0 else { return .duplicate }
         for exposure in counted {
-            try db.cachedStatement(sql: "UPDATE experiment_exposure SET opened_at = ? WHERE push_id = ? AND receiver = ? AND experiment = ?")
-                .execute(arguments: [event.time, pushId, receiver, exposure.experiment])
-            try db.cachedStatement(sql: "UPDATE experiment_receiver SET opens = opens + 1 WHERE experiment = ? AND variant = ? AND receiver = ?")
-                .execute(arguments: [exposure.experiment, exposure.variant, receiver])
+            try db.cachedStatement(sql: "INSERT INTO experiment_open (experiment, push_time, push_id, receiver, variant) VALUES (?, ?, ?, ?, ?)")
+                .execute(arguments: [exposure.experiment, exposure.time, pushId, receiver, exposure.variant])
+            let opens = try Int.fetchOne(
+                db.cachedStatement(
+                    sql: "UPDATE experiment_receiver SET opens = opens + 1 WHERE experiment = ? AND receiver = ? AND variant = ? RETURNING opens"),
+                arguments: [exposure.experiment, receiver, exposure.variant])
+            try db.cachedStatement(sql: "UPDATE experiment_arm SET opens = opens + 1, openers = openers + ? WHERE experiment = ? AND variant = ?")
+                .execute(arguments: [opens == 1 ? 1 : 0, exposure.experiment, exposure.variant])
         }
         return outcome
     }
 
     /// The push an event names, or the receiver's latest exposed push of the event's
-    /// experiment (and variant) at or before it.
-    private static func pushId(of event: OpenEvent, _ db: Database) throws -> String? {
+    /// experiment (and variant) at or before it: the receiver's row holds the latest;
+    /// when that came after the event, the pushes within the window before it are
+    /// searched.
+    private static func pushId(of event: OpenEvent, windows: [String: Double], _ db: Database) throws -> String? {
         if let pushId = event.pushId { return pushId }
         guard let receiver = event.receiver, let experiment = event.experiment else { return nil }
+        let latest = try Row.fetchAll(
+            db.cachedStatement(
+                sql: """
+                    SELECT latest_push_id, latest_time FROM experiment_receiver
+                    WHERE experiment = ? AND receiver = ? AND (? IS NULL OR variant = ?)
+                    """),
+            arguments: [experiment, receiver, event.variant, event.variant]
+        ).map { (pushId: $0["latest_push_id"] as String, time: $0["latest_time"] as Double) }
+        guard !latest.isEmpty else { return nil }
+        if latest.allSatisfy({ $0.time <= event.time }) { return latest.max { $0.time < $1.time }?.pushId }
         return try String.fetchOne(
             db.cachedStatement(
                 sql: """
-                    SELECT push_id FROM experiment_exposure
-                    WHERE receiver = ? AND experiment = ? AND status = 'exposed' AND time <= ? AND (? IS NULL OR variant = ?)
+                    SELECT push_id FROM experiment_push
+                    WHERE experiment = ? AND time <= ? AND time >= ? AND status = 'exposed' AND (? IS NULL OR variant = ?)
+                        AND instr(char(10) || receivers || char(10), char(10) || ? || char(10)) > 0
                     ORDER BY time DESC LIMIT 1
                     """),
-            arguments: [receiver, experiment, event.time, event.variant, event.variant])
+            arguments: [
+                experiment, event.time, event.time - windows[experiment, default: OpenEventMatch.defaultWindow], event.variant, event.variant,
+                receiver,
+            ])
     }
 
     public func armCounts(experiment: String, since: Double?) async throws -> [ArmCounts] {
         try await database.read { db in
-            let rows: [Row]
-            if let since {
-                // Every exposure since then: slower than the rollup, which has no time.
-                rows = try Row.fetchAll(
+            guard let since else {
+                return try Row.fetchAll(
                     db,
                     sql: """
-                        SELECT variant, SUM(status = 'exposed') AS pushes,
-                            COUNT(DISTINCT CASE WHEN status = 'exposed' THEN receiver END) AS receivers,
-                            SUM(opened_at IS NOT NULL) AS opens, COUNT(DISTINCT CASE WHEN opened_at IS NOT NULL THEN receiver END) AS openers,
-                            SUM(status = 'not-exposed') AS not_exposed, SUM(status = 'overridden') AS overridden
-                        FROM experiment_exposure WHERE experiment = ? AND time >= ? GROUP BY variant ORDER BY variant
+                        SELECT variant, pushes, receivers, opens, openers, not_exposed, overridden
+                        FROM experiment_arm WHERE experiment = ? ORDER BY variant
                         """,
-                    arguments: [experiment, since])
-            } else {
-                rows = try Row.fetchAll(
-                    db,
-                    sql: """
-                        SELECT variant, SUM(pushes) AS pushes, SUM(pushes > 0) AS receivers, SUM(opens) AS opens, SUM(opens > 0) AS openers,
-                            SUM(not_exposed) AS not_exposed, SUM(overridden) AS overridden
-                        FROM experiment_receiver WHERE experiment = ? GROUP BY variant ORDER BY variant
-                        """,
-                    arguments: [experiment])
+                    arguments: [experiment]
+                ).map { row in
+                    ArmCounts(
+                        variant: row["variant"], pushes: row["pushes"], receivers: row["receivers"], opens: row["opens"], openers: row["openers"],
+                        notExposed: row["not_exposed"], overridden: row["overridden"])
+                }
             }
-            return rows.map { row in
-                ArmCounts(
-                    variant: row["variant"], pushes: row["pushes"], receivers: row["receivers"], opens: row["opens"], openers: row["openers"],
-                    notExposed: row["not_exposed"], overridden: row["overridden"])
+            // Every push since then, its receivers counted in memory: slower than the counters.
+            var counts = ArmCountsSince()
+            let pushes = try Row.fetchCursor(
+                db, sql: "SELECT variant, status, receiver_count, receivers FROM experiment_push WHERE experiment = ? AND time >= ?",
+                arguments: [experiment, since])
+            while let row = try pushes.next() {
+                counts.add(
+                    variant: row["variant"], status: ExposureStatus(rawValue: row["status"]) ?? .notExposed, count: row["receiver_count"],
+                    receivers: row["receivers"])
             }
+            let opens = try Row.fetchCursor(
+                db, sql: "SELECT variant, receiver FROM experiment_open WHERE experiment = ? AND push_time >= ?", arguments: [experiment, since])
+            while let row = try opens.next() { counts.addOpen(variant: row["variant"], receiver: row["receiver"]) }
+            return counts.arms
         }
     }
 
@@ -248,33 +331,5 @@ public final class SQLiteExperimentStore: ExperimentStore {
                 .map { (time: $0["time"] as Double, weights: $0["weights"] as String) }
         }
         return try rows.map { WeightUpdate(experiment: experiment, time: $0.time, weights: try StoredWeights.decode($0.weights)) }
-    }
-}
-
-/// One row of `experiment_receiver`.
-private struct ReceiverKey: Hashable {
-    var experiment: String
-    var variant: String
-    var receiver: String
-
-    init(_ exposure: ExperimentExposure) {
-        experiment = exposure.experiment
-        variant = exposure.variant
-        receiver = exposure.receiver
-    }
-}
-
-/// What a batch of exposures adds to one `experiment_receiver` row.
-private struct ReceiverIncrement {
-    var pushes = 0
-    var notExposed = 0
-    var overridden = 0
-
-    mutating func add(_ status: ExposureStatus) {
-        switch status {
-        case .exposed: pushes += 1
-        case .notExposed: notExposed += 1
-        case .overridden: overridden += 1
-        }
     }
 }

@@ -44,16 +44,3 @@ public struct CallExposures: Sendable, Equatable {
     /// The unit `receiver` was assigned by.
     public func unit(of receiver: String) -> String { conversationUnit ?? receiver }
 }
-
-extension CallExposures {
-    /// One exposure per receiver.
-    public var flattened: [ExperimentExposure] {
-        groups.flatMap { group in
-            group.receivers.enumerated().map { index, receiver in
-                ExperimentExposure(
-                    experiment: experiment, variant: group.variant, unit: unit(of: receiver), receiver: receiver,
-                    pushId: group.pushId(at: index), time: time, status: group.status)
-            }
-        }
-    }
-}

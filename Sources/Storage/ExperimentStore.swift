@@ -4,10 +4,12 @@ import Experiments
 /// kept: through one store, so every instance sharing a database assigns and counts alike.
 /// Drivers: SQLite (`experiments.sqlite` in the data directory); PostgreSQL.
 public protocol ExperimentStore: Sendable {
-    /// Records what was sent (or assigned and not sent) per receiver, in one transaction
-    /// however many (the server writes thousands at a time); a repeated (push id,
-    /// receiver, experiment) is ignored, whatever its status.
-    func recordExposures(_ exposures: [ExperimentExposure]) async throws
+    /// Records what hook calls sent (or assigned and not sent), in one transaction however
+    /// many (the server writes thousands of receivers at a time); a repeated (push id,
+    /// receiver, experiment) is ignored, whatever its status. A push is kept as one row per
+    /// experiment, variant and status with its receivers; only exposed receivers get a row
+    /// of their own (their counts and latest push).
+    func recordExposures(_ calls: [CallExposures]) async throws
 
     /// Records open events, each once: a second event for the same (push id, receiver) is a
     /// `duplicate`, in a later call or the same one. An event counts when it names an
@@ -16,8 +18,12 @@ public protocol ExperimentStore: Sendable {
     /// window after that push.
     ///
     /// - With a push id, `experiment` and `variant` are not used; `receiver` is needed
-    ///   only when the push was exposed to several receivers (else `receiverNeeded`).
-    /// - Without one, `receiver` and `experiment` are needed (else `unknownPush`).
+    ///   when the push reached several receivers, whatever their status (else
+    ///   `receiverNeeded`).
+    /// - Without one, `receiver` and `experiment` are needed (else `unknownPush`). When
+    ///   the receiver was exposed again after the event (a late report), the push is
+    ///   looked for among those within the experiment's window before the event: an
+    ///   older one would not count.
     /// - A push only assigned (`notExposed`) or forced by an override (`overridden`) has
     ///   no exposure to count towards: its opens are `unknownPush`.
     /// - `counted` and `outsideWindow` events are stored (a later report of the same push
@@ -33,10 +39,10 @@ public protocol ExperimentStore: Sendable {
     /// The experiment's counts per variant, by variant name (variants with nothing
     /// recorded are absent). `pushes`, `notExposed` and `overridden` count (push,
     /// receiver) records; `receivers` and `openers` distinct receivers. Without `since`
-    /// the drivers read one row per receiver and variant, kept up to date with each
-    /// batch (under 2 s at 10,000,000 exposures); with `since`, only pushes at or after
-    /// it (seconds since 1970) and their opens, read from the exposures themselves:
-    /// slower, in proportion to the pushes since then.
+    /// the drivers read one row of counters per variant, kept up to date with each
+    /// batch; with `since`, only pushes at or after it (seconds since 1970) and their
+    /// opens, read from the push rows themselves (receivers counted in memory): slower,
+    /// in proportion to the pushes since then.
     func armCounts(experiment: String, since: Double?) async throws -> [ArmCounts]
 
     /// Forces `variant` on `unit` (a receiver or conversation id) for QA; replaces any
@@ -65,30 +71,6 @@ public enum ExposureStatus: String, Sendable, Equatable, Codable {
     case notExposed = "not-exposed"
     /// The variant was forced by a per-user override: kept, never counted.
     case overridden
-}
-
-public struct ExperimentExposure: Sendable, Equatable {
-    public var experiment: String
-    public var variant: String
-    /// The assignment unit's id: the receiver's, or the conversation's.
-    public var unit: String
-    public var receiver: String
-    /// The hook call's id when the built-in answer carried the push; the queued push's id
-    /// when the service sent it.
-    public var pushId: String
-    /// Seconds since 1970.
-    public var time: Double
-    public var status: ExposureStatus
-
-    public init(experiment: String, variant: String, unit: String, receiver: String, pushId: String, time: Double, status: ExposureStatus) {
-        self.experiment = experiment
-        self.variant = variant
-        self.unit = unit
-        self.receiver = receiver
-        self.pushId = pushId
-        self.time = time
-        self.status = status
-    }
 }
 
 /// "The app was opened from this push", as the app's backend reports it: by push id (and

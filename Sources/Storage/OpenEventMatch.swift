@@ -30,14 +30,26 @@ public enum OpenEventMatch {
         case ignored(OpenEventOutcome)
     }
 
-    /// The event's target among `exposed`, the exposed pushes (to every receiver) of the
-    /// push id it names or was resolved to. A push that reached several receivers needs
-    /// the event to name one.
-    public static func target(of event: OpenEvent, pushId: String, exposed: [ExposedPush]) -> Target {
-        let candidates = event.receiver.map { receiver in exposed.filter { $0.receiver == receiver } } ?? exposed
-        guard let receiver = candidates.first?.receiver else { return .ignored(.unknownPush) }
-        guard candidates.allSatisfy({ $0.receiver == receiver }) else { return .ignored(.receiverNeeded) }
-        return .opened(pushId: pushId, receiver: receiver, exposures: candidates)
+    /// The event's target among `pushed`, every row (any experiment and status) of the
+    /// push id it names or was resolved to. A push that reached several receivers, however
+    /// many of them it exposed, needs the event to name one; the receiver's opens count
+    /// only where it was exposed.
+    public static func target(of event: OpenEvent, pushId: String, pushed: [PushGroup]) -> Target {
+        let receiver: String
+        if let named = event.receiver {
+            guard pushed.contains(where: { $0.receivers.contains(named) }) else { return .ignored(.unknownPush) }
+            receiver = named
+        } else {
+            let reached = Set(pushed.flatMap(\.receivers))
+            guard let only = reached.first else { return .ignored(.unknownPush) }
+            guard reached.count == 1 else { return .ignored(.receiverNeeded) }
+            receiver = only
+        }
+        let exposures = pushed.filter { $0.status == .exposed && $0.receivers.contains(receiver) }.map {
+            ExposedPush(pushId: pushId, receiver: receiver, experiment: $0.experiment, variant: $0.variant, time: $0.time)
+        }
+        guard !exposures.isEmpty else { return .ignored(.unknownPush) }
+        return .opened(pushId: pushId, receiver: receiver, exposures: exposures)
     }
 
     /// Whether an open at `time` counts, and the exposures it counts for: those whose

@@ -32,6 +32,9 @@ final class SQLiteStorageConformanceTests: XCTestCase {
     func testAnOpenCountsOnlyWithinTheWindow() async throws { try await suite.anOpenCountsOnlyWithinTheWindow() }
     func testAnOpenOfAnUnknownPushIsIgnored() async throws { try await suite.anOpenOfAnUnknownPushIsIgnored() }
     func testASharedPushNeedsTheReceiver() async throws { try await suite.aSharedPushNeedsTheReceiver() }
+    func testAGroupOfManyReceiversIsOnePush() async throws { try await suite.aGroupOfManyReceiversIsOnePush() }
+    func testARetriedBatchCountsOnce() async throws { try await suite.aRetriedBatchCountsOnce() }
+    func testALateOpenWithoutPushIdOpensThePushBeforeIt() async throws { try await suite.aLateOpenWithoutPushIdOpensThePushBeforeIt() }
     func testAnOpenWithoutPushIdOpensTheLatestPush() async throws { try await suite.anOpenWithoutPushIdOpensTheLatestPush() }
     func testSinceCountsOnlyLaterPushesAndTheirOpens() async throws { try await suite.sinceCountsOnlyLaterPushesAndTheirOpens() }
     func testOverridesAreSetReplacedAndRemoved() async throws { try await suite.overridesAreSetReplacedAndRemoved() }

@@ -530,12 +530,21 @@ struct StorageConformance {
 
     private var t: Double { t0.timeIntervalSince1970 }
 
+    /// A call that sent one push to one receiver.
     private func exposure(
         _ pushId: String, _ receiver: String, _ variant: String = "control", at seconds: Double = 0, status: ExposureStatus = .exposed,
         experiment: String = "greeting"
-    ) -> ExperimentExposure {
-        ExperimentExposure(
-            experiment: experiment, variant: variant, unit: receiver, receiver: receiver, pushId: pushId, time: t + seconds, status: status)
+    ) -> CallExposures {
+        call(pushId, at: seconds, experiment: experiment, [(variant, status, [receiver])])
+    }
+
+    /// A call whose answer (`pushId`) reached groups of receivers.
+    private func call(
+        _ pushId: String, at seconds: Double = 0, experiment: String = "greeting", _ groups: [(String, ExposureStatus, [String])]
+    ) -> CallExposures {
+        CallExposures(
+            experiment: experiment, conversationUnit: nil, time: t + seconds,
+            groups: groups.map { CallExposures.Group(variant: $0.0, status: $0.1, receivers: $0.2, pushIds: [pushId]) })
     }
 
     private func open(_ pushId: String?, _ receiver: String? = nil, at seconds: Double) -> OpenEvent {
@@ -628,19 +637,89 @@ struct StorageConformance {
     }
 
     /// One built-in push reached several receivers: an open naming only the push cannot
-    /// be counted; naming the receiver, it is. A push seen by one receiver (another was
-    /// assigned and not sent it) needs no receiver.
+    /// be counted, even when only one of them was exposed (the others were assigned
+    /// another variant and sent this one, or forced by an override); naming the receiver,
+    /// it is, where that receiver was exposed.
     func aSharedPushNeedsTheReceiver() async throws {
         let experiments = try await storage().experiments
         try await experiments.recordExposures([
             exposure("call-1", "Tom"), exposure("call-1", "Jerry"), exposure("call-2", "Tom"), exposure("call-2", "Spike", status: .notExposed),
+            call("call-3", [("control", .exposed, ["Tom"]), ("short", .overridden, ["Tyke"])]),
         ])
-        let outcomes = try await experiments.recordOpens([open("call-1", at: 10), open("call-1", "Jerry", at: 11), open("call-2", at: 12)], windows: [:])
-        XCTAssertEqual(outcomes, [.receiverNeeded, .counted, .counted])
-        let tom = try await experiments.recordOpens([open("call-1", "Tom", at: 13)], windows: [:])
-        XCTAssertEqual(tom, [.counted])
+        let outcomes = try await experiments.recordOpens(
+            [open("call-1", at: 10), open("call-1", "Jerry", at: 11), open("call-2", at: 12), open("call-2", "Spike", at: 12), open("call-3", at: 12)],
+            windows: [:])
+        XCTAssertEqual(outcomes, [.receiverNeeded, .counted, .receiverNeeded, .unknownPush, .receiverNeeded])
+        let named = try await experiments.recordOpens([open("call-1", "Tom", at: 13), open("call-2", "Tom", at: 13)], windows: [:])
+        XCTAssertEqual(named, [.counted, .counted])
         let counts = try await experiments.armCounts(experiment: "greeting", since: nil)
-        XCTAssertEqual(counts, [ArmCounts(variant: "control", pushes: 3, receivers: 2, opens: 3, openers: 2, notExposed: 1)])
+        XCTAssertEqual(counts, [
+            ArmCounts(variant: "control", pushes: 4, receivers: 2, opens: 3, openers: 2, notExposed: 1),
+            ArmCounts(variant: "short", overridden: 1),
+        ])
+    }
+
+    /// A call's answer to fifty receivers, one push id: each receiver counts as a push of
+    /// its group's variant, those assigned another variant or forced by an override
+    /// count apart; an open names its receiver, who must be one the push reached, and
+    /// counts where that receiver was exposed. The report since a time counts the same.
+    func aGroupOfManyReceiversIsOnePush() async throws {
+        let experiments = try await storage().experiments
+        let exposed = (0..<50).map { "user-\($0)" }
+        let assigned = (50..<80).map { "user-\($0)" }
+        try await experiments.recordExposures([
+            call("call-1", at: 5, [("control", .exposed, exposed), ("short", .notExposed, assigned), ("short", .overridden, ["qa"])]),
+            call("call-2", at: 6, [("short", .exposed, assigned)]),
+        ])
+        let outcomes = try await experiments.recordOpens(
+            [open("call-1", "user-7", at: 10), open("call-1", "user-60", at: 10), open("call-1", "qa", at: 10), open("call-1", "nobody", at: 10),
+             open("call-1", at: 10), open("call-2", "user-60", at: 10), open("call-2", "user-7", at: 10)],
+            windows: [:])
+        XCTAssertEqual(outcomes, [.counted, .unknownPush, .unknownPush, .unknownPush, .receiverNeeded, .counted, .unknownPush])
+        let expected = [
+            ArmCounts(variant: "control", pushes: 50, receivers: 50, opens: 1, openers: 1),
+            ArmCounts(variant: "short", pushes: 30, receivers: 30, opens: 1, openers: 1, notExposed: 30, overridden: 1),
+        ]
+        let counts = try await experiments.armCounts(experiment: "greeting", since: nil)
+        XCTAssertEqual(counts, expected)
+        let since = try await experiments.armCounts(experiment: "greeting", since: t)
+        XCTAssertEqual(since, expected)
+        let later = try await experiments.armCounts(experiment: "greeting", since: t + 6)
+        XCTAssertEqual(later, [ArmCounts(variant: "short", pushes: 30, receivers: 30, opens: 1, openers: 1)])
+    }
+
+    /// A batch handed over twice (a retry), or a call's group repeated with receivers
+    /// added, counts each (push, receiver) once.
+    func aRetriedBatchCountsOnce() async throws {
+        let experiments = try await storage().experiments
+        let batch = [call("call-1", [("control", .exposed, ["Tom", "Jerry"]), ("short", .notExposed, ["Spike"])])]
+        try await experiments.recordExposures(batch)
+        try await experiments.recordExposures(batch)
+        try await experiments.recordExposures([call("call-1", [("control", .exposed, ["Tom", "Tyke"]), ("short", .notExposed, ["Spike", "Butch"])])])
+        let counts = try await experiments.armCounts(experiment: "greeting", since: nil)
+        let expected = [
+            ArmCounts(variant: "control", pushes: 3, receivers: 3),
+            ArmCounts(variant: "short", notExposed: 2),
+        ]
+        XCTAssertEqual(counts, expected)
+        let since = try await experiments.armCounts(experiment: "greeting", since: t)
+        XCTAssertEqual(since, expected)
+        let opened = try await experiments.recordOpens([open("call-1", "Tyke", at: 10)], windows: [:])
+        XCTAssertEqual(opened, [.counted], "a receiver added to a stored push is one of its receivers")
+    }
+
+    /// An event naming the receiver reported after the receiver's next push opens the
+    /// push before it, not the next one.
+    func aLateOpenWithoutPushIdOpensThePushBeforeIt() async throws {
+        let experiments = try await storage().experiments
+        try await experiments.recordExposures([
+            call("call-1", at: 0, [("control", .exposed, ["Tom", "Jerry"])]), exposure("p2", "Jerry", at: 50),
+            call("call-3", at: 100, [("control", .exposed, ["Tom", "Spike"])]),
+        ])
+        let late = try await experiments.recordOpens([OpenEvent(receiver: "Tom", experiment: "greeting", time: t + 60)], windows: [:])
+        XCTAssertEqual(late, [.counted])
+        let byId = try await experiments.recordOpens([open("call-1", "Tom", at: 70), open("call-3", "Tom", at: 170)], windows: [:])
+        XCTAssertEqual(byId, [.duplicate, .counted])
     }
 
     /// An event without a push id opens the receiver's latest exposed push of the
@@ -775,7 +854,7 @@ struct StorageConformance {
                     group.addTask {
                         for batch in batches {
                             try await store.recordExposures(batch)
-                            let opens = batch.shuffled().map { OpenEvent(pushId: $0.pushId, time: openedAt) }
+                            let opens = batch.shuffled().map { OpenEvent(pushId: $0.groups[0].pushIds[0], time: openedAt) }
                             let outcomes = try await store.recordOpens(opens, windows: [:])
                             XCTAssertEqual(Set(outcomes), [.counted])
                         }

@@ -39,14 +39,14 @@ final class ExperimentBanditTests: XCTestCase {
 
     /// 2,000 exposed receivers per variant; b opened by 30%, a by 10%.
     func fill(_ store: any ExperimentStore) async throws {
-        var exposures: [ExperimentExposure] = []
+        var exposures: [CallExposures] = []
         var opens: [OpenEvent] = []
         for variant in ["a", "b"] {
             for index in 0..<2_000 {
                 let receiver = "\(variant)-user-\(index)"
-                exposures.append(ExperimentExposure(
-                    experiment: "bandit-test", variant: variant, unit: receiver, receiver: receiver, pushId: "push-\(receiver)",
-                    time: 1_000, status: .exposed))
+                exposures.append(CallExposures(
+                    experiment: "bandit-test", conversationUnit: nil, time: 1_000,
+                    groups: [.init(variant: variant, status: .exposed, receivers: [receiver], pushIds: ["push-\(receiver)"])]))
                 if index % 10 < (variant == "a" ? 1 : 3) { opens.append(OpenEvent(pushId: "push-\(receiver)", time: 1_060)) }
             }
         }
@@ -72,9 +72,9 @@ final class ExperimentBanditTests: XCTestCase {
 
         // Another instance in the same minute takes the stored row, whatever it computes.
         try await store.recordExposures((0..<500).map { index in
-            ExperimentExposure(
-                experiment: "bandit-test", variant: "a", unit: "late-\(index)", receiver: "late-\(index)", pushId: "late-\(index)",
-                time: 1_100, status: .exposed)
+            CallExposures(
+                experiment: "bandit-test", conversationUnit: nil, time: 1_100,
+                groups: [.init(variant: "a", status: .exposed, receivers: ["late-\(index)"], pushIds: ["late-\(index)"])])
         })
         await ExperimentBandit(templates: templates, state: second, logger: Logger(label: "test"), clock: { minute + 50 }).update()
         XCTAssertEqual(second.adaptiveWeights(experiment: "bandit-test"), weights)

@@ -173,4 +173,17 @@ final class ExperimentEdgeTests: XCTestCase {
             XCTAssertEqual(try list.json["experiments"], .array([]), list.text)
         }
     }
+
+    /// The answer reached two receivers, one exposed and one coalesced into it with
+    /// another variant; an open naming only the push may be either's, so it must name
+    /// the receiver.
+    func testAnOpenOfAnAnswerThatReachedSeveralNeedsTheReceiver() async throws {
+        try await withServer(try experimentConfiguration(unit: "receiver")) { server in
+            let (plain, emoji) = Self.plainAndEmoji()
+            let (_, record) = try await server.experimentCall(conversation: "ab-1", to: [plain, emoji])
+            let call = try XCTUnwrap(record["call"]?.stringValue)
+            let outcomes = try await server.acceptedOpenEvents([["type": "opened", "pushId": call]])
+            XCTAssertEqual(outcomes["outcomes"]?.stringArray, ["receiver-needed"], "\(outcomes)")
+        }
+    }
 }

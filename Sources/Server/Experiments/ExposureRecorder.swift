@@ -110,7 +110,7 @@ final class ExposureRecorder: Service {
         for continuation in roomMade { continuation.resume() }
         if !batch.isEmpty {
             do {
-                try await store.recordExposures(batch.flatMap(\.flattened))
+                try await store.recordExposures(batch)
             } catch {
                 // The audit log keeps them; the report undercounts until they are replayed.
                 logger.error("could not store the experiment exposures of \(batch.count) calls: \(String(reflecting: error))")
