@@ -109,12 +109,14 @@ public struct PostgresExperimentStore: ExperimentStore {
         var stored = Set(rows.map(PushRowKey.init))
         let missing = try await connection.rows(
             """
-            WITH new (push_id, experiment, variant, status, time, receivers, receiver_count) AS (
+            WITH new (push_id, experiment, variant, status, time, receivers, receiver_count, conversation_unit) AS (
                 SELECT * FROM unnest(\(rows.map(\.pushId))::text[], \(rows.map(\.experiment))::text[], \(rows.map(\.variant))::text[],
                     \(rows.map(\.status.rawValue))::text[], \(rows.map(\.time))::float8[], \(rows.map(\.joinedReceivers))::text[],
-                    \(rows.map(\.receivers.count))::integer[])),
+                    \(rows.map(\.receivers.count))::integer[], \(rows.map { $0.conversationUnit ?? "" })::text[])),
             inserted AS (
-                INSERT INTO experiment_push SELECT * FROM new ORDER BY push_id, experiment, variant, status
+                -- '' stands for "each receiver": arrays of text cannot hold a missing unit here.
+                INSERT INTO experiment_push (push_id, experiment, variant, status, time, receivers, receiver_count, conversation_unit)
+                SELECT push_id, experiment, variant, status, time, receivers, receiver_count, nullif(conversation_unit, '') FROM new ORDER BY push_id, experiment, variant, status
                 ON CONFLICT DO NOTHING RETURNING push_id, experiment, variant, status)
             SELECT push_id, experiment, variant, status FROM new
             EXCEPT SELECT push_id, experiment, variant, status FROM inserted

@@ -85,6 +85,7 @@ enum PostgresMigrations {
                     time double precision NOT NULL,
                     receivers text NOT NULL,
                     receiver_count integer NOT NULL,
+                    conversation_unit text,
                     PRIMARY KEY (push_id, experiment, variant, status))
                 """,
                 "CREATE INDEX experiment_push_by_time ON experiment_push (experiment, time)",

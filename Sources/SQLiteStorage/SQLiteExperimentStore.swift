@@ -49,7 +49,9 @@ public final class SQLiteExperimentStore: ExperimentStore {
                         status TEXT NOT NULL,
                         time REAL NOT NULL,
                         receivers TEXT NOT NULL,
-                        receiver_count INTEGER NOT NULL
+                        receiver_count INTEGER NOT NULL,
+                        -- The conversation a conversation-unit experiment assigned by; NULL: each receiver.
+                        conversation_unit TEXT
                     );
                     CREATE UNIQUE INDEX experiment_push_key ON experiment_push (push_id, experiment, variant, status);
                     CREATE INDEX experiment_push_by_time ON experiment_push (experiment, time);
@@ -171,10 +173,12 @@ public final class SQLiteExperimentStore: ExperimentStore {
         }
         try db.cachedStatement(
             sql: """
-                INSERT INTO experiment_push (push_id, experiment, variant, status, time, receivers, receiver_count)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO experiment_push (push_id, experiment, variant, status, time, receivers, receiver_count, conversation_unit)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """
-        ).execute(arguments: [row.pushId, row.experiment, row.variant, row.status.rawValue, row.time, new.joinedReceivers, new.receivers.count])
+        ).execute(arguments: [
+            row.pushId, row.experiment, row.variant, row.status.rawValue, row.time, new.joinedReceivers, new.receivers.count, row.conversationUnit,
+        ])
         return new
     }
 

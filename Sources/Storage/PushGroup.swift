@@ -9,14 +9,20 @@ public struct PushGroup: Sendable, Equatable {
     /// Seconds since 1970.
     public var time: Double
     public var receivers: [String]
+    /// The unit of every receiver in a conversation-unit experiment (the conversation's
+    /// id); nil when each receiver is their own unit.
+    public var conversationUnit: String?
 
-    public init(pushId: String, experiment: String, variant: String, status: ExposureStatus, time: Double, receivers: [String]) {
+    public init(
+        pushId: String, experiment: String, variant: String, status: ExposureStatus, time: Double, receivers: [String], conversationUnit: String? = nil
+    ) {
         self.pushId = pushId
         self.experiment = experiment
         self.variant = variant
         self.status = status
         self.time = time
         self.receivers = receivers
+        self.conversationUnit = conversationUnit
     }
 
     /// Between receivers in a stored row: ids never hold control characters
@@ -55,7 +61,7 @@ extension Array where Element == CallExposures {
                         rows.append(
                             PushGroup(
                                 pushId: pushId, experiment: call.experiment, variant: group.variant, status: group.status, time: call.time,
-                                receivers: [receiver]))
+                                receivers: [receiver], conversationUnit: call.conversationUnit))
                     }
                 }
             }
