@@ -13,13 +13,14 @@ import Storage
 /// (`armCounts(since: nil)`) five times, and once the report since the last day (a
 /// tenth of the pushes), and checks it counts every exposure and open.
 ///
-/// `api` fills through the store's own API (exposures in batches of 20,000, open
-/// events in batches of 10,000): what a server's writes cost, minutes per million
-/// exposures on a small machine, since every batch lands on random pages of two
-/// indexes (push ids are random, receivers interleave). `sql` (the default) makes the
-/// same rows in a few SQL statements (`sqlite3`, `psql`) with the rollup as the store
-/// keeps it, then `ANALYZE`s (and on PostgreSQL `VACUUM`s, as autovacuum would after a
-/// load): the full size in minutes.
+/// `api` fills through the store's own API, as a server writes: calls of 1 to 50
+/// receivers sharing the call's push id, every receiver exposed (the most rows a call
+/// makes), handed over about 2,000 exposures at a time, then open events naming push
+/// and receiver in batches of 10,000; the table gives the exposures' rate in receivers
+/// per second (overall and over the last tenth, the store at its fullest). `sql` makes
+/// as many rows in a few SQL statements (`sqlite3`, `psql`), one push per exposure,
+/// with the counters as the store keeps them, then `ANALYZE`s (and on PostgreSQL
+/// `VACUUM`s, as autovacuum would after a load).
 ///
 /// With a DIR: SQLite in DIR/sqlite, then PostgreSQL in a throw-away cluster (fsync
 /// on) under DIR; with a `postgres://` URL, that (empty) database only. Prints a
