@@ -124,7 +124,21 @@ public final class SQLiteExperimentStore: ExperimentStore {
                     ON CONFLICT DO UPDATE SET pushes = pushes + excluded.pushes, not_exposed = not_exposed + excluded.not_exposed,
                         overridden = overridden + excluded.overridden
                     """)
-            let newReceivers = try Self.upsertReceivers(tally.receivers, db)
+            let receiver = try db.cachedStatement(
+                sql: """
+                    INSERT INTO experiment_receiver (experiment, receiver, variant, pushes, latest_push_id, latest_time) VALUES (?, ?, ?, ?, ?, ?)
+                    ON CONFLICT DO UPDATE SET pushes = pushes + excluded.pushes,
+                        latest_push_id = CASE WHEN excluded.latest_time >= latest_time THEN excluded.latest_push_id ELSE latest_push_id END,
+                        latest_time = max(latest_time, excluded.latest_time)
+                    RETURNING pushes
+                    """)
+            var newReceivers: [ExposureTally.ArmKey: Int] = [:]
+            for (key, added) in tally.receivers {
+                let pushes = try Int.fetchOne(
+                    receiver, arguments: [key.experiment, key.receiver, key.variant, added.pushes, added.latestPushId, added.latestTime])
+                // As many pushes as this batch added: the row is new.
+                if pushes == added.pushes { newReceivers[ExposureTally.ArmKey(experiment: key.experiment, variant: key.variant), default: 0] += 1 }
+            }
             for (key, added) in tally.arms {
                 try arm.execute(arguments: [key.experiment, key.variant, added.pushes, added.notExposed, added.overridden])
             }
@@ -134,45 +148,6 @@ public final class SQLiteExperimentStore: ExperimentStore {
                     arguments: [count, key.experiment, key.variant])
             }
         }
-    }
-
-    /// Receivers' rows per statement: one statement per receiver costs more than its write.
-    private static let receiversPerStatement = 100
-
-    /// Adds the batch to the exposed receivers' rows; returns, per variant, how many of
-    /// them are new.
-    private static func upsertReceivers(
-        _ receivers: [ExposureTally.ReceiverKey: ExposureTally.Receiver], _ db: Database
-    ) throws -> [ExposureTally.ArmKey: Int] {
-        var newReceivers: [ExposureTally.ArmKey: Int] = [:]
-        let all = Array(receivers)
-        var start = 0
-        while start < all.count {
-            let chunk = all[start..<min(start + receiversPerStatement, all.count)]
-            start += chunk.count
-            var arguments = StatementArguments()
-            for (key, added) in chunk {
-                arguments += [key.experiment, key.receiver, key.variant, added.pushes, added.latestPushId, added.latestTime]
-            }
-            let statement = try db.cachedStatement(
-                sql: """
-                    INSERT INTO experiment_receiver (experiment, receiver, variant, pushes, latest_push_id, latest_time)
-                    VALUES \(Array(repeating: "(?, ?, ?, ?, ?, ?)", count: chunk.count).joined(separator: ", "))
-                    ON CONFLICT DO UPDATE SET pushes = pushes + excluded.pushes,
-                        latest_push_id = CASE WHEN excluded.latest_time >= latest_time THEN excluded.latest_push_id ELSE latest_push_id END,
-                        latest_time = max(latest_time, excluded.latest_time)
-                    RETURNING experiment, receiver, variant, pushes
-                    """)
-            let rows = try Row.fetchCursor(statement, arguments: arguments)
-            while let row = try rows.next() {
-                let key = ExposureTally.ReceiverKey(experiment: row[0], receiver: row[1], variant: row[2])
-                // As many pushes as this batch added: the row is new.
-                if receivers[key]?.pushes == row[3] {
-                    newReceivers[ExposureTally.ArmKey(experiment: key.experiment, variant: key.variant), default: 0] += 1
-                }
-            }
-        }
-        return newReceivers
     }
 
     /// Stores `row`'s receivers that this push did not reach in this experiment before;

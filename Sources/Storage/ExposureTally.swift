@@ -23,12 +23,6 @@ public struct ExposureTally: Sendable {
         public var experiment: String
         public var receiver: String
         public var variant: String
-
-        public init(experiment: String, receiver: String, variant: String) {
-            self.experiment = experiment
-            self.receiver = receiver
-            self.variant = variant
-        }
     }
 
     public struct Receiver: Sendable {
