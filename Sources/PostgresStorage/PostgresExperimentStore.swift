@@ -70,8 +70,8 @@ public struct PostgresExperimentStore: ExperimentStore {
     /// `rows` without the receivers their push reached in their experiment before (rows
     /// left empty dropped): those to insert, and those whose stored row gained them here.
     private static func newReceivers(
-        of rows: [PushGroup], _ connection: PostgresConnection, logger: Logger
-    ) async throws -> (fresh: [PushGroup], appended: [PushGroup]) {
+        of rows: [PushExposure], _ connection: PostgresConnection, logger: Logger
+    ) async throws -> (fresh: [PushExposure], appended: [PushExposure]) {
         var known: [PushExperiment: Set<String>] = [:]
         var storedKeys = Set<PushRowKey>()
         for row in try await connection.rows(
@@ -82,12 +82,12 @@ public struct PostgresExperimentStore: ExperimentStore {
             """, logger: logger)
         {
             let (pushId, experiment, variant, status, receivers) = try row.decode((String, String, String, String, String).self)
-            known[PushExperiment(pushId: pushId, experiment: experiment), default: []].formUnion(PushGroup.receivers(joined: receivers))
+            known[PushExperiment(pushId: pushId, experiment: experiment), default: []].formUnion(PushExposure.receivers(joined: receivers))
             storedKeys.insert(PushRowKey(pushId: pushId, experiment: experiment, variant: variant, status: status))
         }
         guard !known.isEmpty else { return (rows, []) }
-        var new: [PushGroup] = []
-        var appended: [PushGroup] = []
+        var new: [PushExposure] = []
+        var appended: [PushExposure] = []
         for var row in rows {
             if let seen = known[PushExperiment(pushId: row.pushId, experiment: row.experiment)] { row.receivers.removeAll { seen.contains($0) } }
             guard !row.receivers.isEmpty else { continue }
@@ -105,7 +105,7 @@ public struct PostgresExperimentStore: ExperimentStore {
 
     /// Inserts the rows; returns the keys of those inserted, so that a row another
     /// instance stored at the same moment is not counted twice.
-    private static func insert(_ rows: [PushGroup], _ connection: PostgresConnection, logger: Logger) async throws -> Set<PushRowKey> {
+    private static func insert(_ rows: [PushExposure], _ connection: PostgresConnection, logger: Logger) async throws -> Set<PushRowKey> {
         var stored = Set(rows.map(PushRowKey.init))
         let missing = try await connection.rows(
             """
@@ -148,7 +148,7 @@ public struct PostgresExperimentStore: ExperimentStore {
             self.status = status
         }
 
-        init(_ row: PushGroup) {
+        init(_ row: PushExposure) {
             self.init(pushId: row.pushId, experiment: row.experiment, variant: row.variant, status: row.status.rawValue)
         }
     }
@@ -288,18 +288,18 @@ public struct PostgresExperimentStore: ExperimentStore {
     }
 
     /// Every row of these push ids.
-    private static func pushRows(_ pushIds: Set<String>, _ connection: PostgresConnection, logger: Logger) async throws -> [String: [PushGroup]] {
+    private static func pushRows(_ pushIds: Set<String>, _ connection: PostgresConnection, logger: Logger) async throws -> [String: [PushExposure]] {
         guard !pushIds.isEmpty else { return [:] }
-        var pushed: [String: [PushGroup]] = [:]
+        var pushed: [String: [PushExposure]] = [:]
         for row in try await connection.rows(
             "SELECT push_id, experiment, variant, status, time, receivers FROM experiment_push WHERE push_id = ANY(\(Array(pushIds))::text[])",
             logger: logger)
         {
             let (pushId, experiment, variant, status, time, receivers) = try row.decode((String, String, String, String, Double, String).self)
             pushed[pushId, default: []].append(
-                PushGroup(
+                PushExposure(
                     pushId: pushId, experiment: experiment, variant: variant, status: ExposureStatus(rawValue: status) ?? .notExposed, time: time,
-                    receivers: PushGroup.receivers(joined: receivers)))
+                    receivers: PushExposure.receivers(joined: receivers)))
         }
         return pushed
     }

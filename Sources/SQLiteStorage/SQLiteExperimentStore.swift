@@ -152,14 +152,14 @@ public final class SQLiteExperimentStore: ExperimentStore {
 
     /// Stores `row`'s receivers that this push did not reach in this experiment before;
     /// returns the row of those (nil when there are none).
-    private static func insert(_ row: PushGroup, _ db: Database) throws -> PushGroup? {
+    private static func insert(_ row: PushExposure, _ db: Database) throws -> PushExposure? {
         let stored = try Row.fetchAll(
             db.cachedStatement(sql: "SELECT variant, status, receivers FROM experiment_push WHERE push_id = ? AND experiment = ?"),
             arguments: [row.pushId, row.experiment])
         var new = row
         if !stored.isEmpty {
             // Rare: the same push recorded again (a batch retried, a call's id reused).
-            let known = Set(stored.flatMap { PushGroup.receivers(joined: $0["receivers"]) })
+            let known = Set(stored.flatMap { PushExposure.receivers(joined: $0["receivers"]) })
             new.receivers.removeAll { known.contains($0) }
             guard !new.receivers.isEmpty else { return nil }
             if stored.contains(where: { $0["variant"] == row.variant && $0["status"] == row.status.rawValue }) {
@@ -196,9 +196,9 @@ public final class SQLiteExperimentStore: ExperimentStore {
             db.cachedStatement(sql: "SELECT experiment, variant, status, time, receivers FROM experiment_push WHERE push_id = ?"),
             arguments: [pushId]
         ).map { row in
-            PushGroup(
+            PushExposure(
                 pushId: pushId, experiment: row["experiment"], variant: row["variant"],
-                status: ExposureStatus(rawValue: row["status"]) ?? .notExposed, time: row["time"], receivers: PushGroup.receivers(joined: row["receivers"]))
+                status: ExposureStatus(rawValue: row["status"]) ?? .notExposed, time: row["time"], receivers: PushExposure.receivers(joined: row["receivers"]))
         }
         let receiver: String
         let exposures: [ExposedPush]

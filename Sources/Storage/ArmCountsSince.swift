@@ -22,7 +22,7 @@ public struct ArmCountsSince: Sendable {
         switch status {
         case .exposed:
             byVariant[variant, default: Arm()].pushes += count
-            for receiver in PushGroup.receivers(joined: receivers) { byVariant[variant, default: Arm()].receivers.insert(receiver) }
+            for receiver in PushExposure.receivers(joined: receivers) { byVariant[variant, default: Arm()].receivers.insert(receiver) }
         case .notExposed: byVariant[variant, default: Arm()].notExposed += count
         case .overridden: byVariant[variant, default: Arm()].overridden += count
         }

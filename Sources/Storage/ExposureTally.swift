@@ -37,7 +37,7 @@ public struct ExposureTally: Sendable {
     public init() {}
 
     /// Adds `row`'s receivers (only those not recorded before).
-    public mutating func add(_ row: PushGroup) {
+    public mutating func add(_ row: PushExposure) {
         let arm = ArmKey(experiment: row.experiment, variant: row.variant)
         switch row.status {
         case .exposed:

@@ -34,7 +34,7 @@ public enum OpenEventMatch {
     /// push id it names or was resolved to. A push that reached several receivers, however
     /// many of them it exposed, needs the event to name one; the receiver's opens count
     /// only where it was exposed.
-    public static func target(of event: OpenEvent, pushId: String, pushed: [PushGroup]) -> Target {
+    public static func target(of event: OpenEvent, pushId: String, pushed: [PushExposure]) -> Target {
         let receiver: String
         if let named = event.receiver {
             guard pushed.contains(where: { $0.receivers.contains(named) }) else { return .ignored(.unknownPush) }

@@ -1,7 +1,7 @@
 /// What a store keeps of one push in one experiment: the receivers it reached with one
 /// variant and status, as one row. The built-in answer of a call to fifty receivers is a
 /// row or two, not fifty.
-public struct PushGroup: Sendable, Equatable {
+public struct PushExposure: Sendable, Equatable {
     public var pushId: String
     public var experiment: String
     public var variant: String
@@ -42,9 +42,9 @@ extension Array where Element == CallExposures {
     /// The batch as rows: one per push id, experiment, variant and status, each
     /// receiver once per push id and experiment (the first time it comes), in the order
     /// they came.
-    public var pushGroups: [PushGroup] {
-        var rows: [PushGroup] = []
-        var rowIndex: [PushGroupKey: Int] = [:]
+    public var pushGroups: [PushExposure] {
+        var rows: [PushExposure] = []
+        var rowIndex: [PushExposureKey: Int] = [:]
         var reached: [PushExperimentKey: Set<String>] = [:]
         for call in self {
             for group in call.groups {
@@ -53,13 +53,13 @@ extension Array where Element == CallExposures {
                     guard reached[PushExperimentKey(pushId: pushId, experiment: call.experiment), default: []].insert(receiver).inserted else {
                         continue
                     }
-                    let key = PushGroupKey(pushId: pushId, experiment: call.experiment, variant: group.variant, status: group.status)
+                    let key = PushExposureKey(pushId: pushId, experiment: call.experiment, variant: group.variant, status: group.status)
                     if let row = rowIndex[key] {
                         rows[row].receivers.append(receiver)
                     } else {
                         rowIndex[key] = rows.count
                         rows.append(
-                            PushGroup(
+                            PushExposure(
                                 pushId: pushId, experiment: call.experiment, variant: group.variant, status: group.status, time: call.time,
                                 receivers: [receiver], conversationUnit: call.conversationUnit))
                     }
@@ -75,7 +75,7 @@ private struct PushExperimentKey: Hashable {
     var experiment: String
 }
 
-private struct PushGroupKey: Hashable {
+private struct PushExposureKey: Hashable {
     var pushId: String
     var experiment: String
     var variant: String
