@@ -25,11 +25,26 @@ public struct PostgresExperimentStore: ExperimentStore {
     /// One transaction: the rows of these pushes stored before (rare: a batch retried),
     /// the new push rows, then the exposed receivers' rows and the variants' counters in
     /// one statement.
+    /// The advisory lock space of exposure batches (the key within it: the experiment).
+    static let experimentLockSpace: Int32 = 0x7063_6578  // "pcex"
+
+    /// Exposure batches and counted opens of one experiment, from any instance, take
+    /// turns: each touches the same push, receiver and arm rows over several statements, in
+    /// orders no single statement can fix (an `UPDATE … FROM` locks in join order), and two
+    /// interleaved ones deadlocked — PostgreSQL then failed one (the concurrent conformance
+    /// check). Locks are taken in name order, so two batches never wait on each other crosswise.
+    private static func takeTurns(in experiments: [String], _ connection: PostgresConnection, logger: Logger) async throws {
+        for experiment in Set(experiments).sorted() {
+            try await connection.rows("SELECT pg_advisory_xact_lock(\(experimentLockSpace), hashtext(\(experiment)))", logger: logger)
+        }
+    }
+
     public func recordExposures(_ calls: [CallExposures]) async throws {
         let rows = calls.pushGroups
         guard !rows.isEmpty else { return }
         let logger = logger
         try await database.transaction { connection in
+            try await Self.takeTurns(in: rows.map(\.experiment), connection, logger: logger)
             let (fresh, appended) = try await Self.newReceivers(of: rows, connection, logger: logger)
             let inserted = fresh.isEmpty ? [] : try await Self.insert(fresh, connection, logger: logger)
             var tally = ExposureTally()
@@ -199,6 +214,7 @@ public struct PostgresExperimentStore: ExperimentStore {
     /// Keeps the opens by their push's time, and adds them to the receivers' rows and
     /// the variants' counters (a receiver's first open makes an opener).
     private static func countOpens(_ counted: [ExposedPush], _ connection: PostgresConnection, logger: Logger) async throws {
+        try await takeTurns(in: counted.map(\.experiment), connection, logger: logger)
         try await connection.rows(
             """
             WITH o (push_id, receiver, experiment, variant, push_time) AS (
