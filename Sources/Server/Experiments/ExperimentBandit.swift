@@ -32,7 +32,7 @@ struct ExperimentBandit: Service {
 
     /// At start: the latest stored weights, so that a restart does not fall back to the
     /// declared ones for a minute.
-    private func loadStoredWeights() async {
+    func loadStoredWeights() async {
         for experiment in banditExperiments() {
             if let latest = try? await state.store.weightHistory(experiment: experiment.name).last {
                 state.setWeights(latest.weights, experiment: experiment.name)

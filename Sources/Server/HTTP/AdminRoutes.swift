@@ -51,7 +51,7 @@ struct AdminRoutes: Sendable {
             return Self.json(Self.encode(entry, id: id))
         }
         admin.post("render") { request, _ in
-            let body = try await collect(request)
+            let body = try await request.collectBody(upTo: maxBodyBytes)
             let plan: HookPlan
             do {
                 plan = try await service.preview(body: body.readableBytesView)
@@ -94,16 +94,8 @@ struct AdminRoutes: Sendable {
         return id
     }
 
-    private func collect(_ request: Request) async throws -> ByteBuffer {
-        do {
-            return try await request.body.collect(upTo: maxBodyBytes)
-        } catch let error as HTTPResponseError where error.status == .contentTooLarge {
-            throw CloudFunctionError.bodyTooLarge(limit: maxBodyBytes)
-        }
-    }
-
     private func body(_ request: Request) async throws -> AdminBody {
-        try AdminBody(try await collect(request).readableBytesView)
+        try AdminBody(try await request.collectBody(upTo: maxBodyBytes).readableBytesView)
     }
 
     private static func encode(_ entry: ClientEntry, id: String) -> JSONValue {

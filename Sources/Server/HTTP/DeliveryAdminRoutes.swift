@@ -127,11 +127,7 @@ struct DeliveryAdminRoutes: Sendable {
     }
 
     private func body(_ request: Request) async throws -> AdminBody {
-        do {
-            return try AdminBody(try await request.body.collect(upTo: maxBodyBytes).readableBytesView)
-        } catch let error as HTTPResponseError where error.status == .contentTooLarge {
-            throw CloudFunctionError.bodyTooLarge(limit: maxBodyBytes)
-        }
+        try AdminBody(try await request.collectBody(upTo: maxBodyBytes).readableBytesView)
     }
 
     private static func json(_ value: JSONValue, status: HTTPResponse.Status = .ok) -> Response {

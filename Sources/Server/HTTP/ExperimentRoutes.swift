@@ -22,7 +22,7 @@ struct ExperimentRoutes: Sendable {
         let events = router.group("v1").add(
             middleware: AdminAuthMiddleware(token: eventsToken, off: "the events API is off: set PUSHCOMPOSE_EVENTS_TOKEN"))
         events.post("events") { request, _ in
-            let body = try await collect(request)
+            let body = try await request.collectBody(upTo: maxBodyBytes)
             let now = Date().timeIntervalSince1970
             let parsed = try OpenEventsBody(body.readableBytesView, now: now)
             // An open may name a push answered a moment ago: its exposure is written first.
@@ -70,7 +70,7 @@ struct ExperimentRoutes: Sendable {
         admin.put("experiments/{name}/overrides/{id}") { request, context in
             let name = try experimentName(context)
             let unit = try AdminRoutes.id(context)
-            let body = try AdminBody(try await collect(request).readableBytesView)
+            let body = try AdminBody(try await request.collectBody(upTo: maxBodyBytes).readableBytesView)
             try body.refuseUnknownMembers(["variant"])
             let design = try catalog().design(name)
             guard let variant = try body.string("variant") else { throw AdminError.badRequest("'variant' is missing") }
@@ -99,14 +99,6 @@ struct ExperimentRoutes: Sendable {
             return try catalog().design(name).name
         } catch {
             throw AdminError.notFound(error.description)
-        }
-    }
-
-    private func collect(_ request: Request) async throws -> ByteBuffer {
-        do {
-            return try await request.body.collect(upTo: maxBodyBytes)
-        } catch let error as HTTPResponseError where error.status == .contentTooLarge {
-            throw CloudFunctionError.bodyTooLarge(limit: maxBodyBytes)
         }
     }
 

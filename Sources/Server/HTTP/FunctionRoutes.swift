@@ -36,12 +36,7 @@ struct FunctionRoutes: Sendable {
             // Refused on the head alone: a caller waiting for `100 Continue` gets it before sending the body.
             throw CloudFunctionError.bodyTooLarge(limit: maxBodyBytes)
         }
-        let body: ByteBuffer
-        do {
-            body = try await request.body.collect(upTo: maxBodyBytes)
-        } catch let error as HTTPResponseError where error.status == .contentTooLarge {
-            throw CloudFunctionError.bodyTooLarge(limit: maxBodyBytes)
-        }
+        let body = try await request.collectBody(upTo: maxBodyBytes)
         return JSONResponse.result(try await service.call(name, body: body))
     }
 }
