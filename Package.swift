@@ -56,6 +56,7 @@ let package = Package(
                 "SQLiteStorage",
                 "PostgresStorage",
                 "Experiments",
+                "AuditLog",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -104,6 +105,13 @@ let package = Package(
         // What the service stores besides the queue and devices (the directory and mutes),
         // and how instances sharing one database hear of each other's changes.
         .target(name: "Storage", dependencies: ["Delivery", "PushCompose", "Experiments"]),
+        // zlib, for the audit log's compressed files (Debian: zlib1g-dev).
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+        // The audit log's files: the record schema, the hash chain, reading (plain and
+        // compressed), verifying, searching and explaining.
+        .target(
+            name: "AuditLog",
+            dependencies: ["CZlib", "PushCompose", .product(name: "Crypto", package: "swift-crypto")]),
         // A/B experiments' statistics and report: pure, no I/O.
         .target(name: "Experiments"),
         // The storage protocols on SQLite (embedded, files in the data folder): one instance.
@@ -160,6 +168,7 @@ let package = Package(
             dependencies: ["PushCompose", .product(name: "PropertyBased", package: "swift-property-based")]
         ),
         .testTarget(name: "TemplatesTests", dependencies: ["Templates", "PushCompose"]),
+        .testTarget(name: "AuditLogTests", dependencies: ["AuditLog", "PushCompose", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "ExperimentsTests", dependencies: ["Experiments"], resources: [.copy("Fixtures")]),
         .testTarget(
             name: "ServerTests",
@@ -174,6 +183,7 @@ let package = Package(
                 "PostgresCluster",
                 "ProviderStandIns",
                 "Experiments",
+                "AuditLog",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
