@@ -1,0 +1,64 @@
+import Foundation
+
+/// One stream's matching records in file order. The files after the one being read are
+/// scanned ahead on threads of their own (off Swift's cooperative pool: the reads block),
+/// `lookahead` at a time, so the cores scan while the caller merges and prints; the
+/// records waiting are at most `lookahead` files' matches, each at most the search's cap.
+final class AuditStreamCursor {
+    private var files: ArraySlice<AuditDirectory.File>
+    private var pending: [PendingScan] = []
+    private var records: [AuditRecord] = []
+    private var index = 0
+    private let start: (AuditDirectory.File) -> PendingScan
+    private let lookahead: Int
+
+    init(files: [AuditDirectory.File], lookahead: Int, start: @escaping (AuditDirectory.File) -> PendingScan) {
+        self.files = files[...]
+        self.lookahead = max(1, lookahead)
+        self.start = start
+    }
+
+    /// The next record without taking it; nil at the stream's end.
+    func peek() throws -> AuditRecord? {
+        while index == records.count {
+            refill()
+            guard !pending.isEmpty else { return nil }
+            records = try pending.removeFirst().wait()
+            index = 0
+        }
+        return records[index]
+    }
+
+    func advance() {
+        index += 1
+    }
+
+    private func refill() {
+        while pending.count < lookahead, let file = files.popFirst() {
+            pending.append(start(file))
+        }
+    }
+}
+
+/// A file's scan running on a dispatch queue; `wait` blocks until its result is in.
+final class PendingScan: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var result: Result<[AuditRecord], any Error>?
+
+    init(on queue: DispatchQueue, _ scan: @escaping @Sendable () throws -> [AuditRecord]) {
+        queue.async {
+            let result = Result { try scan() }
+            self.condition.withLock {
+                self.result = result
+                self.condition.broadcast()
+            }
+        }
+    }
+
+    func wait() throws -> [AuditRecord] {
+        try condition.withLock {
+            while result == nil { condition.wait() }
+            return result!
+        }.get()
+    }
+}
