@@ -37,11 +37,12 @@ public struct DeliveryEvent: Sendable, Equatable {
     public var pushId: String
     public var hookCallId: String
     public var receiver: String
+    public var conversation: String
     public var provider: ProviderKind
     public var token: String
 
     public init(
-        time: Date, kind: Kind, jobId: Int64, pushId: String, hookCallId: String, receiver: String,
+        time: Date, kind: Kind, jobId: Int64, pushId: String, hookCallId: String, receiver: String, conversation: String,
         provider: ProviderKind, token: String
     ) {
         self.time = time
@@ -50,6 +51,7 @@ public struct DeliveryEvent: Sendable, Equatable {
         self.pushId = pushId
         self.hookCallId = hookCallId
         self.receiver = receiver
+        self.conversation = conversation
         self.provider = provider
         self.token = token
     }
@@ -57,6 +59,6 @@ public struct DeliveryEvent: Sendable, Equatable {
     public init(_ kind: Kind, job: PushJob, time: Date) {
         self.init(
             time: time, kind: kind, jobId: job.id, pushId: job.pushId, hookCallId: job.hookCallId,
-            receiver: job.receiver, provider: job.device.provider, token: job.device.token)
+            receiver: job.receiver, conversation: job.conversation, provider: job.device.provider, token: job.device.token)
     }
 }

@@ -33,7 +33,7 @@ public final class GroupCommitEnqueuer: Sendable {
                 queued.append(
                     DeliveryEvent(
                         time: now, kind: .queued(badge: result.badge), jobId: jobId, pushId: push.pushId,
-                        hookCallId: push.hookCallId, receiver: push.receiver, provider: device.provider, token: device.token))
+                        hookCallId: push.hookCallId, receiver: push.receiver, conversation: push.conversation, provider: device.provider, token: device.token))
             }
         }
         // One write for the commit's events: awaiting each in turn held the next commit back.

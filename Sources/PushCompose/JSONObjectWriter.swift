@@ -45,6 +45,12 @@ public struct JSONObjectWriter {
         JSONEncoding.write(value, into: &bytes)
     }
 
+    /// `json`, already encoded (one JSON value's UTF-8), as it is.
+    public mutating func member(_ key: String, encoded json: [UInt8]) {
+        self.key(key)
+        bytes.append(contentsOf: json)
+    }
+
     public mutating func member(_ key: String, strings: [String]) {
         self.key(key)
         bytes.append(UInt8(ascii: "["))

@@ -46,11 +46,11 @@ final class HookService: Sendable {
 
     /// Composes and routes one call: the receivers' devices are read first, for their
     /// locales and for whether the custom channel reaches them.
-    private func plan(_ hook: ReceiversOfflineHook, call: String, now: Double) async throws -> (HookPlan, [String: [Device]]) {
+    private func plan(_ hook: ReceiversOfflineHook, call: String, now: Double) async throws -> (HookPlan, [String: [Device]], DeviceAwareRegistry) {
         let devices = try await delivery.devices.devices(of: hook.offlinePeers)
         let registry = DeviceAwareRegistry(registry: registry, devices: devices, providers: delivery.providers)
         let composer = Composer(templates: templates.set, registry: registry, experiments: experiments, options: settings.composer)
-        return (composer.compose(hook, call: call, now: now), devices)
+        return (composer.compose(hook, call: call, now: now), devices, registry)
     }
 
     /// Runs `function` on a request body and returns its return value.
@@ -64,7 +64,7 @@ final class HookService: Sendable {
                 let hook = try ReceiversOfflineHook(parameters, maxPeers: settings.maxPeers)
                 let call = PushIdentifier.random()
                 let now = Date().timeIntervalSince1970
-                let (plan, devices) = try await plan(hook, call: call, now: now)
+                let (plan, devices, registry) = try await plan(hook, call: call, now: now)
                 // Durable before the answer: once the hook is answered the push must not be lost.
                 let pushIds = try await delivery.enqueue(plan, conversation: hook.convId, call: call, devices: devices)
                 let exposed = ExperimentExposures.make(plan, call: call, pushIds: pushIds, time: now)
@@ -76,9 +76,13 @@ final class HookService: Sendable {
                 metrics.coalescedReceivers(plan.coalesced.count)
                 metrics.renderFailures(plan.renderFailures.count, template: plan.template)
                 let micros = Int((ContinuousClock.now - started) / .microseconds(1))
-                await audit.record(
-                    HookAuditRecord(textPolicy: settings.auditText)
-                        .receiversOffline(hook: hook, plan: plan, call: call, pushIds: pushIds, exposures: exposed, micros: micros))
+                let auditRecord = HookAuditRecord(textPolicy: settings.auditText)
+                let mutedSet = registry.mutedClients(conversation: hook.convId)
+                let muted = mutedSet.isEmpty ? [] : hook.offlinePeers.filter(mutedSet.contains)
+                let input = settings.auditText.keepsText ? HookAuditInput.make(parameters: parameters, hook: hook, registry: registry) : nil
+                var lines = [auditRecord.receiversOffline(hook: hook, plan: plan, call: call, pushIds: pushIds, muted: muted, input: input, micros: micros)]
+                if let exposed { lines += auditRecord.exposures(exposed, call: call, conversation: hook.convId) }
+                await audit.record(lines)
                 return plan.answer.json
             case Self.conversationUpdate:
                 let update = try ConversationUpdateHook(parameters)

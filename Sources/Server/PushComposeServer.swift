@@ -1,3 +1,4 @@
+import AuditLog
 import Foundation
 import Hummingbird
 import Logging
@@ -32,8 +33,12 @@ struct PushComposeServer {
         do {
             let registry = try await Registry(store: storage.state)
             audit = try JSONLinesAuditLog(
-                directory: data.appendingPathComponent("audit"), maxFileBytes: configuration.auditMaxFileBytes,
-                fsyncInterval: .milliseconds(configuration.auditFsyncMillis), logger: logger)
+                directory: data.appendingPathComponent("audit"),
+                // Instances sharing a database write a stream each; one instance needs no name.
+                stream: configuration.database == nil ? "" : AuditFileName.stream(instanceId: storage.instanceId),
+                maxFileBytes: configuration.auditMaxFileBytes, fsyncInterval: .milliseconds(configuration.auditFsyncMillis),
+                chain: try Self.auditChain(configuration, data: data, logger: logger), maxQueuedRecords: configuration.auditQueueRecords,
+                retention: configuration.auditRetention, metrics: AuditMetrics(factory: metrics.factory), logger: logger)
             let auditText = try AuditTextPolicy(mode: configuration.auditText, configuredKey: configuration.auditKey, data: data)
             let delivery = try CustomDelivery(
                 configuration: configuration.delivery, storage: storage, secrets: try configuration.secrets(), audit: audit,
@@ -49,6 +54,19 @@ struct PushComposeServer {
             await storage.close()
             throw error
         }
+    }
+
+    /// The audit log's chain, keyed with the configured audit key, else the one generated
+    /// in the data directory, which the log says: whoever can rewrite the audit files can
+    /// likely read that one too, and could then reseal what they changed.
+    private static func auditChain(_ configuration: ServerConfiguration, data: URL, logger: Logger) throws -> AuditChain? {
+        guard configuration.auditChain else { return nil }
+        if configuration.auditKey.isEmpty {
+            logger.notice(
+                "audit log: hash chain keyed with the generated \(data.appendingPathComponent(AuditHashKey.fileName).path); configure auditKey (PUSHCOMPOSE_AUDIT_KEY) and keep it away from the audit files, so that whoever can rewrite them cannot reseal them"
+            )
+        }
+        return AuditChain(auditKey: try AuditHashKey.resolve(configured: configuration.auditKey, data: data))
     }
 
     /// `/healthz`: up, and which instance serves which template set (a digest of its

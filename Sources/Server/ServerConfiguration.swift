@@ -36,8 +36,14 @@ struct ServerConfiguration: Sendable, Equatable {
     var auditMaxFileBytes = 64 << 20
     /// How long written audit records may wait to be put on the disk; 0: before the answer.
     var auditFsyncMillis = 1000
-    /// The HMAC key of `auditText: hash`; empty: the one kept in the data directory.
+    /// The HMAC key of `auditText: hash` and of the audit log's hash chain; empty: the one
+    /// kept in the data directory.
     var auditKey = ""
+    /// Whether audit records are sealed into a hash chain (off only to measure its cost).
+    var auditChain = true
+    /// Records waiting to be written at most; more are dropped (counted, and a `gap` record).
+    var auditQueueRecords = 100_000
+    var auditRetention = AuditRetention()
     var delivery = DeliveryConfiguration()
     /// A PostgreSQL URL shared by instances; nil: SQLite files in the data directory.
     var database: String?
@@ -65,6 +71,8 @@ struct ServerConfiguration: Sendable, Equatable {
         "database": "PUSHCOMPOSE_DATABASE_URL", "databaseMaxConnections": "PUSHCOMPOSE_DATABASE_MAX_CONNECTIONS",
         "instanceId": "PUSHCOMPOSE_INSTANCE_ID", "eventsToken": "PUSHCOMPOSE_EVENTS_TOKEN",
         "experimentPayloadMember": "PUSHCOMPOSE_EXPERIMENT_PAYLOAD_MEMBER",
+        "auditChain": "PUSHCOMPOSE_AUDIT_CHAIN", "auditQueueRecords": "PUSHCOMPOSE_AUDIT_QUEUE_RECORDS",
+        "auditRetentionDays": "PUSHCOMPOSE_AUDIT_RETENTION_DAYS", "auditRetentionBytes": "PUSHCOMPOSE_AUDIT_RETENTION_BYTES",
     ].merging(DeliveryConfiguration.fileKeys) { first, _ in first }
 
     /// Reads the file (if any), then the environment over it.
@@ -155,6 +163,10 @@ struct ServerConfiguration: Sendable, Equatable {
         maxPayloadBytes = try int("maxPayloadBytes", minimum: 64) ?? maxPayloadBytes
         auditMaxFileBytes = try int("auditMaxFileBytes", minimum: 1024) ?? auditMaxFileBytes
         auditFsyncMillis = try int("auditFsyncMillis", minimum: 0) ?? auditFsyncMillis
+        auditChain = try Self.bool(values, "auditChain") ?? auditChain
+        auditQueueRecords = try int("auditQueueRecords", minimum: 100) ?? auditQueueRecords
+        auditRetention.maxAgeDays = try int("auditRetentionDays", minimum: 0) ?? auditRetention.maxAgeDays
+        auditRetention.maxBytes = try int("auditRetentionBytes", minimum: 0, maximum: Int.max) ?? auditRetention.maxBytes
         if let key = values["auditKey"] {
             // The key itself is never part of a message.
             guard key.count >= AuditHashKey.minimumLength else {

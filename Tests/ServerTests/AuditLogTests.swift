@@ -37,12 +37,12 @@ final class AuditLogTests: XCTestCase {
             let records = try readAuditRecords(in: auditDirectory)
             XCTAssertEqual(records.count, 1)
             let record = records[0]
-            XCTAssertEqual(record["type"], .string("hook"))
+            XCTAssertEqual(record["kind"], .string("hook"))
             XCTAssertEqual(record["function"], .string("_receiversOffline"))
             XCTAssertEqual(record["conversation"], .string("conv-1"))
             XCTAssertEqual(record["sender"], .string("Tom"))
             XCTAssertEqual(record["receivers"], .number(2))
-            XCTAssertEqual(record["kind"], .string("text"))
+            XCTAssertEqual(record["messageKind"], .string("text"))
             XCTAssertEqual(record["template"], .string("default"))
             XCTAssertEqual(record["answer"], result)
             XCTAssertEqual(record["coalesced"], .array([]))
@@ -163,8 +163,8 @@ final class AuditLogTests: XCTestCase {
         try Data("old-2\n".utf8).write(to: directory.appendingPathComponent("audit-\(day).1.jsonl"))
 
         var writer = RotatingFileWriter(directory: directory, maxFileBytes: 16)
-        try writer.append(lines: [Array("new-3".utf8)])
-        try writer.append(lines: [Array("new-4-is-longer".utf8)])  // no room left in .1
+        try writer.append(records: [Array("new-3".utf8)])
+        try writer.append(records: [Array("new-4-is-longer".utf8)])  // no room left in .1
         try writer.close()
 
         func contents(_ name: String) throws -> String {

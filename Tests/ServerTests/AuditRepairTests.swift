@@ -1,3 +1,4 @@
+import AuditLog
 import Foundation
 @testable import Server
 import XCTest
@@ -6,15 +7,15 @@ import XCTest
 /// the file at its last complete line, keeps the fragment in a side file and records the
 /// repair, so the next record never joins the fragment.
 final class AuditRepairTests: XCTestCase {
-    static let complete = #"{"type":"hook","conversation":"a"}"# + "\n" + #"{"type":"hook","conversation":"b"}"# + "\n"
-    static let fragment = #"{"type":"hook","conversation":"c","text":"cut he"#
+    static let complete = #"{"kind":"hook","conversation":"a"}"# + "\n" + #"{"kind":"hook","conversation":"b"}"# + "\n"
+    static let fragment = #"{"kind":"hook","conversation":"c","text":"cut he"#
 
     private func log(in directory: URL) throws -> JSONLinesAuditLog {
         try JSONLinesAuditLog(directory: directory, logger: testLogger)
     }
 
     private func line(_ conversation: String) -> AuditLine {
-        AuditLine(bytes: Array(#"{"type":"hook","conversation":"\#(conversation)"}"#.utf8))
+        AuditLine(bytes: Array(#"{"kind":"hook","conversation":"\#(conversation)"}"#.utf8))
     }
 
     private func contents(_ url: URL) throws -> String {
@@ -35,7 +36,7 @@ final class AuditRepairTests: XCTestCase {
         XCTAssertEqual(lines.count, 4, text)
         let records = try lines.map(decodeJSON)  // every line is whole JSON: nothing joined the fragment
         let repair = records[2]
-        XCTAssertEqual(repair["type"], .string("repair"))
+        XCTAssertEqual(repair["kind"], .string("repair"))
         XCTAssertEqual(repair["file"], .string(file.lastPathComponent))
         XCTAssertEqual(repair["offset"], .number(Double(Self.complete.utf8.count)))
         XCTAssertEqual(repair["fragmentBytes"], .number(Double(Self.fragment.utf8.count)))
@@ -67,12 +68,19 @@ final class AuditRepairTests: XCTestCase {
         let earlier = directory.appendingPathComponent("audit-2001-01-01.3.jsonl")
         try Data((Self.complete + Self.fragment).utf8).write(to: earlier)
 
-        try await log(in: directory).record(line("d"))
+        let log = try log(in: directory)
+        try await log.record(line("d"))
+        await log.maintenanceSettled()
 
-        XCTAssertEqual(try contents(earlier), Self.complete)
+        // Repaired first, then compressed: a file of an earlier run that is not the newest is finished.
+        XCTAssertFalse(FileManager.default.fileExists(atPath: earlier.path))
+        var reader = try AuditLineReader(url: earlier.appendingPathExtension("gz"))
+        var lines: [String] = []
+        while let line = try reader.next() { lines.append(String(decoding: line.bytes, as: UTF8.self) + (line.complete ? "\n" : "")) }
+        XCTAssertEqual(lines.joined(), Self.complete)
         let today = directory.appendingPathComponent("audit-\(UTCTimestamp.day()).jsonl")
         let records = try contents(today).split(separator: "\n").map { try decodeJSON(String($0)) }
-        XCTAssertEqual(records.map { $0["type"] }, [.string("repair"), .string("hook")])
+        XCTAssertEqual(records.map { $0["kind"] }, [.string("repair"), .string("hook")])
         XCTAssertEqual(records[0]["file"], .string("audit-2001-01-01.3.jsonl"))
     }
 
@@ -83,7 +91,7 @@ final class AuditRepairTests: XCTestCase {
 
         try await log(in: directory).record(line("d"))
 
-        XCTAssertEqual(try contents(file), Self.complete + #"{"type":"hook","conversation":"d"}"# + "\n")
+        XCTAssertEqual(try contents(file), Self.complete + #"{"kind":"hook","conversation":"d"}"# + "\n")
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory.path), [file.lastPathComponent])
     }
 }

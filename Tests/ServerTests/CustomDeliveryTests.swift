@@ -42,16 +42,16 @@ final class CustomDeliveryTests: XCTestCase {
                 XCTAssertEqual(stats, QueueStats.Counts(delivered: 1))
 
                 let records = try await server.deliveryRecords(of: pushId)
-                XCTAssertEqual(records.compactMap { $0["event"]?.stringValue }.sorted(), ["attempt", "delivered", "queued"])
+                XCTAssertEqual(records.compactMap { $0["kind"]?.stringValue }.sorted(), ["attempt", "delivered", "queued"])
                 for record in records {
                     XCTAssertEqual(record["call"], .string(call), "\(record)")
                     XCTAssertEqual(record["receiver"], .string("Tyke"), "\(record)")
                     XCTAssertEqual(record["provider"], .string("webhook"), "\(record)")
                     XCTAssertEqual(record["device"], .string("…" + String("Tyke-phone".suffix(8))), "\(record)")
                 }
-                let queued = try XCTUnwrap(records.first { $0["event"] == .string("queued") })
+                let queued = try XCTUnwrap(records.first { $0["kind"] == .string("queued") })
                 XCTAssertEqual(queued["badge"], .number(1))
-                let attempt = try XCTUnwrap(records.first { $0["event"] == .string("attempt") })
+                let attempt = try XCTUnwrap(records.first { $0["kind"] == .string("attempt") })
                 XCTAssertEqual(attempt["outcome"], .string("delivered"))
                 XCTAssertEqual(attempt["status"], .number(200))
                 XCTAssertEqual(attempt["attempt"], .number(1))
@@ -195,7 +195,7 @@ final class CustomDeliveryTests: XCTestCase {
                 XCTAssertEqual(badges[second], .number(2))
                 XCTAssertEqual(badges[third], .number(1), "_clientOnline reset the counter")
                 for (pushId, badge) in [(first, 1.0), (second, 2), (third, 1)] {
-                    let queued = try await server.deliveryRecords(of: pushId).first { $0["event"] == .string("queued") }
+                    let queued = try await server.deliveryRecords(of: pushId).first { $0["kind"] == .string("queued") }
                     XCTAssertEqual(queued?["badge"], .number(badge), "queued record of \(pushId)")
                 }
             }
@@ -227,7 +227,7 @@ final class CustomDeliveryTests: XCTestCase {
 
             // Every push is retried at least twice while the endpoint is down.
             try await eventually("each push retried twice") {
-                let retries = try await server.deliveryRecords().filter { $0["event"] == .string("attempt") && $0["outcome"] == .string("retry") }
+                let retries = try await server.deliveryRecords().filter { $0["kind"] == .string("attempt") && $0["outcome"] == .string("retry") }
                 return queued.allSatisfy { id in retries.count { $0["push"] == .string(id) } >= 2 }
             }
             let deliveredWhileDown = try await server.queueStats().counts(.webhook).delivered
@@ -237,7 +237,7 @@ final class CustomDeliveryTests: XCTestCase {
                 let arrived = await webhook.wait { pushes in queued.isSubset(of: pushes.map(\.pushId)) }
                 XCTAssertTrue(arrived, "\(webhook.received.count) pushes arrived of \(queued.count)")
                 try await eventually("all 9 recorded as delivered") {
-                    let delivered = try await server.deliveryRecords().count { $0["event"] == .string("delivered") }
+                    let delivered = try await server.deliveryRecords().count { $0["kind"] == .string("delivered") }
                     let stats = try await server.queueStats().counts(.webhook)
                     return delivered == 9 && stats.delivered == 9
                 }
@@ -247,7 +247,7 @@ final class CustomDeliveryTests: XCTestCase {
 
             let records = try await server.deliveryRecords()
             for pushId in queued {
-                let attempts = records.filter { $0["push"] == .string(pushId) && $0["event"] == .string("attempt") }
+                let attempts = records.filter { $0["push"] == .string(pushId) && $0["kind"] == .string("attempt") }
                 let retries = attempts.filter { $0["outcome"] == .string("retry") }
                 XCTAssertGreaterThanOrEqual(retries.count, 2, pushId)
                 for retry in retries {
@@ -257,7 +257,7 @@ final class CustomDeliveryTests: XCTestCase {
                     XCTAssertNotNil(retry["reason"]?.stringValue, "\(retry)")
                 }
                 XCTAssertEqual(attempts.last?["outcome"], .string("delivered"), pushId)
-                XCTAssertEqual(records.count { $0["push"] == .string(pushId) && $0["event"] == .string("delivered") }, 1, pushId)
+                XCTAssertEqual(records.count { $0["push"] == .string(pushId) && $0["kind"] == .string("delivered") }, 1, pushId)
             }
             XCTAssertEqual(webhook.refused, 0)
         }
@@ -315,7 +315,7 @@ final class CustomDeliveryTests: XCTestCase {
                         && stats == QueueStats.Counts(delivered: 1, deviceGone: 1)
                 }
                 let records = try await server.deliveryRecords(of: pushId)
-                let removed = try XCTUnwrap(records.first { $0["event"] == .string("deviceRemoved") })
+                let removed = try XCTUnwrap(records.first { $0["kind"] == .string("deviceRemoved") })
                 XCTAssertEqual(removed["device"], .string("…" + String("Jerry-old-phone".suffix(8))))
                 XCTAssertEqual(removed["receiver"], .string("Jerry"))
                 XCTAssertNotNil(removed["reason"]?.stringValue)
@@ -397,14 +397,16 @@ extension TestServer {
         return try XCTUnwrap(records.last { $0["function"] == .string("_receiversOffline") }, "no _receiversOffline record")
     }
 
+    static let deliveryKinds: Set = ["queued", "attempt", "delivered", "dead", "deviceRemoved", "leaseLost"]
+
     /// The audit log's delivery records, of one push when given.
     func deliveryRecords(of pushId: String? = nil) async throws -> [JSON] {
-        try await auditRecords().filter { $0["type"] == .string("delivery") && (pushId == nil || $0["push"] == .string(pushId!)) }
+        try await auditRecords().filter { Self.deliveryKinds.contains($0["kind"]?.stringValue ?? "") && (pushId == nil || $0["push"] == .string(pushId!)) }
     }
 
     /// The events of a push's delivery records, in order.
     func deliveryEvents(of pushId: String) async throws -> [String] {
-        try await deliveryRecords(of: pushId).compactMap { $0["event"]?.stringValue }
+        try await deliveryRecords(of: pushId).compactMap { $0["kind"]?.stringValue }
     }
 }
 

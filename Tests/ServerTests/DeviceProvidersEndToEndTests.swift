@@ -114,7 +114,7 @@ final class DeviceProvidersEndToEndTests: XCTestCase {
             let stats = try await server.queueStats()
             XCTAssertEqual(stats.counts(.apns), .init(delivered: 1, deviceGone: 1))
             XCTAssertEqual(stats.counts(.fcm), .init(delivered: 1))
-            let removed = try await server.deliveryRecords().filter { $0["event"] == .string("deviceRemoved") }
+            let removed = try await server.deliveryRecords().filter { $0["kind"] == .string("deviceRemoved") }
             XCTAssertEqual(removed.count, 1)
             XCTAssertEqual(removed.first?["reason"], .string("APNs 410 Unregistered"))
         }

@@ -95,9 +95,15 @@ extension TestServer {
         return try response.json
     }
 
-    /// Every `_receiversOffline` decision in the audit log, in order.
+    /// Every `_receiversOffline` decision in the audit log, in order, each with its call's
+    /// `exposure` records gathered under `exposures` (the log writes them beside it).
     func hookRecords() async throws -> [JSON] {
-        try await auditRecords().filter { $0["function"] == .string("_receiversOffline") }
+        let records = try await auditRecords()
+        let exposures = Dictionary(grouping: records.filter { $0["kind"] == .string("exposure") }) { $0["call"]?.stringValue ?? "" }
+        return records.filter { $0["kind"] == .string("hook") }.map { record in
+            guard case .object(let members) = record, let calls = exposures[record["call"]?.stringValue ?? ""] else { return record }
+            return .object(members.merging(["exposures": .array(calls)]) { _, new in new })
+        }
     }
 
     /// One hook call from Tom with `text`; the answer and the audit line it left.
@@ -118,9 +124,9 @@ extension JSON {
         self["arms"]?.arrayValue?.first { $0["variant"] == .string(variant) }
     }
 
-    /// An audit line's exposures, one per receiver: `receiver`, `variant`, `status` and
-    /// `push` (the line lists them per variant and status: the receivers, and the call's
-    /// `push` or each receiver's of `pushes`).
+    /// A hook record's exposures (`hookRecords`), one per receiver: `receiver`, `variant`,
+    /// `status` and `push` (each exposure record lists them per variant and status: the
+    /// receivers, and the call's `push` or each receiver's of `pushes`).
     var exposureEntries: [JSON] {
         (self["exposures"]?.arrayValue ?? []).flatMap { group -> [JSON] in
             let pushes = group["pushes"]?.stringArray

@@ -1,3 +1,4 @@
+import AuditLog
 import Crypto
 import Foundation
 import HTTPTypes
@@ -215,15 +216,15 @@ func pushMessage(of result: JSON) throws -> JSON {
     return try decodeJSON(text)
 }
 
+/// Every record of the directory's audit files, plain or compressed, stream by stream,
+/// each in the order written.
 func readAuditRecords(in directory: URL) throws -> [JSON] {
-    let files = try FileManager.default.contentsOfDirectory(atPath: directory.path)
-        .filter { $0.hasPrefix("audit-") && $0.hasSuffix(".jsonl") }
-        .sorted()
     var records: [JSON] = []
-    for file in files {
-        let text = try String(contentsOf: directory.appendingPathComponent(file), encoding: .utf8)
-        for line in text.split(separator: "\n") {
-            records.append(try decodeJSON(String(line)))
+    for (_, files) in try AuditDirectory(url: directory).streams().sorted(by: { $0.key < $1.key }) {
+        for file in files {
+            var reader = try AuditLineReader(url: file.url)
+            defer { reader.close() }
+            while let line = try reader.next() { records.append(try decodeJSON(String(decoding: line.bytes, as: UTF8.self))) }
         }
     }
     return records

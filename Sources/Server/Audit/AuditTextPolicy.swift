@@ -19,6 +19,12 @@ enum AuditTextPolicy: Sendable {
         }
     }
 
+    /// Whether records keep texts as they are (`full`): then they keep a call's input too.
+    var keepsText: Bool {
+        if case .full = self { return true }
+        return false
+    }
+
     /// The HMAC-SHA256 of `text` under `key`, in lowercase hex.
     static func hmac(_ text: String, key: [UInt8]) -> String {
         let code = HMAC<SHA256>.authenticationCode(for: Array(text.utf8), using: SymmetricKey(data: key))

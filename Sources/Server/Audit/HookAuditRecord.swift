@@ -1,3 +1,4 @@
+import AuditLog
 import Foundation
 import PushCompose
 import Storage
@@ -26,28 +27,33 @@ struct HookAuditRecord {
         record.member(key + "TruncatedFrom", text.utf8.count)
     }
 
-    private static func start(function: String) -> JSONObjectWriter {
+    /// A record's first members, the same in every kind: `time` (first, so that a reader
+    /// finds it at a fixed place), the schema version and the kind.
+    static func start(_ kind: AuditRecordKind, time: String = timestamp()) -> JSONObjectWriter {
         var record = JSONObjectWriter()
-        record.member("time", timestamp())
-        record.member("type", "hook")
-        record.member("function", function)
+        record.member("time", time)
+        record.member("v", AuditSchema.version)
+        record.member("kind", kind.rawValue)
         return record
     }
 
+    /// The decision's record (`hook`).
     /// - Parameters:
     ///   - call: the hook call's id, which its delivery events name too.
     ///   - pushIds: the push id of each of `plan.custom`, in order.
-    ///   - exposures: what the call's experiment recorded (`ExperimentExposures`).
+    ///   - muted: the receivers who muted the conversation.
+    ///   - input: what the composer read (`HookAuditInput`), kept with `auditText: full`.
     func receiversOffline(
-        hook: ReceiversOfflineHook, plan: HookPlan, call: String, pushIds: [String], exposures: CallExposures? = nil, micros: Int
+        hook: ReceiversOfflineHook, plan: HookPlan, call: String, pushIds: [String], muted: [String], input: HookAuditInput?, micros: Int
     ) -> AuditLine {
         let content = plan.content ?? MessageContent(parsing: hook.content)
-        var record = Self.start(function: "_receiversOffline")
+        var record = Self.start(.hook)
+        record.member("function", "_receiversOffline")
         record.member("call", call)
         record.member("conversation", hook.convId)
         record.member("sender", hook.fromPeer)
         record.member("receivers", hook.offlinePeers.count)
-        record.member("kind", content.kind.name)
+        record.member("messageKind", content.kind.name)
         text(content.text, key: "text", into: &record)
         record.member("template", plan.template)
         record.listed("groups", objects: plan.groups.enumerated()) { group, element in
@@ -79,22 +85,11 @@ struct HookAuditRecord {
         }
         record.listed("excluded", strings: plan.excluded)
         record.listed("mutedUnforced", strings: plan.mutedUnforced)
+        record.listed("muted", strings: muted)
         if !plan.depersonalized.isEmpty { record.listed("depersonalized", strings: plan.depersonalized) }
         if let experiment = plan.experiment {
-            // Per variant and status (exposed, not-exposed, overridden), the receivers and the
-            // push that reached them: the call itself (the answer), or theirs (`push` per receiver).
             record.member("experiment", experiment.experiment)
             record.member("experimentUnit", experiment.unit.rawValue)
-            record.listed("exposures", objects: exposures?.groups ?? []) { entry, group in
-                entry.member("variant", group.variant)
-                entry.member("status", group.status.rawValue)
-                entry.listed("receivers", strings: group.receivers)
-                if group.pushIds.count == 1 && group.pushIds[0] == call {
-                    entry.member("push", call)
-                } else {
-                    entry.listed("pushes", strings: group.pushIds)
-                }
-            }
         }
         record.listed("renderFailures", objects: plan.renderFailures) { entry, failure in
             entry.member("receiver", failure.receiver)
@@ -103,7 +98,35 @@ struct HookAuditRecord {
             entry.member("fellBackTo", failure.fellBackTo)
         }
         record.member("micros", micros)
+        switch input {
+        case .kept(let encoded)?: record.member("input", encoded: encoded)
+        case .omitted(let reason)?: record.member("inputOmitted", reason)
+        case nil: break
+        }
         return AuditLine(bytes: record.finish())
+    }
+
+    /// The call's experiment exposures (`exposure`), one record per variant and status
+    /// (exposed, notExposed, overridden): the receivers and the push that reached them,
+    /// the call itself (the answer) or theirs (`pushes`, one per receiver).
+    func exposures(_ exposures: CallExposures, call: String, conversation: String) -> [AuditLine] {
+        let time = Self.timestamp()
+        return exposures.groups.map { group in
+            var record = Self.start(.exposure, time: time)
+            record.member("call", call)
+            record.member("conversation", conversation)
+            record.member("experiment", exposures.experiment)
+            record.member("unit", exposures.conversationUnit == nil ? "receiver" : "conversation")
+            record.member("variant", group.variant)
+            record.member("status", group.status.rawValue)
+            record.listed("receivers", strings: group.receivers)
+            if group.pushIds.count == 1 && group.pushIds[0] == call {
+                record.member("push", call)
+            } else {
+                record.listed("pushes", strings: group.pushIds)
+            }
+            return AuditLine(bytes: record.finish())
+        }
     }
 
     /// The answer as it was given, its push message kept as the policy says (full: within
@@ -133,7 +156,8 @@ struct HookAuditRecord {
 
     /// What `_conversationUpdate` taught the service: a mute, or a conversation's name.
     func conversationUpdate(_ update: ConversationUpdateHook) -> AuditLine {
-        var record = Self.start(function: "_conversationUpdate")
+        var record = Self.start(.conversationUpdate)
+        record.member("function", "_conversationUpdate")
         record.member("conversation", update.convId)
         record.member("client", update.initBy)
         switch update.change {
@@ -146,7 +170,8 @@ struct HookAuditRecord {
 
     /// A call that was refused or failed before a decision.
     func rejected(function: String, status: Int, error: String, micros: Int) -> AuditLine {
-        var record = Self.start(function: function)
+        var record = Self.start(.rejected)
+        record.member("function", function)
         record.member("status", status)
         record.member("error", error)
         record.member("micros", micros)

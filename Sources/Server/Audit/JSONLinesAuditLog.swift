@@ -1,10 +1,12 @@
+import AuditLog
 import Foundation
 import Logging
+import PushCompose
 import ServiceLifecycle
 import Synchronization
 
-/// The audit log: one JSON object a line, in `audit-YYYY-MM-DD.jsonl` files under its
-/// directory (`RotatingFileWriter`).
+/// The audit log: one JSON object a line, in its stream's files under its directory
+/// (`RotatingFileWriter`), sealed into a hash chain when it has a key.
 ///
 /// `record` returns once its record is written (write(2) returned): a hook is answered
 /// only then, so killing the process loses no answered decision. Records that arrive
@@ -14,68 +16,109 @@ import Synchronization
 /// `fsyncInterval`, by a queue of its own so that writes go on meanwhile; or before
 /// `record` returns when the interval is zero.
 ///
+/// The log never holds a hook back for long: at most `maxQueuedRecords` wait to be
+/// written, and records beyond them, or whose write failed, are dropped — counted in
+/// `/metrics`, logged, and recorded as a `gap` (how many, why) in the chain as soon as a
+/// write succeeds, so that `audit verify` shows the loss.
+///
 /// The writes run on a dispatch queue of their own, off Swift's cooperative pool: a write
 /// that blocks on the disk must not hold one of the pool's few threads (one per core),
 /// which the hooks' requests run on. Callers wait on a continuation, holding no thread.
+/// Finished files are compressed, and retention applied, on another queue.
 final class JSONLinesAuditLog: AuditSink, Service {
     /// What waits for the writer: the next write's lines and whoever awaits it.
     private struct Pending {
         var lines: [[UInt8]] = []
-        var waiting: [CheckedContinuation<Void, Never>] = []
+        var waiting: [@Sendable () -> Void] = []
         /// A caller wants the write on the disk before it resumes (`flush`).
         var syncRequested = false
         /// The writer is at work on the queue and will take what is added.
         var writing = false
+        /// Records dropped since the last `gap` record, by reason.
+        var dropped: [String: Int] = [:]
     }
 
     let directory: URL
+    let stream: String
     let maxFileBytes: Int
     let fsyncInterval: Duration
+    let maxQueuedRecords: Int
+    let retention: AuditRetention
     private let logger: Logger
+    private let metrics: AuditMetrics?
     private let pending = Mutex(Pending())
     private let writerQueue = DispatchQueue(label: "pushcompose.audit-writer")
     private let syncQueue = DispatchQueue(label: "pushcompose.audit-sync")
+    private let maintenanceQueue = DispatchQueue(label: "pushcompose.audit-maintenance")
     private let file: WriterQueueState
 
-    init(directory: URL, maxFileBytes: Int = 64 << 20, fsyncInterval: Duration = .seconds(1), logger: Logger) throws {
+    init(
+        directory: URL, stream: String = "", maxFileBytes: Int = 64 << 20, fsyncInterval: Duration = .seconds(1),
+        chain: AuditChain? = nil, maxQueuedRecords: Int = 100_000, retention: AuditRetention = AuditRetention(),
+        metrics: AuditMetrics? = nil, logger: Logger
+    ) throws {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         self.directory = directory
+        self.stream = stream
         self.maxFileBytes = maxFileBytes
         self.fsyncInterval = fsyncInterval
+        self.maxQueuedRecords = maxQueuedRecords
+        self.retention = retention
+        self.metrics = metrics
         self.logger = logger
-        file = WriterQueueState(RotatingFileWriter(directory: directory, maxFileBytes: maxFileBytes))
+        file = WriterQueueState(RotatingFileWriter(directory: directory, stream: stream, maxFileBytes: maxFileBytes, chain: chain))
     }
 
     func record(_ lines: [AuditLine]) async {
         guard !lines.isEmpty else { return }
-        await withCheckedContinuation { written in
-            submit { pending in
+        await withCheckedContinuation { (written: CheckedContinuation<Void, Never>) in
+            let accepted = submit { pending in
+                guard pending.lines.count + lines.count <= maxQueuedRecords else {
+                    pending.dropped[Self.queueFull, default: 0] += lines.count
+                    return false
+                }
                 for line in lines { pending.lines.append(line.bytes) }
-                pending.waiting.append(written)
+                pending.waiting.append { written.resume() }
+                return true
+            }
+            if !accepted {
+                metrics?.dropped(lines.count, queueFull: true)
+                logger.error("audit log queue full (\(maxQueuedRecords) records waiting): \(lines.count) records dropped")
+                written.resume()
             }
         }
     }
 
+    static let queueFull = "queue full"
+
     func flush() async {
-        await withCheckedContinuation { synced in
-            submit { $0.syncRequested = true; $0.waiting.append(synced) }
+        await withCheckedContinuation { (synced: CheckedContinuation<Void, Never>) in
+            _ = submit { pending in
+                pending.syncRequested = true
+                pending.waiting.append { synced.resume() }
+                return true
+            }
         }
     }
 
-    private func submit(_ add: (inout Pending) -> Void) {
-        let wakeWriter = pending.withLock { pending in
-            add(&pending)
+    /// Adds to what the writer will take, and wakes it when it is idle; `add`'s answer.
+    private func submit(_ add: (inout Pending) -> Bool) -> Bool {
+        let (added, wakeWriter) = pending.withLock { pending in
+            let added = add(&pending)
+            guard added else { return (false, false) }
             defer { pending.writing = true }
-            return !pending.writing
+            return (true, !pending.writing)
         }
         if wakeWriter { writerQueue.async { self.writeUntilIdle() } }
+        return added
     }
 
     /// On the writer queue: writes what has gathered, a batch at a time, until nothing is left.
     private func writeUntilIdle() {
-        while let batch = nextBatch() {
+        while var batch = nextBatch() {
+            let gaps = batch.dropped.sorted { $0.key < $1.key }.map { Self.gapRecord(dropped: $0.value, reason: $0.key) }
             do {
-                try file.writer.append(lines: batch.lines)
+                try file.writer.append(records: gaps + batch.lines)
                 if batch.syncRequested || fsyncInterval == .zero {
                     try file.writer.sync()
                 } else {
@@ -83,12 +126,27 @@ final class JSONLinesAuditLog: AuditSink, Service {
                 }
             } catch {
                 // The hooks are answered all the same: an answer withheld would not bring
-                // the record back. The file is reopened, and a torn end repaired, next time.
-                logger.error("audit log write failed: \(error)")
-                try? file.writer.close()
+                // the record back. The loss is recorded as a gap by the next write; the file
+                // is reopened, a torn end repaired and the chain read back from the disk.
+                metrics?.writeFailure()
+                metrics?.dropped(batch.lines.count, queueFull: false)
+                logger.error("audit log write failed, \(batch.lines.count) records dropped: \(error)")
+                file.writer.abandon()
+                batch.dropped["write failed: \(error)", default: 0] += batch.lines.count
+                let lost = batch.dropped
+                pending.withLock { pending in pending.dropped.merge(lost, uniquingKeysWith: +) }
             }
-            for waiting in batch.waiting { waiting.resume() }
+            let finished = file.writer.takeFinished()
+            if !finished.isEmpty { maintenanceQueue.async { self.maintain(finished: finished) } }
+            for waiting in batch.waiting { waiting() }
         }
+    }
+
+    private static func gapRecord(dropped: Int, reason: String) -> [UInt8] {
+        var record = HookAuditRecord.start(.gap)
+        record.member("dropped", dropped)
+        record.member("reason", reason)
+        return record.finish()
     }
 
     private func nextBatch() -> Pending? {
@@ -120,6 +178,79 @@ final class JSONLinesAuditLog: AuditSink, Service {
                 self.logger.error("audit log fsync failed: \(error)")
             }
         }
+    }
+
+    // MARK: Compression and retention, on the maintenance queue
+
+    /// Compresses `finished` files, then deletes history past retention.
+    private func maintain(finished: [URL]) {
+        for url in finished {
+            do {
+                try GzipFile.compress(url, to: url.appendingPathExtension("gz"))
+            } catch {
+                logger.error("audit log: compressing \(url.lastPathComponent) failed, it stays uncompressed: \(error)")
+            }
+        }
+        applyRetention()
+    }
+
+    /// Deletes the oldest files past retention, after a `checkpoint` record (on the disk)
+    /// names them and where the kept history starts.
+    private func applyRetention() {
+        guard !retention.keepsAll else { return }
+        let files = (try? AuditDirectory(url: directory).streams()[stream] ?? []) ?? []
+        guard files.count > 1 else { return }
+        var total = files.reduce(0) { $0 + $1.size }
+        let oldestKeptDay = retention.maxAgeDays > 0 ? UTCTimestamp.day(Date().addingTimeInterval(-Double(retention.maxAgeDays) * 86_400)) : nil
+        var deleted: [AuditDirectory.File] = []
+        for file in files.dropLast() {
+            let tooOld = oldestKeptDay.map { file.name.day < $0 } ?? false
+            let overSize = retention.maxBytes > 0 && total > retention.maxBytes
+            guard tooOld || overSize else { break }
+            deleted.append(file)
+            total -= file.size
+        }
+        guard !deleted.isEmpty else { return }
+        let kept = files[deleted.count]
+        var record = HookAuditRecord.start(.checkpoint)
+        record.listed("deleted", strings: deleted.map(\.name.description))
+        var keptFrom: [(key: String, value: JSONValue)] = [("file", .string(kept.name.description))]
+        if let prev = Self.firstPrev(of: kept.url) { keptFrom.append(("prev", .string(prev.description))) }
+        record.member("keptFrom", JSONValue.object(keptFrom))
+        let bytes = record.finish()
+        let doomed = deleted
+        _ = submit { pending in
+            pending.lines.append(bytes)
+            pending.syncRequested = true
+            pending.waiting.append {
+                self.maintenanceQueue.async {
+                    for file in doomed {
+                        do {
+                            try FileManager.default.removeItem(at: file.url)
+                        } catch {
+                            self.logger.error("audit log retention: deleting \(file.name) failed: \(error)")
+                        }
+                    }
+                }
+            }
+            return true
+        }
+    }
+
+    /// The `prev` of a file's first record, if it has a sealed one.
+    private static func firstPrev(of url: URL) -> ChainValue? {
+        guard var reader = try? AuditLineReader(url: url) else { return nil }
+        defer { reader.close() }
+        guard let line = try? reader.next() else { return nil }
+        return line.bytes.withUnsafeBytes { raw in
+            // Any key checks the layout; `prev` is read whatever the key.
+            AuditChain(auditKey: [0]).check(raw)?.prev
+        }
+    }
+
+    /// Returns once the compression and retention started by the writes so far are done.
+    func maintenanceSettled() async {
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in maintenanceQueue.async { done.resume() } }
     }
 
     /// Until graceful shutdown (the server has answered its last call by then); then puts

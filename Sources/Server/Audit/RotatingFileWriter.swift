@@ -1,45 +1,76 @@
+import AuditLog
 import Foundation
 
-/// Appends lines to the current day's audit file, starting a new one by day or by size:
-/// `audit-YYYY-MM-DD.jsonl`, then `audit-YYYY-MM-DD.1.jsonl`, `.2`, … Before it first
-/// appends, it repairs audit files that a crash left ending inside a line
-/// (`TornLineRepair`), and records each repair.
+/// Appends records to the current audit file of its stream, starting a new one by day or
+/// by size (`AuditFileName`: `audit-[<stream>-]YYYY-MM-DD[.N].jsonl`), and seals each
+/// record into the stream's hash chain when it has one (`AuditChain`): the chain runs on
+/// across files and restarts, each file's first record linking to the last of the file
+/// before. Before it first appends, it repairs the stream's files that a crash left
+/// ending inside a line (`TornLineRepair`), and records each repair.
 struct RotatingFileWriter {
     let directory: URL
+    let stream: String
     let maxFileBytes: Int
+    let chain: AuditChain?
     private var file: AppendOnlyFile?
-    private var day = ""
-    private var sequence = 0
+    private var name: AuditFileName?
     private var size = 0
     private var repairedDirectory = false
     /// Whether bytes were written since the last `sync`.
     private var unsynced = false
+    /// The seal of the last record written: the next one's `prev`. Nil when not known
+    /// (before the first file is opened, after a failed write): then read from the files.
+    private var prev: ChainValue?
+    /// Files this writer finished (by day or size), not yet handed on for compression.
+    private var finished: [URL] = []
 
-    init(directory: URL, maxFileBytes: Int) {
+    init(directory: URL, stream: String = "", maxFileBytes: Int, chain: AuditChain? = nil) {
         self.directory = directory
+        self.stream = stream
         self.maxFileBytes = maxFileBytes
+        self.chain = chain
     }
 
-    func fileURL(day: String, sequence: Int) -> URL {
-        directory.appendingPathComponent(sequence == 0 ? "audit-\(day).jsonl" : "audit-\(day).\(sequence).jsonl")
+    func fileURL(day: String, sequence: Int, compressed: Bool = false) -> URL {
+        directory.appendingPathComponent(AuditFileName(stream: stream, day: day, sequence: sequence, compressed: compressed).description)
     }
 
-    /// Writes the lines with one system call, or as few as rotation allows.
-    mutating func append(lines: [[UInt8]]) throws {
-        guard !lines.isEmpty else { return }
+    /// The file being written, if one is open.
+    var current: URL? { file == nil ? nil : name.map { directory.appendingPathComponent($0.description) } }
+
+    /// The files finished since the last call.
+    mutating func takeFinished() -> [URL] {
+        defer { finished = [] }
+        return finished
+    }
+
+    /// Writes the records with one system call, or as few as rotation allows.
+    mutating func append(records: [[UInt8]]) throws {
+        guard !records.isEmpty else { return }
         let today = UTCTimestamp.day()
+        let sealing = chain == nil ? 1 : AuditChain.sealLength - 1 + 1
         var chunk: [UInt8] = []
-        chunk.reserveCapacity(lines.reduce(0) { $0 + $1.count + 1 })
-        for line in lines {
-            let length = line.count + 1
-            if file == nil || today != day || (size > 0 && size + length > maxFileBytes) {
+        chunk.reserveCapacity(records.reduce(0) { $0 + $1.count + sealing })
+        for record in records {
+            let length = record.count + sealing
+            if file == nil || today != name?.day || (size + chunk.count > 0 && size + chunk.count + length > maxFileBytes) {
                 try write(&chunk)
-                try open(day: today, room: length)
+                try open(day: today, room: length, into: &chunk)
             }
-            chunk.append(contentsOf: line)
-            chunk.append(0x0A)
+            seal(record, into: &chunk)
         }
         try write(&chunk)
+    }
+
+    private mutating func seal(_ record: [UInt8], into chunk: inout [UInt8]) {
+        if let chain {
+            let (line, mac) = chain.seal(record, prev: prev ?? .genesis)
+            prev = mac
+            chunk.append(contentsOf: line)
+        } else {
+            chunk.append(contentsOf: record)
+        }
+        chunk.append(0x0A)
     }
 
     private mutating func write(_ chunk: inout [UInt8]) throws {
@@ -65,47 +96,84 @@ struct RotatingFileWriter {
         return try file.duplicate()
     }
 
-    /// Opens the day's newest file when it has `room`, else starts the next one, so that
-    /// records stay in order across files and restarts.
-    private mutating func open(day newDay: String, room: Int) throws {
-        let continuing = newDay == day && file != nil
-        try close()
-        day = newDay
+    private func exists(day: String, sequence: Int) -> Bool {
         let manager = FileManager.default
-        if continuing {
-            sequence += 1
+        return manager.fileExists(atPath: fileURL(day: day, sequence: sequence).path)
+            || manager.fileExists(atPath: fileURL(day: day, sequence: sequence, compressed: true).path)
+    }
+
+    /// Opens the day's newest file when it has `room`, else starts the next one, so that
+    /// records stay in order across files and restarts; the records of repairs made go
+    /// into `chunk`, first.
+    private mutating func open(day newDay: String, room: Int, into chunk: inout [UInt8]) throws {
+        let previous = file == nil ? nil : name
+        try close()
+        var sequence = 0
+        if let previous, previous.day == newDay {
+            sequence = previous.sequence + 1
         } else {
-            sequence = 0
-            while manager.fileExists(atPath: fileURL(day: day, sequence: sequence + 1).path) { sequence += 1 }
+            while exists(day: newDay, sequence: sequence + 1) { sequence += 1 }
         }
-        var url = fileURL(day: day, sequence: sequence)
         var repairs: [AuditLine] = []
         if !repairedDirectory {
-            // At start: whatever a crash left behind, whichever file it was writing.
-            repairs = try TornLineRepair.repairFiles(in: directory)
+            // At start: whatever a crash left behind, whichever of the stream's files it was writing.
+            let plain = try streamFiles().filter { !$0.name.compressed }.map(\.url)
+            repairs = try TornLineRepair.repairFiles(plain)
             repairedDirectory = true
-        } else if let repair = try TornLineRepair.repair(url) {
+            // Files a previous run finished and did not compress (all but the newest, which
+            // this run may go on writing), once repaired.
+            finished += plain.dropLast()
+        } else if let repair = try TornLineRepair.repair(fileURL(day: newDay, sequence: sequence)) {
             // A file given up after a failed write may end inside a line too.
             repairs.append(repair)
         }
+        if chain != nil, prev == nil { prev = try lastSeal() }
+        var url = fileURL(day: newDay, sequence: sequence)
         var opened = try AppendOnlyFile(path: url.path)
         var existing = try opened.size()
-        let needed = room + repairs.reduce(0) { $0 + $1.bytes.count + 1 }
-        if existing > 0 && existing + needed > maxFileBytes {
+        let needed = room + repairs.reduce(0) { $0 + $1.bytes.count + AuditChain.sealLength + 1 }
+        if FileManager.default.fileExists(atPath: fileURL(day: newDay, sequence: sequence, compressed: true).path)
+            || (existing > 0 && existing + needed > maxFileBytes)
+        {
             opened.close()
             sequence += 1
-            url = fileURL(day: day, sequence: sequence)
+            url = fileURL(day: newDay, sequence: sequence)
             opened = try AppendOnlyFile(path: url.path)
             existing = try opened.size()
         }
+        if let previous { finished.append(directory.appendingPathComponent(previous.description)) }
         file = opened
+        name = AuditFileName(stream: stream, day: newDay, sequence: sequence)
         size = existing
-        var chunk: [UInt8] = []
-        for repair in repairs {
-            chunk.append(contentsOf: repair.bytes)
-            chunk.append(0x0A)
+        for repair in repairs { seal(repair.bytes, into: &chunk) }
+    }
+
+    private func streamFiles() throws -> [AuditDirectory.File] {
+        try AuditDirectory(url: directory).streams()[stream] ?? []
+    }
+
+    /// The seal of the stream's last complete record, from its files; genesis when it has
+    /// none (a new stream), or when its last record has no seal (written before the chain).
+    private func lastSeal() throws -> ChainValue {
+        guard let chain else { return .genesis }
+        for file in try streamFiles().reversed() {
+            var reader = try AuditLineReader(url: file.url)
+            defer { reader.close() }
+            var last: [UInt8]?
+            while let line = try reader.next() {
+                if line.complete { last = Array(line.bytes) }
+            }
+            if let last { return chain.check(last)?.mac ?? .genesis }
         }
-        try write(&chunk)
+        return .genesis
+    }
+
+    /// Forgets the open file and where the chain stands, after a failed write: the next
+    /// write reopens the file, repairs a torn end and reads the chain back from the disk.
+    mutating func abandon() {
+        file?.close()
+        file = nil
+        prev = nil
     }
 
     /// Closes the file, first putting what was written since the last sync on the disk.

@@ -5,15 +5,12 @@ import PushCompose
 /// so that the next record starts a line of its own instead of joining the fragment.
 /// The fragment is kept, byte for byte, in a side file next to it,
 /// `audit-YYYY-MM-DD.jsonl.torn-1` (`.torn-2`, … when that exists), and the repair
-/// is recorded: `{"type":"repair","file":…,"offset":…,"fragmentBytes":…,"sideFile":…}`,
+/// is recorded: `{…,"kind":"repair","file":…,"offset":…,"fragmentBytes":…,"sideFile":…}`,
 /// `offset` being where the fragment started and the file now ends.
 enum TornLineRepair {
-    /// Repairs every audit file in `directory`; the records of the repairs made.
-    static func repairFiles(in directory: URL) throws -> [AuditLine] {
-        try FileManager.default.contentsOfDirectory(atPath: directory.path)
-            .filter { $0.hasPrefix("audit-") && $0.hasSuffix(".jsonl") }
-            .sorted()
-            .compactMap { try repair(directory.appendingPathComponent($0)) }
+    /// Repairs each of `files` (plain audit files); the records of the repairs made.
+    static func repairFiles(_ files: [URL]) throws -> [AuditLine] {
+        try files.compactMap { try repair($0) }
     }
 
     /// Repairs `url` if its last line is torn; the record of the repair, or nil when the
@@ -37,9 +34,7 @@ enum TornLineRepair {
         guard ftruncate(descriptor, off_t(offset)) == 0 else { throw AuditFileError("truncate", path) }
         guard fsync(descriptor) == 0 else { throw AuditFileError("fsync", path) }
 
-        var record = JSONObjectWriter()
-        record.member("time", UTCTimestamp.iso8601())
-        record.member("type", "repair")
+        var record = HookAuditRecord.start(.repair)
         record.member("file", url.lastPathComponent)
         record.member("offset", offset)
         record.member("fragmentBytes", size - offset)
