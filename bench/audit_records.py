@@ -270,7 +270,6 @@ def main():
     step_ms = max(1, int(args.days * 86_400_000 / estimated))
     start = datetime.datetime.fromisoformat(args.start).replace(tzinfo=datetime.timezone.utc)
     now_ms = 0
-    needles_every = max(1, estimated // 4 // max(1, args.receivers_seen))
     planted = []
     written = 0
     records_written = 0
@@ -288,7 +287,8 @@ def main():
 
     while written < total:
         stream = streams[calls % len(streams)]
-        needle = len(planted) < args.receivers_seen and calls % needles_every == needles_every // 2
+        # Planted evenly through the set: at (i + ½) / n of the bytes.
+        needle = len(planted) < args.receivers_seen and written >= total * (2 * len(planted) + 1) // (2 * args.receivers_seen)
         calls += 1
         now_ms += step_ms
         time = stamp(now_ms)
