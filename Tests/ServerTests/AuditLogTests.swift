@@ -144,10 +144,13 @@ final class AuditLogTests: XCTestCase {
         try await withServer(configuration) { server in
             for _ in 0..<8 { _ = try await server.receiversOffline(Self.hook) }
             await server.audit.flush()
+            await server.audit.maintenanceSettled()
             let files = try FileManager.default.contentsOfDirectory(atPath: server.audit.directory.path).sorted()
             XCTAssertGreaterThan(files.count, 1, "\(files)")
+            // Finished files are compressed; the one being written is not.
+            XCTAssertEqual(files.filter { !$0.hasSuffix(".gz") }.count, 1, "\(files)")
             for file in files {
-                XCTAssertNotNil(file.range(of: #"^audit-\d{4}-\d{2}-\d{2}(\.\d+)?\.jsonl$"#, options: .regularExpression), file)
+                XCTAssertNotNil(file.range(of: #"^audit-\d{4}-\d{2}-\d{2}(\.\d+)?\.jsonl(\.gz)?$"#, options: .regularExpression), file)
             }
             XCTAssertEqual(try readAuditRecords(in: server.audit.directory).count, 8)
         }

@@ -115,14 +115,12 @@ struct RotatingFileWriter {
             while exists(day: newDay, sequence: sequence + 1) { sequence += 1 }
         }
         var repairs: [AuditLine] = []
+        var earlierRun: [URL] = []
         if !repairedDirectory {
             // At start: whatever a crash left behind, whichever of the stream's files it was writing.
-            let plain = try streamFiles().filter { !$0.name.compressed }.map(\.url)
-            repairs = try TornLineRepair.repairFiles(plain)
+            earlierRun = try streamFiles().filter { !$0.name.compressed }.map(\.url)
+            repairs = try TornLineRepair.repairFiles(earlierRun)
             repairedDirectory = true
-            // Files a previous run finished and did not compress (all but the newest, which
-            // this run may go on writing), once repaired.
-            finished += plain.dropLast()
         } else if let repair = try TornLineRepair.repair(fileURL(day: newDay, sequence: sequence)) {
             // A file given up after a failed write may end inside a line too.
             repairs.append(repair)
@@ -142,6 +140,8 @@ struct RotatingFileWriter {
             existing = try opened.size()
         }
         if let previous { finished.append(directory.appendingPathComponent(previous.description)) }
+        // Files an earlier run left uncompressed, repaired now, but for the one this run goes on writing.
+        finished += earlierRun.filter { $0.lastPathComponent != url.lastPathComponent }
         file = opened
         name = AuditFileName(stream: stream, day: newDay, sequence: sequence)
         size = existing
