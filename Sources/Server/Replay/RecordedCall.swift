@@ -1,0 +1,58 @@
+import AuditLog
+import Foundation
+import PushCompose
+
+/// A `hook` record read back to be composed again: the call as it came in (rebuilt from
+/// `input.hook` as the server reads a body), when, and what the composer read besides
+/// the templates (the registry and the experiment variants, as recorded).
+struct RecordedCall {
+    /// Why a record cannot be replayed; the report counts records by it.
+    struct NotReplayable: Error, Equatable {
+        var reason: String
+    }
+
+    /// The record's `time`.
+    var time: String
+    var call: String
+    var hook: ReceiversOfflineHook
+    var registry: RecordedRegistry
+    var variants: RecordedVariants
+    /// The record's `muted`: who muted the conversation, as the replay's record lists them too.
+    var muted: [String]
+    /// The record as written.
+    var record: JSONValue
+
+    /// Seconds since 1970 of the record: the `now` experiments' start and end are judged by.
+    var seconds: Double { AuditTime.date(time)?.timeIntervalSince1970 ?? 0 }
+
+    init(record: JSONValue) throws(NotReplayable) {
+        guard record["v"] != nil else { throw NotReplayable(reason: "written before schema 1 (no input)") }
+        if let omitted = record["inputOmitted"]?.stringValue { throw NotReplayable(reason: "input omitted: \(omitted)") }
+        guard let input = record["input"] else {
+            throw NotReplayable(reason: "no input (recorded with auditText hash or none)")
+        }
+        guard let call = record["call"]?.stringValue, !call.isEmpty else { throw NotReplayable(reason: "no call id") }
+        guard let time = record["time"]?.stringValue, AuditTime.date(time) != nil else { throw NotReplayable(reason: "no valid time") }
+        guard case .object = input["hook"] else { throw NotReplayable(reason: "input without hook parameters") }
+        var body: [UInt8] = []
+        JSONEncoding.write(input["hook"]!, into: &body)
+        do {
+            // The server admitted the call: no receiver limit applies to it again.
+            hook = try ReceiversOfflineHook(HookParameters(body: body), maxPeers: .max)
+        } catch {
+            throw NotReplayable(reason: "unreadable input: \(error.description)")
+        }
+        self.time = time
+        self.call = call
+        self.record = record
+        muted = record["muted"]?.asStrings ?? []
+        registry = RecordedRegistry(input: input, conversation: hook.convId, muted: muted)
+        variants = RecordedVariants(record: record)
+    }
+
+    /// The call's receivers, each once, in the order they were sent.
+    var receivers: [String] {
+        var seen = Set<String>()
+        return hook.offlinePeers.filter { seen.insert($0).inserted }
+    }
+}
