@@ -57,12 +57,21 @@ final class AuditHashKeyTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: data.appendingPathComponent("audit.key").path))
     }
 
-    func testOtherModesKeepNoKey() async throws {
+    func testOtherModesWithoutTheChainKeepNoKey() async throws {
+        let data = try makeTemporaryDirectory().appendingPathComponent("data")
+        var configuration = try makeConfiguration(data: data)
+        configuration.auditText = .none
+        configuration.auditChain = false
+        try await withServer(configuration) { server in _ = try await server.receiversOffline() }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: data.appendingPathComponent("audit.key").path))
+    }
+
+    func testTheChainKeepsAKeyInEveryMode() async throws {
         let data = try makeTemporaryDirectory().appendingPathComponent("data")
         var configuration = try makeConfiguration(data: data)
         configuration.auditText = .none
         try await withServer(configuration) { server in _ = try await server.receiversOffline() }
-        XCTAssertFalse(FileManager.default.fileExists(atPath: data.appendingPathComponent("audit.key").path))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: data.appendingPathComponent("audit.key").path))
     }
 
     func testAShortConfiguredKeyIsRefusedWithoutBeingShown() {

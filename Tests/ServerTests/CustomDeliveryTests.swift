@@ -393,8 +393,8 @@ extension TestServer {
 
     /// The last `_receiversOffline` decision in the audit log.
     func lastHookRecord() async throws -> JSON {
-        let records = try await auditRecords()
-        return try XCTUnwrap(records.last { $0["function"] == .string("_receiversOffline") }, "no _receiversOffline record")
+        let records = try await hookRecords()
+        return try XCTUnwrap(records.last, "no _receiversOffline record")
     }
 
     static let deliveryKinds: Set = ["queued", "attempt", "delivered", "dead", "deviceRemoved", "leaseLost"]
