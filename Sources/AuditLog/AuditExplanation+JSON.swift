@@ -43,11 +43,11 @@ extension AuditExplanation {
     private static func json(_ delivery: Delivery) -> JSONValue {
         var members: [(key: String, value: JSONValue)] = [("push", .string(delivery.push))]
         func add(_ key: String, _ value: String?) { if let value { members.append((key, .string(value))) } }
-        add("job", delivery.job)
+        if let job = delivery.job { members.append(("job", .number(Double(job)))) }
         add("provider", delivery.provider)
         add("device", delivery.device)
         add("queuedAt", delivery.queuedAt)
-        add("badge", delivery.badge)
+        if let badge = delivery.badge { members.append(("badge", .number(Double(badge)))) }
         members.append(("attempts", .array(delivery.attempts.map { attempt in
             var members: [(key: String, value: JSONValue)] = [("time", .string(attempt.time))]
             func add(_ key: String, _ value: String?) { if let value { members.append((key, .string(value))) } }

@@ -43,11 +43,11 @@ public struct AuditExplanation: Sendable {
     /// One job: the push to one of the receiver's devices.
     public struct Delivery: Sendable {
         public var push: String
-        public var job: String?
+        public var job: Int?
         public var provider: String
         public var device: String
         public var queuedAt: String?
-        public var badge: String?
+        public var badge: Int?
         public var attempts: [Attempt] = []
         /// `delivered`, `dead`, `deviceRemoved`, `leaseLost` (the last one seen), or nil: still queued.
         public var end: (kind: String, time: String, reason: String?)?
@@ -159,7 +159,7 @@ public struct AuditExplanation: Sendable {
         }
         guard let pushId = record.string("push") else { return }
         if route == .unknown, outcome == .explained, time == nil { push = pushId }
-        let job = record.value["job"]?.wholeText
+        let job = record.number("job").map { Int($0) }
         let device = record.string("device") ?? ""
         var at = deliveries.firstIndex { $0.push == pushId && $0.job == job && $0.device == device }
         if at == nil {
@@ -169,7 +169,7 @@ public struct AuditExplanation: Sendable {
         switch kind {
         case "queued":
             deliveries[at!].queuedAt = record.time
-            deliveries[at!].badge = record.value["badge"]?.wholeText
+            deliveries[at!].badge = record.number("badge").map { Int($0) }
         case "attempt":
             deliveries[at!].attempts.append(Attempt(
                 time: record.time, number: record.number("attempt").map { Int($0) }, outcome: record.string("outcome"),

@@ -1,0 +1,66 @@
+import AuditLog
+import Dispatch
+import Foundation
+import Hummingbird
+import PushCompose
+
+/// The audit log over HTTP, behind the admin token: `GET /v1/audit` searches it as
+/// `audit find` does, `GET /v1/audit/explain` explains a receiver in a call.
+struct AuditRoutes: Sendable {
+    /// The log written here: searched in its directory once what it holds is written.
+    let audit: JSONLinesAuditLog
+    /// Empty: the admin API is off.
+    let token: String
+
+    static let maxLimit = 1000
+    /// Searches read files: on threads of their own, never on Swift's cooperative pool.
+    private static let queue = DispatchQueue(label: "pushcompose.audit.routes", attributes: .concurrent)
+
+    func register(on router: Router<BasicRequestContext>) {
+        let admin = router.group("v1").add(middleware: AdminAuthMiddleware(token: token))
+        admin.get("audit") { request, _ in
+            let query = try Self.query(try AdminQuery(request, allowed: AuditQueryInput.names))
+            await audit.flush()
+            let search = AuditSearch(directory: audit.directory)
+            let (records, more) = try await Self.offPool { try search.records(query) }
+            // The records as stored, spliced in byte for byte: they are JSON objects already.
+            var body: [UInt8] = Array(#"{"records":["#.utf8)
+            for (index, record) in records.enumerated() {
+                if index > 0 { body.append(UInt8(ascii: ",")) }
+                body += record.line
+            }
+            body += Array(#"],"more":\#(more)}"#.utf8)
+            return JSONResponse.make(body: String(decoding: body, as: UTF8.self))
+        }
+        admin.get("audit/explain") { request, _ in
+            let parameters = try AdminQuery(request, allowed: ["receiver", "call"])
+            let receiver = try Self.required("receiver", parameters)
+            let call = try Self.required("call", parameters)
+            await audit.flush()
+            let search = AuditSearch(directory: audit.directory)
+            let explanation = try await Self.offPool { try AuditExplanation.explain(receiver: receiver, call: call, in: search) }
+            return AdminRoutes.json(explanation.json)
+        }
+    }
+
+    private static func query(_ parameters: AdminQuery) throws(CloudFunctionError) -> AuditQuery {
+        var values: [String: String] = [:]
+        for name in AuditQueryInput.names { values[name] = parameters.string(name) }
+        do {
+            return try AuditQueryInput(values: values).query(now: Date(), limits: 1...maxLimit)
+        } catch {
+            throw AdminError.badRequest("query parameter '\(error.name)' \(error.reason)")
+        }
+    }
+
+    private static func required(_ name: String, _ parameters: AdminQuery) throws(CloudFunctionError) -> String {
+        guard let value = parameters.string(name), !value.isEmpty else { throw AdminError.badRequest("query parameter '\(name)' is required") }
+        return value
+    }
+
+    private static func offPool<Value: Sendable>(_ work: @escaping @Sendable () throws -> Value) async throws -> Value {
+        try await withCheckedThrowingContinuation { continuation in
+            queue.async { continuation.resume(with: Result { try work() }) }
+        }
+    }
+}
