@@ -105,6 +105,7 @@ struct PushComposeServer {
         AdminRoutes(service: service, feed: storage.feed, token: configuration.adminToken, maxBodyBytes: configuration.maxBodyBytes, metrics: metrics)
             .register(on: router)
         DeliveryAdminRoutes(delivery: service.delivery, token: configuration.adminToken, maxBodyBytes: configuration.maxBodyBytes).register(on: router)
+        AuditRoutes(audit: audit, token: configuration.adminToken).register(on: router)
         ExperimentRoutes(
             templates: service.templates, experiments: service.experiments, exposures: service.exposures,
             adminToken: configuration.adminToken, eventsToken: configuration.eventsToken, maxBodyBytes: configuration.maxBodyBytes,
