@@ -27,7 +27,7 @@ enum AuditHashKey {
         try created.sync()
     }
 
-    private static func read(_ file: URL) throws -> [UInt8] {
+    static func read(_ file: URL) throws -> [UInt8] {
         let text = try String(contentsOf: file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
         guard text.count >= minimumLength else {
             throw AuditHashKeyError(description: "\(file.path) holds no usable audit key (under \(minimumLength) characters): delete it to have a new one generated; hashes made with the old key will no longer match")

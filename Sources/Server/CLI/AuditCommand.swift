@@ -5,5 +5,5 @@ struct AuditCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit",
         abstract: "Search, explain and verify the audit log (the data directory's audit/ folder).",
-        subcommands: [AuditFindCommand.self, AuditExplainCommand.self])
+        subcommands: [AuditFindCommand.self, AuditExplainCommand.self, AuditVerifyCommand.self])
 }
