@@ -11,7 +11,10 @@ import Foundation
 /// one breaks the link of the record after it; and whoever can rewrite the files but
 /// does not hold the key cannot make new seals.
 public struct AuditChain: Sendable {
-    private let keyed: HMAC<SHA256>
+    /// HMAC-SHA256 as two hashes started on the padded key (RFC 2104), so that a line is
+    /// hashed from its buffer as it is: `verify` checks every line of every file.
+    private let inner: SHA256
+    private let outer: SHA256
 
     /// Bytes after `prev`'s value: `","mac":"`, 64 hex digits and `"}`.
     static let macTailLength = 9 + 64 + 2
@@ -24,13 +27,28 @@ public struct AuditChain: Sendable {
     ///   from it, so that it differs from the key of hashed texts.
     public init(auditKey: [UInt8]) {
         let derived = HMAC<SHA256>.authenticationCode(for: Array("pushcompose audit chain 1".utf8), using: SymmetricKey(data: auditKey))
-        keyed = HMAC<SHA256>(key: SymmetricKey(data: Array(derived)))
+        // The derived key (32 bytes) is shorter than SHA-256's block: padded with zeros.
+        let padded = Array(derived) + [UInt8](repeating: 0, count: SHA256.blockByteCount - SHA256.byteCount)
+        inner = Self.started(padded.map { $0 ^ 0x36 })
+        outer = Self.started(padded.map { $0 ^ 0x5C })
+    }
+
+    private static func started(_ block: [UInt8]) -> SHA256 {
+        var hash = SHA256()
+        block.withUnsafeBytes { hash.update(bufferPointer: $0) }
+        return hash
+    }
+
+    private func digest(_ bytes: UnsafeRawBufferPointer) -> SHA256.Digest {
+        var innerHash = inner
+        innerHash.update(bufferPointer: bytes)
+        var outerHash = outer
+        innerHash.finalize().withUnsafeBytes { outerHash.update(bufferPointer: $0) }
+        return outerHash.finalize()
     }
 
     private func mac(_ bytes: UnsafeRawBufferPointer) -> ChainValue {
-        var hmac = keyed
-        hmac.update(data: bytes)
-        return ChainValue(bytes: Array(hmac.finalize()))
+        ChainValue(bytes: Array(digest(bytes)))
     }
 
     /// `record` (a JSON object's bytes, `}` last) sealed after `prev`; its `mac` is the
@@ -60,8 +78,9 @@ public struct AuditChain: Sendable {
             let prev = ChainValue(hex: UnsafeRawBufferPointer(rebasing: line[(prevStart + 9)..<(prevStart + 73)])),
             let carried = ChainValue(hex: UnsafeRawBufferPointer(rebasing: line[(macStart + 9)..<(macStart + 73)]))
         else { return nil }
-        let computed = mac(UnsafeRawBufferPointer(rebasing: line[..<macStart]))
-        return Seal(prev: prev, mac: carried, intact: computed == carried)
+        let computed = digest(UnsafeRawBufferPointer(rebasing: line[..<macStart]))
+        let intact = computed.withUnsafeBytes { computed in carried.bytes.withUnsafeBytes { memcmp(computed.baseAddress!, $0.baseAddress!, 32) == 0 } }
+        return Seal(prev: prev, mac: carried, intact: intact)
     }
 
     public func check(_ line: some Collection<UInt8>) -> Seal? {

@@ -13,28 +13,37 @@ public struct ChainValue: Hashable, Sendable, CustomStringConvertible {
 
     /// From 64 lowercase hex digits; nil for anything else.
     public init?(hex: some Collection<UInt8>) {
-        guard hex.count == 64 else { return nil }
-        var bytes = [UInt8](repeating: 0, count: 32)
-        var index = hex.startIndex
-        for at in 0..<32 {
-            guard let high = Self.nibble(hex[index]) else { return nil }
-            index = hex.index(after: index)
-            guard let low = Self.nibble(hex[index]) else { return nil }
-            index = hex.index(after: index)
-            bytes[at] = high << 4 | low
-        }
-        self.bytes = bytes
+        guard let value = Array(hex).withUnsafeBytes({ ChainValue(hex: $0) }) else { return nil }
+        self = value
     }
 
     public init?(hex: String) {
         self.init(hex: Array(hex.utf8))
     }
 
-    private static func nibble(_ digit: UInt8) -> UInt8? {
+    /// From 64 lowercase hex digits in a buffer, as every sealed line holds two; nil for
+    /// anything else.
+    public init?(hex: UnsafeRawBufferPointer) {
+        guard hex.count == 64 else { return nil }
+        var invalid: UInt8 = 0
+        bytes = [UInt8](unsafeUninitializedCapacity: 32) { buffer, count in
+            for at in 0..<32 {
+                let high = Self.value(hex[2 * at]), low = Self.value(hex[2 * at + 1])
+                invalid |= (high | low) & 0xF0
+                buffer.initializeElement(at: at, to: high << 4 | low & 0x0F)
+            }
+            count = 32
+        }
+        guard invalid == 0 else { return nil }
+    }
+
+    /// A digit's value, 0xFF when it is not one.
+    @inline(__always)
+    private static func value(_ digit: UInt8) -> UInt8 {
         switch digit {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
-        default: nil
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): digit &- UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): digit &- UInt8(ascii: "a") &+ 10
+        default: 0xFF
         }
     }
 

@@ -1,4 +1,5 @@
 @testable import AuditLog
+import Crypto
 import Foundation
 import XCTest
 
@@ -100,6 +101,19 @@ final class AuditVerifierTests: XCTestCase {
     let middle = "audit-2026-11-27.1.jsonl"
 
     // MARK: Holding
+
+    /// The chain's hashing (two SHA-256 started on the padded key, for speed) is HMAC-SHA256
+    /// under the key derived from the audit key, as documented.
+    func testSealIsHMACUnderTheDerivedKey() throws {
+        let derived = HMAC<SHA256>.authenticationCode(for: Array("pushcompose audit chain 1".utf8), using: SymmetricKey(data: Self.key))
+        let record = Array(#"{"time":"2026-11-28T00:00:00.000Z","v":1,"kind":"gap","dropped":3,"reason":"queue full"}"#.utf8)
+        let prev = try XCTUnwrap(ChainValue(hex: String(repeating: "a7", count: 32)))
+        let sealed = chain.seal(record, prev: prev)
+        let covered = record.dropLast() + Array(#","prev":""#.utf8) + prev.hex
+        XCTAssertEqual(sealed.mac.bytes, Array(HMAC<SHA256>.authenticationCode(for: covered, using: SymmetricKey(data: Array(derived)))))
+        XCTAssertEqual(chain.check(sealed.line), AuditChain.Seal(prev: prev, mac: sealed.mac, intact: true))
+        XCTAssertNil(ChainValue(hex: String(repeating: "a7", count: 31) + "ag"))
+    }
 
     func testIntactChainsHoldAcrossFilesCompressionAndStreams() throws {
         try history(middleCompressed: true)
