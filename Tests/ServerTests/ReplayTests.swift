@@ -232,6 +232,20 @@ final class ReplayTests: XCTestCase {
         }
     }
 
+    /// A record's time read by position is the time a date formatter reads.
+    func testRecordTimesReadAsTheFormatterReadsThem() throws {
+        var times = ["1970-01-01T00:00:00.000Z", "2000-02-29T23:59:59.999Z", "2024-12-31T12:00:00.500Z", "2026-11-28T02:22:00.123Z", "2100-03-01T00:00:00.001Z"]
+        // A day and an odd time of each month over eight years (two leap years).
+        for step in 0..<96 { times.append(AuditTime.text(Date(timeIntervalSince1970: 1_600_000_000 + Double(step) * 2_629_743.217))) }
+        for time in times {
+            let expected = try XCTUnwrap(AuditTime.date(time)).timeIntervalSince1970
+            XCTAssertEqual(try XCTUnwrap(RecordTime.seconds(time)), expected, accuracy: 0.0005, time)
+        }
+        XCTAssertEqual(RecordTime.seconds("2026-11-28T02:22:00Z"), AuditTime.date("2026-11-28T02:22:00Z")?.timeIntervalSince1970)
+        XCTAssertNil(RecordTime.seconds("2026-13-28T02:22:00.123Z"))
+        XCTAssertNil(RecordTime.seconds("not a time"))
+    }
+
     func testASetWithLintErrorsIsRefused() async throws {
         try await withRecording { recording in
             let templates = try copy(recording.templates)

@@ -1,10 +1,16 @@
 import PushCompose
 
-/// Reading a parsed audit record's members: lists of strings and objects, booleans.
+/// Reading a parsed audit record's members: lists of strings and objects, booleans, numbers.
 /// A member of another type reads as absent, as a record of another version may hold.
 extension JSONValue {
     var asBool: Bool? {
         if case .bool(let value) = self { return value }
+        return nil
+    }
+
+    /// A whole number.
+    var asInt: Int? {
+        if case .number(let value) = self { return Int(exactly: value) }
         return nil
     }
 

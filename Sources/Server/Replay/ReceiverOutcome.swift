@@ -58,8 +58,7 @@ struct ReceiverOutcome: Equatable, Sendable {
         }
         for entry in record["custom"]?.asArray ?? [] {
             guard let receiver = entry["receiver"]?.stringValue else { continue }
-            let index = entry["group"].flatMap { if case .number(let n) = $0 { Int(exactly: n) } else { nil } }
-            let group = index.flatMap { groups.indices.contains($0) ? groups[$0] : nil }
+            let group = entry["group"]?.asInt.flatMap { groups.indices.contains($0) ? groups[$0] : nil }
             set(receiver, .custom, payload: group?["payload"]?.stringValue)
         }
         for entry in record["undeliverable"]?.asArray ?? [] {

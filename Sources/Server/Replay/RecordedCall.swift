@@ -1,5 +1,3 @@
-import AuditLog
-import Foundation
 import PushCompose
 
 /// A `hook` record read back to be composed again: the call as it came in (rebuilt from
@@ -11,8 +9,9 @@ struct RecordedCall {
         var reason: String
     }
 
-    /// The record's `time`.
-    var time: String
+    /// The record's `time`, in seconds since 1970: the `now` experiments' start and end
+    /// are judged by.
+    var seconds: Double
     var call: String
     var hook: ReceiversOfflineHook
     var registry: RecordedRegistry
@@ -22,9 +21,6 @@ struct RecordedCall {
     /// The record as written.
     var record: JSONValue
 
-    /// Seconds since 1970 of the record: the `now` experiments' start and end are judged by.
-    var seconds: Double { AuditTime.date(time)?.timeIntervalSince1970 ?? 0 }
-
     init(record: JSONValue) throws(NotReplayable) {
         guard record["v"] != nil else { throw NotReplayable(reason: "written before schema 1 (no input)") }
         if let omitted = record["inputOmitted"]?.stringValue { throw NotReplayable(reason: "input omitted: \(omitted)") }
@@ -32,17 +28,17 @@ struct RecordedCall {
             throw NotReplayable(reason: "no input (recorded with auditText hash or none)")
         }
         guard let call = record["call"]?.stringValue, !call.isEmpty else { throw NotReplayable(reason: "no call id") }
-        guard let time = record["time"]?.stringValue, AuditTime.date(time) != nil else { throw NotReplayable(reason: "no valid time") }
-        guard case .object = input["hook"] else { throw NotReplayable(reason: "input without hook parameters") }
+        guard let seconds = record["time"]?.stringValue.flatMap(RecordTime.seconds) else { throw NotReplayable(reason: "no valid time") }
+        guard let parameters = input["hook"], case .object = parameters else { throw NotReplayable(reason: "input without hook parameters") }
         var body: [UInt8] = []
-        JSONEncoding.write(input["hook"]!, into: &body)
+        JSONEncoding.write(parameters, into: &body)
         do {
             // The server admitted the call: no receiver limit applies to it again.
             hook = try ReceiversOfflineHook(HookParameters(body: body), maxPeers: .max)
         } catch {
             throw NotReplayable(reason: "unreadable input: \(error.description)")
         }
-        self.time = time
+        self.seconds = seconds
         self.call = call
         self.record = record
         muted = record["muted"]?.asStrings ?? []

@@ -3,7 +3,7 @@ extension ReplayReport {
     var text: String {
         var lines: [String] = []
         var replayedLine = "Replayed \(replayed) of \(callsRead) hook calls"
-        if stoppedAtLimit { replayedLine += " (stopped at the limit; more calls are recorded)" }
+        if stoppedAtLimit { replayedLine += " (stopped at the limit; the range holds more)" }
         lines.append(replayedLine + ".")
         if !notReplayable.isEmpty {
             lines.append("Not replayable: \(notReplayableCount)")
