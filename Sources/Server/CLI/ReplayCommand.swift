@@ -56,7 +56,11 @@ struct ReplayCommand: AsyncParsableCommand {
             printError(error.description)
             throw ExitCode.failure
         }
-        print(json ? JSONEncoding.string(report.json) : report.text, terminator: json ? "\n" : "")
+        if json {
+            print(JSONEncoding.string(report.json))
+        } else {
+            print(report.text, terminator: "")
+        }
     }
 
     /// An option's time as records write it.

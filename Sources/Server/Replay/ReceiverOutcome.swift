@@ -40,18 +40,16 @@ struct ReceiverOutcome: Equatable, Sendable {
         let groups = record["groups"]?.asArray ?? []
         let answered = record["answer"]?["pushMessage"]?.stringValue
         var outcomes: [String: ReceiverOutcome] = [:]
-        func rendered(_ route: Route, group: JSONValue?, payload: String?) -> ReceiverOutcome {
-            ReceiverOutcome(
-                route: route, template: group?["template"]?.stringValue, variant: group?["variant"]?.stringValue,
-                force: group?["force"]?.asBool, payload: payload)
-        }
         func set(_ receiver: String, _ route: Route, payload: String?) {
             let before = outcomes[receiver]
             outcomes[receiver] = ReceiverOutcome(
                 route: route, template: before?.template, variant: before?.variant, force: before?.force, payload: payload)
         }
         for group in groups {
-            for receiver in group["receivers"]?.asStrings ?? [] { outcomes[receiver] = rendered(.answered, group: group, payload: answered) }
+            let rendered = ReceiverOutcome(
+                route: .answered, template: group["template"]?.stringValue, variant: group["variant"]?.stringValue,
+                force: group["force"]?.asBool, payload: answered)
+            for receiver in group["receivers"]?.asStrings ?? [] { outcomes[receiver] = rendered }
         }
         for entry in record["coalesced"]?.asArray ?? [] {
             if let receiver = entry["receiver"]?.stringValue { set(receiver, .coalesced, payload: answered) }
