@@ -163,6 +163,15 @@ final class AuditVerifierTests: XCTestCase {
         try assertProblem(try verify(), .edited, file: middle + ".gz", line: 12)
     }
 
+    func testDamagedSealIsEdited() throws {
+        try history()
+        let url = directory.appendingPathComponent(middle)
+        var lines = try lines(url)
+        lines[13] = String(lines[13].dropLast(3)) + #"z"}"#
+        try write(lines, to: url)
+        try assertProblem(try verify(), .edited, file: middle, line: 14, mentioning: ["seal"])
+    }
+
     func testDeletedLineIsMissingBeforeTheLineThatFollowedIt() throws {
         try history()
         let url = directory.appendingPathComponent(middle)
