@@ -14,7 +14,6 @@ public struct AuditSearch: Sendable {
 
     /// Files scanned at once, per stream: the cores this machine has.
     static let lookahead = max(2, ProcessInfo.processInfo.activeProcessorCount)
-    private static let queue = DispatchQueue(label: "pushcompose.audit.search", attributes: .concurrent)
 
     /// Hands each record matching `query` to `found`, oldest first, at most `query.limit`.
     /// - Returns: whether more records matched beyond the limit.
@@ -28,7 +27,7 @@ public struct AuditSearch: Sendable {
         defer { stop.request() }
         let cursors = try directory.streams().sorted { $0.key < $1.key }.map { _, files in
             AuditStreamCursor(files: files.filter { $0.mayHold(since: query.since, until: query.until) }, lookahead: Self.lookahead) { file in
-                PendingScan(on: Self.queue) {
+                PendingScan {
                     try AuditFileScan.matches(in: file, query: query, prefilter: prefilter, cap: cap, stop: stop)
                 }
             }

@@ -40,19 +40,23 @@ final class AuditStreamCursor {
     }
 }
 
-/// A file's scan running on a dispatch queue; `wait` blocks until its result is in.
+/// A file's scan running on a thread of its own; `wait` blocks until its result is in.
+/// Not on a dispatch queue: a caller waiting on a queue's thread (a server's request) could
+/// hold the threads its own scans need.
 final class PendingScan: @unchecked Sendable {
     private let condition = NSCondition()
     private var result: Result<[AuditRecord], any Error>?
 
-    init(on queue: DispatchQueue, _ scan: @escaping @Sendable () throws -> [AuditRecord]) {
-        queue.async {
+    init(_ scan: @escaping @Sendable () throws -> [AuditRecord]) {
+        let thread = Thread {
             let result = Result { try scan() }
             self.condition.withLock {
                 self.result = result
                 self.condition.broadcast()
             }
         }
+        thread.name = "pushcompose.audit.scan"
+        thread.start()
     }
 
     func wait() throws -> [AuditRecord] {

@@ -64,6 +64,29 @@ final class AuditRoutesTests: XCTestCase {
         }
     }
 
+    func testConcurrentSearchesAllFinish() async throws {
+        let configuration = try makeConfiguration(secured: true, adminToken: TestSecrets.adminToken)
+        // Earlier days' files, so that each search waits on several file scans at once.
+        let directory = URL(fileURLWithPath: configuration.data).appendingPathComponent("audit")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        for day in 1...8 {
+            let lines = (0..<50).map { #"{"time":"2026-10-0\#(day)T10:00:\#(String(format: "%02d", $0)).000Z","v":1,"kind":"gap","dropped":1,"reason":"queue full"}"# }
+            try (lines.joined(separator: "\n") + "\n").write(to: directory.appendingPathComponent("audit-2026-10-0\(day).jsonl"), atomically: true, encoding: .utf8)
+        }
+        try await withServer(configuration) { server in
+            let counts = try await withThrowingTaskGroup(of: Int.self) { group in
+                for _ in 0..<16 {
+                    group.addTask {
+                        let response = try await server.admin(.get, "/v1/audit?kind=gap&limit=1000")
+                        return try response.json["records"]?.arrayValue?.count ?? -1
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            XCTAssertEqual(counts, Array(repeating: 400, count: 16))
+        }
+    }
+
     func testBadParametersAreRefusedByName() async throws {
         let configuration = try makeConfiguration(secured: true, adminToken: TestSecrets.adminToken)
         try await withServer(configuration) { server in

@@ -1,5 +1,4 @@
 import AuditLog
-import Dispatch
 import Foundation
 import Hummingbird
 import PushCompose
@@ -13,8 +12,6 @@ struct AuditRoutes: Sendable {
     let token: String
 
     static let maxLimit = 1000
-    /// Searches read files: on threads of their own, never on Swift's cooperative pool.
-    private static let queue = DispatchQueue(label: "pushcompose.audit.routes", attributes: .concurrent)
 
     func register(on router: Router<BasicRequestContext>) {
         let admin = router.group("v1").add(middleware: AdminAuthMiddleware(token: token))
@@ -58,9 +55,13 @@ struct AuditRoutes: Sendable {
         return value
     }
 
+    /// Searches read files and wait for their scans: on a thread of their own, never on
+    /// Swift's cooperative pool.
     private static func offPool<Value: Sendable>(_ work: @escaping @Sendable () throws -> Value) async throws -> Value {
         try await withCheckedThrowingContinuation { continuation in
-            queue.async { continuation.resume(with: Result { try work() }) }
+            let thread = Thread { continuation.resume(with: Result { try work() }) }
+            thread.name = "pushcompose.audit.request"
+            thread.start()
         }
     }
 }
