@@ -34,7 +34,8 @@ struct StreamVerifier {
 
     mutating func run() -> StreamVerification {
         while let entry = source.next(), check(entry) {}
-        if result.problem == nil { reach(files.count - 1) }
+        // The files after the last line checked (empty ones), unless `since` skipped every line.
+        if result.problem == nil, !fromSince || reached >= 0 { reach(files.count - 1) }
         resolveStart()
         result.firstTime = firstTime?.text
         result.lastTime = lastTime?.text

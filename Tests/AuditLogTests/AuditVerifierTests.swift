@@ -354,4 +354,13 @@ final class AuditVerifierTests: XCTestCase {
         XCTAssertEqual(report.since, "2026-11-28T00:00:50.000Z")
         try assertProblem(try verify(since: AuditTime.date("2026-11-27T00:00:00.000Z")), .edited, file: middle, line: 4)
     }
+
+    func testSinceAfterEveryRecordChecksNothing() throws {
+        try history()
+        let report = try verify(since: AuditTime.date("2026-11-28T00:30:00.000Z"))
+        XCTAssertTrue(report.holds)
+        XCTAssertEqual(report.streams[0].files, [])
+        XCTAssertEqual(report.streams[0].records, 0)
+        XCTAssertEqual(report.streams[0].start, .none)
+    }
 }
