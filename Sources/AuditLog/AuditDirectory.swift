@@ -17,16 +17,18 @@ public struct AuditDirectory: Sendable {
         public var size: Int
 
         /// Whether the file may hold records from `since` to `until` (either open): by its
-        /// day, with an hour's margin for records made before midnight and written after.
+        /// day. A record is made before it is written, so a day's file holds no later
+        /// records, but may hold the previous day's last ones (made before midnight,
+        /// written after): an hour's margin before the day.
         public func mayHold(since: String?, until: String?) -> Bool {
-            if let since, name.day + "T23:59:59.999Z" < AuditDirectory.minusMargin(since) { return false }
-            if let until, name.day + "T00:00:00.000Z" > until { return false }
+            if let since, name.day + "T23:59:59.999Z" < since { return false }
+            if let until, AuditDirectory.hourBefore(name.day + "T00:00:00.000Z") >= until { return false }
             return true
         }
     }
 
-    /// `time` an hour earlier, as text; records of a day may sit in the next day's file.
-    static func minusMargin(_ time: String) -> String {
+    /// `time` an hour earlier, as text.
+    static func hourBefore(_ time: String) -> String {
         guard let date = AuditTime.date(time) else { return time }
         return AuditTime.text(date.addingTimeInterval(-3600))
     }

@@ -1,4 +1,4 @@
-import AuditLog
+@testable import AuditLog
 import Foundation
 import XCTest
 
@@ -62,5 +62,17 @@ final class AuditChainTests: XCTestCase {
             XCTAssertEqual(line.complete, lines.count <= 50_000)
         }
         XCTAssertEqual(lines.joined(separator: "\n"), text)
+    }
+
+    func testAFilesDayBoundsTheRecordsItMayHold() throws {
+        func file(_ day: String) -> AuditDirectory.File {
+            AuditDirectory.File(name: AuditFileName(stream: "", day: day, sequence: 0), url: URL(fileURLWithPath: "/x"), size: 0)
+        }
+        // A record is made before it is written: a day's file holds none of the next day's.
+        XCTAssertFalse(file("2026-11-27").mayHold(since: "2026-11-28T00:30:00.000Z", until: nil))
+        XCTAssertTrue(file("2026-11-27").mayHold(since: "2026-11-27T23:59:00.000Z", until: nil))
+        // But it may hold the last records of the day before, made before midnight.
+        XCTAssertTrue(file("2026-11-28").mayHold(since: nil, until: "2026-11-27T23:30:00.000Z"))
+        XCTAssertFalse(file("2026-11-28").mayHold(since: nil, until: "2026-11-27T22:00:00.000Z"))
     }
 }
