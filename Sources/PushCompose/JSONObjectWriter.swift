@@ -45,6 +45,15 @@ public struct JSONObjectWriter {
         JSONEncoding.write(value, into: &bytes)
     }
 
+    /// An object, written by `write` in place.
+    @inlinable
+    public mutating func member(_ key: String, object write: (inout JSONObjectWriter) -> Void) {
+        self.key(key)
+        var nested = JSONObjectWriter(continuing: &bytes)
+        write(&nested)
+        bytes = nested.finish()
+    }
+
     /// `json`, already encoded (one JSON value's UTF-8), as it is.
     public mutating func member(_ key: String, encoded json: [UInt8]) {
         self.key(key)

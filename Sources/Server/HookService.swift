@@ -79,7 +79,7 @@ final class HookService: Sendable {
                 let auditRecord = HookAuditRecord(textPolicy: settings.auditText)
                 let mutedSet = registry.mutedClients(conversation: hook.convId)
                 let muted = mutedSet.isEmpty ? [] : hook.offlinePeers.filter(mutedSet.contains)
-                let input = settings.auditText.keepsText ? HookAuditInput.make(parameters: parameters, hook: hook, registry: registry) : nil
+                let input = settings.auditText.keepsText ? HookAuditInput.make(body: body.readableBytesView, parameters: parameters, hook: hook, registry: registry) : nil
                 var lines = [auditRecord.receiversOffline(hook: hook, plan: plan, call: call, pushIds: pushIds, muted: muted, input: input, micros: micros)]
                 if let exposed { lines += auditRecord.exposures(exposed, call: call, conversation: hook.convId) }
                 await audit.record(lines)

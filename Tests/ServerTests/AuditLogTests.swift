@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import Hummingbird
 import HummingbirdTesting
 @testable import Server
@@ -135,6 +136,25 @@ final class AuditLogTests: XCTestCase {
                     XCTAssertFalse(line.contains("secret plans"), "\(mode): \(line)")
                 }
             }
+        }
+    }
+
+    func testTheInputKeepsTheBodyAsReceivedOnOneLine() async throws {
+        try await withServer(try configuration(.full)) { server in
+            let compact = #"{"fromPeer":"Tom","convId":"c1","offlinePeers":["Jerry"],"content":"hi"}"#
+            let pretty = "{\n  \"fromPeer\": \"Tom\",\r\n  \"convId\": \"c2\",\n  \"offlinePeers\": [\"Jerry\"],\n  \"content\": \"hi\"\n}"
+            for body in [compact, pretty] {
+                let response = try await server.call("_receiversOffline", body: ByteBuffer(string: body))
+                XCTAssertEqual(response.status, .ok)
+            }
+            await server.audit.flush()
+            // Every record is one line; the one-line body is kept byte for byte, the other re-encoded.
+            let lines = try readAuditLines(in: server.audit.directory)
+            XCTAssertEqual(lines.count, 2)
+            XCTAssertTrue(lines[0].contains(#""input":{"hook":\#(compact),"clients":"#), lines[0])
+            let records = try readAuditRecords(in: server.audit.directory)
+            XCTAssertEqual(records[1]["input"]?["hook"]?["convId"], .string("c2"))
+            XCTAssertEqual(records[1]["input"]?["clients"]?["Jerry"]?["custom"], .bool(false))
         }
     }
 

@@ -13,28 +13,43 @@ enum HookAuditInput {
     static let maxClients = AuditLimits.listEntries
     static let maxBytes = 64 << 10
 
-    static func make(parameters: HookParameters, hook: ReceiversOfflineHook, registry: some RegistryLookup) -> HookAuditInput {
+    /// - Parameter body: the request body the parameters were parsed from.
+    static func make(
+        body: some Collection<UInt8>, parameters: HookParameters, hook: ReceiversOfflineHook, registry: some RegistryLookup
+    ) -> HookAuditInput {
+        guard body.count <= maxBytes else { return .omitted(reason: "over \(maxBytes >> 10) KiB") }
         var seen = Set<String>()
-        var clients: [(key: String, value: JSONValue)] = []
+        var ids: [String] = []
         for id in CollectionOfOne(hook.fromPeer) + hook.offlinePeers + hook.mentionOfflinePeers where seen.insert(id).inserted {
-            guard clients.count < maxClients else { return .omitted(reason: "over \(maxClients) clients") }
-            var entry: [(key: String, value: JSONValue)] = []
-            if let client = registry.client(id) {
-                if let name = client.name { entry.append(("name", .string(name))) }
-                if let locale = client.locale { entry.append(("locale", .string(locale))) }
+            guard ids.count < maxClients else { return .omitted(reason: "over \(maxClients) clients") }
+            ids.append(id)
+        }
+        var input = JSONObjectWriter(reservingCapacity: body.count + 48 * ids.count + 64)
+        // The body as it came when it is one line (it parsed, so it is JSON); else the
+        // parameters again, since a record is one line.
+        if body.contains(where: { $0 == 0x0A || $0 == 0x0D }) {
+            input.member("hook", JSONValue.object(parameters.members))
+        } else {
+            input.member("hook", encoded: Array(body))
+        }
+        input.member("clients") { clients in
+            for id in ids {
+                clients.member(id) { entry in
+                    if let client = registry.client(id) {
+                        if let name = client.name { entry.member("name", name) }
+                        if let locale = client.locale { entry.member("locale", locale) }
+                    }
+                    entry.member("custom", registry.hasCustomChannel(id))
+                }
             }
-            entry.append(("custom", .bool(registry.hasCustomChannel(id))))
-            clients.append((id, .object(entry)))
         }
-        var conversation: [(key: String, value: JSONValue)] = []
-        if let entry = registry.conversation(hook.convId) {
-            if let name = entry.name { conversation.append(("name", .string(name))) }
-            conversation.append(("system", .bool(entry.system)))
+        input.member("conversation") { conversation in
+            if let entry = registry.conversation(hook.convId) {
+                if let name = entry.name { conversation.member("name", name) }
+                conversation.member("system", entry.system)
+            }
         }
-        var encoded: [UInt8] = []
-        JSONEncoding.write(
-            .object([("hook", .object(parameters.members)), ("clients", .object(clients)), ("conversation", .object(conversation))]),
-            into: &encoded)
+        let encoded = input.finish()
         guard encoded.count <= maxBytes else { return .omitted(reason: "over \(maxBytes >> 10) KiB") }
         return .kept(encoded: encoded)
     }
