@@ -49,7 +49,7 @@ final class JSONLinesAuditLog: AuditSink, Service {
     private let pending = Mutex(Pending())
     private let writerQueue = DispatchQueue(label: "pushcompose.audit-writer")
     private let syncQueue = DispatchQueue(label: "pushcompose.audit-sync")
-    private let maintenanceQueue = DispatchQueue(label: "pushcompose.audit-maintenance")
+    private let maintenanceQueue = DispatchQueue(label: "pushcompose.audit-maintenance", qos: .utility)
     private let file: WriterQueueState
 
     init(
@@ -186,7 +186,10 @@ final class JSONLinesAuditLog: AuditSink, Service {
     private func maintain(finished: [URL]) {
         for url in finished {
             do {
-                try GzipFile.compress(url, to: url.appendingPathExtension("gz"))
+                // Level 1: 60% of level 6's CPU (0.56 against 0.94 s for a 64 MB file), which under
+                // load comes out of the hooks' cores (7% of the server's CPU at level 6), for
+                // files half again as large (a tenth of the records' size instead of 7%).
+                try GzipFile.compress(url, to: url.appendingPathExtension("gz"), level: 1)
             } catch {
                 logger.error("audit log: compressing \(url.lastPathComponent) failed, it stays uncompressed: \(error)")
             }
