@@ -20,6 +20,10 @@ public struct AuditLineReader {
     private var number = 0
     private var atEnd = false
     static let chunkSize = 1 << 20
+    /// Longer than any record the service writes (texts and lists are capped, an input at
+    /// 64 KiB): a file with a longer line is damaged, or not an audit file, and reading it
+    /// must not take memory without bound.
+    public static let maxLineBytes = 16 << 20
 
     public init(url: URL) throws {
         self.url = url
@@ -65,6 +69,7 @@ public struct AuditLineReader {
             buffer.removeSubrange(..<start)
             start = 0
         }
+        guard buffer.count <= Self.maxLineBytes else { throw LineTooLong(url: url, line: number + 1, limit: Self.maxLineBytes) }
         let data = try handle.read(upToCount: Self.chunkSize) ?? Data()
         if data.isEmpty {
             atEnd = true
@@ -76,4 +81,12 @@ public struct AuditLineReader {
             buffer.append(contentsOf: data)
         }
     }
+}
+
+/// A line past `AuditLineReader.maxLineBytes`: the file is damaged or not an audit file.
+public struct LineTooLong: Error, CustomStringConvertible {
+    public var url: URL
+    public var line: Int
+    public var limit: Int
+    public var description: String { "\(url.lastPathComponent):\(line): a line longer than \(limit) bytes: not an audit record" }
 }

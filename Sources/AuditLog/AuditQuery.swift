@@ -60,7 +60,7 @@ public struct AuditQuery: Sendable, Equatable {
         if let status { needles.append(Self.isNumber(status) ? Array(status.utf8) : Self.quoted(status)) }
         // The longest first: it is the rarest, and most lines fail on it.
         needles.sort { $0.count > $1.count }
-        return AuditLinePrefilter(needles: needles.map(ByteNeedle.init), since: since.map { Array($0.utf8) }, until: until.map { Array($0.utf8) })
+        return AuditLinePrefilter(needles: needles.map(ByteNeedle.init), since: since.flatMap(RecordTime.init(text:)), until: until.flatMap(RecordTime.init(text:)))
     }
 
     private static func quoted(_ text: String) -> [UInt8] {

@@ -1,6 +1,6 @@
 /// A record's `time` as its 24 bytes (`2026-11-28T02:22:00.123Z`), held without an
 /// allocation so that every line can carry one; ordered as the text is, which is time order.
-struct RecordTime: Comparable {
+struct RecordTime: Comparable, Sendable {
     private var high: UInt64
     private var middle: UInt64
     private var low: UInt64

@@ -75,4 +75,17 @@ final class AuditChainTests: XCTestCase {
         XCTAssertTrue(file("2026-11-28").mayHold(since: nil, until: "2026-11-27T23:30:00.000Z"))
         XCTAssertFalse(file("2026-11-28").mayHold(since: nil, until: "2026-11-27T22:00:00.000Z"))
     }
+
+    func testALineWithoutEndIsRefusedPastTheLimit() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("long-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("audit-2026-11-28.jsonl")
+        try Data("{\"time\":1}\n".utf8 + [UInt8](repeating: UInt8(ascii: "x"), count: AuditLineReader.maxLineBytes + (2 << 20))).write(to: file)
+        var reader = try AuditLineReader(url: file)
+        XCTAssertEqual(try reader.next()?.number, 1)
+        XCTAssertThrowsError(try reader.next()) { error in
+            XCTAssertEqual((error as? LineTooLong)?.line, 2)
+        }
+    }
 }

@@ -239,11 +239,11 @@ final class ReplayTests: XCTestCase {
         for step in 0..<96 { times.append(AuditTime.text(Date(timeIntervalSince1970: 1_600_000_000 + Double(step) * 2_629_743.217))) }
         for time in times {
             let expected = try XCTUnwrap(AuditTime.date(time)).timeIntervalSince1970
-            XCTAssertEqual(try XCTUnwrap(RecordTime.seconds(time)), expected, accuracy: 0.0005, time)
+            XCTAssertEqual(try XCTUnwrap(AuditTime.seconds(time)), expected, accuracy: 0.0005, time)
         }
-        XCTAssertEqual(RecordTime.seconds("2026-11-28T02:22:00Z"), AuditTime.date("2026-11-28T02:22:00Z")?.timeIntervalSince1970)
-        XCTAssertNil(RecordTime.seconds("2026-13-28T02:22:00.123Z"))
-        XCTAssertNil(RecordTime.seconds("not a time"))
+        XCTAssertEqual(AuditTime.seconds("2026-11-28T02:22:00Z"), AuditTime.date("2026-11-28T02:22:00Z")?.timeIntervalSince1970)
+        XCTAssertNil(AuditTime.seconds("2026-13-28T02:22:00.123Z"))
+        XCTAssertNil(AuditTime.seconds("not a time"))
     }
 
     func testASetWithLintErrorsIsRefused() async throws {

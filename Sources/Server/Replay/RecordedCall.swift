@@ -1,3 +1,4 @@
+import AuditLog
 import PushCompose
 
 /// A `hook` record read back to be composed again: the call as it came in (rebuilt from
@@ -28,7 +29,7 @@ struct RecordedCall {
             throw NotReplayable(reason: "no input (recorded with auditText hash or none)")
         }
         guard let call = record["call"]?.stringValue, !call.isEmpty else { throw NotReplayable(reason: "no call id") }
-        guard let seconds = record["time"]?.stringValue.flatMap(RecordTime.seconds) else { throw NotReplayable(reason: "no valid time") }
+        guard let seconds = record["time"]?.stringValue.flatMap(AuditTime.seconds) else { throw NotReplayable(reason: "no valid time") }
         guard let parameters = input["hook"], case .object = parameters else { throw NotReplayable(reason: "input without hook parameters") }
         var body: [UInt8] = []
         JSONEncoding.write(parameters, into: &body)
