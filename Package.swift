@@ -68,7 +68,9 @@ let package = Package(
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
-            ]
+            ],
+            // The dashboard's page, styles and scripts, served as they are.
+            resources: [.copy("Dashboard/Assets")]
         ),
         // Custom delivery: devices, the durable queue's protocols, workers, providers.
         .target(

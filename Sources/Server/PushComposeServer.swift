@@ -17,6 +17,9 @@ struct PushComposeServer {
     let storage: ServiceStorage
     let secured: Bool
     let logger: Logger
+    /// The admin token, and the dashboard sessions signed with it.
+    let adminAccess: AdminAccess
+    let dashboardAssets: DashboardAssets
 
     /// Opens the storage (migrating a PostgreSQL database), loads the templates and
     /// what the store holds; a failure after the storage opened closes it again.
@@ -25,6 +28,8 @@ struct PushComposeServer {
         self.logger = logger
         secured = try configuration.secrets() != nil
         try configuration.checkAdminToken()
+        adminAccess = AdminAccess(token: configuration.adminToken)
+        dashboardAssets = try DashboardAssets.load()
         metrics = ServiceMetrics()
         let templates = try ActiveTemplateSet(directory: URL(fileURLWithPath: configuration.templates), options: configuration.composerOptions)
         let data = URL(fileURLWithPath: configuration.data)
@@ -102,15 +107,16 @@ struct PushComposeServer {
     }
 
     private func addAdminRoutes(to router: Router<BasicRequestContext>) {
-        AdminRoutes(service: service, feed: storage.feed, token: configuration.adminToken, maxBodyBytes: configuration.maxBodyBytes, metrics: metrics)
+        AdminRoutes(service: service, feed: storage.feed, access: adminAccess, maxBodyBytes: configuration.maxBodyBytes, metrics: metrics)
             .register(on: router)
-        DeliveryAdminRoutes(delivery: service.delivery, token: configuration.adminToken, maxBodyBytes: configuration.maxBodyBytes).register(on: router)
-        AuditRoutes(audit: audit, token: configuration.adminToken).register(on: router)
+        DeliveryAdminRoutes(delivery: service.delivery, access: adminAccess, maxBodyBytes: configuration.maxBodyBytes).register(on: router)
+        AuditRoutes(audit: audit, access: adminAccess).register(on: router)
         ExperimentRoutes(
             templates: service.templates, experiments: service.experiments, exposures: service.exposures,
-            adminToken: configuration.adminToken, eventsToken: configuration.eventsToken, maxBodyBytes: configuration.maxBodyBytes,
+            access: adminAccess, eventsToken: configuration.eventsToken, maxBodyBytes: configuration.maxBodyBytes,
             metrics: metrics
         ).register(on: router)
+        DashboardRoutes(assets: dashboardAssets, access: adminAccess).register(on: router)
         router.get("/metrics") { [metrics, service] _, _ in
             await service.delivery.refreshQueueMetrics()
             return Response(

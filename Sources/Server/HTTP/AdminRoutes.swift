@@ -9,13 +9,12 @@ struct AdminRoutes: Sendable {
     let service: HookService
     /// With instances sharing a database: a template reload here is repeated by the others.
     let feed: (any ClusterFeed)?
-    /// Empty: the admin API is off.
-    let token: String
+    let access: AdminAccess
     let maxBodyBytes: Int
     let metrics: ServiceMetrics
 
     func register(on router: Router<BasicRequestContext>) {
-        let admin = router.group("v1").add(middleware: AdminAuthMiddleware(token: token))
+        let admin = router.group("v1").add(middleware: AdminAuthMiddleware(access: access))
         admin.get("clients/{id}") { _, context in
             let id = try Self.id(context)
             guard let entry = service.registry.client(id) else { throw AdminError.notFound("no client '\(id)' in the registry") }

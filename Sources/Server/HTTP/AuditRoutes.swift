@@ -8,13 +8,12 @@ import PushCompose
 struct AuditRoutes: Sendable {
     /// The log written here: searched in its directory once what it holds is written.
     let audit: JSONLinesAuditLog
-    /// Empty: the admin API is off.
-    let token: String
+    let access: AdminAccess
 
     static let maxLimit = 1000
 
     func register(on router: Router<BasicRequestContext>) {
-        let admin = router.group("v1").add(middleware: AdminAuthMiddleware(token: token))
+        let admin = router.group("v1").add(middleware: AdminAuthMiddleware(access: access))
         admin.get("audit") { request, _ in
             let query = try Self.query(try AdminQuery(request, allowed: AuditQueryInput.names))
             await audit.flush()

@@ -8,11 +8,11 @@ import PushCompose
 struct DeliveryAdminRoutes: Sendable {
     let delivery: CustomDelivery
     /// Empty: the admin API is off.
-    let token: String
+    let access: AdminAccess
     let maxBodyBytes: Int
 
     func register(on router: Router<BasicRequestContext>) {
-        let admin = router.group("v1").add(middleware: AdminAuthMiddleware(token: token))
+        let admin = router.group("v1").add(middleware: AdminAuthMiddleware(access: access))
         admin.post("clients/{id}/devices") { request, context in
             let registration = try Self.registration(try await body(request), clientId: try AdminRoutes.id(context))
             let result: DeviceRegistrationResult

@@ -11,7 +11,7 @@ struct ExperimentRoutes: Sendable {
     let templates: ActiveTemplateSet
     let experiments: ExperimentState
     let exposures: ExposureRecorder
-    let adminToken: String
+    let access: AdminAccess
     let eventsToken: String
     let maxBodyBytes: Int
     let metrics: ServiceMetrics
@@ -37,7 +37,7 @@ struct ExperimentRoutes: Sendable {
                     + [(key: "outcomes", value: .array(outcomes.map { .string($0.rawValue) }))]))
         }
 
-        let admin = router.group("v1").add(middleware: AdminAuthMiddleware(token: adminToken))
+        let admin = router.group("v1").add(middleware: AdminAuthMiddleware(access: access))
         admin.get("experiments") { request, _ in
             _ = try AdminQuery(request, allowed: [])
             let now = Date().timeIntervalSince1970
