@@ -20,6 +20,8 @@ struct PushComposeServer {
     /// The admin token, and the dashboard sessions signed with it.
     let adminAccess: AdminAccess
     let dashboardAssets: DashboardAssets
+    /// The last hour of counters, for the dashboard's overview.
+    let history: MetricsHistory
 
     /// Opens the storage (migrating a PostgreSQL database), loads the templates and
     /// what the store holds; a failure after the storage opened closes it again.
@@ -58,6 +60,15 @@ struct PushComposeServer {
         } catch {
             await storage.close()
             throw error
+        }
+        history = MetricsHistory(take: Self.snapshot(metrics: metrics, delivery: service.delivery))
+    }
+
+    /// Reads the counters as `/metrics` shows them, the queue's gauges refreshed first.
+    private static func snapshot(metrics: ServiceMetrics, delivery: CustomDelivery) -> @Sendable () async -> MetricsSnapshot {
+        {
+            await delivery.refreshQueueMetrics()
+            return MetricsSnapshot(exposition: metrics.exposition(), time: Date().timeIntervalSince1970, queueOn: !delivery.providers.isEmpty)
         }
     }
 
@@ -116,7 +127,7 @@ struct PushComposeServer {
             access: adminAccess, eventsToken: configuration.eventsToken, maxBodyBytes: configuration.maxBodyBytes,
             metrics: metrics
         ).register(on: router)
-        DashboardRoutes(assets: dashboardAssets, access: adminAccess).register(on: router)
+        DashboardRoutes(assets: dashboardAssets, access: adminAccess, history: history, instance: storage.instanceId).register(on: router)
         router.get("/metrics") { [metrics, service] _, _ in
             await service.delivery.refreshQueueMetrics()
             return Response(
@@ -158,7 +169,7 @@ struct PushComposeServer {
                         // Stopped in reverse: listeners first, then the workers (whose events the audit
             // log still takes), the audit log last.
             services: [
-                audit, service.exposures, service.delivery,
+                audit, service.exposures, service.delivery, history,
                 TemplateReloadOnSignal(templates: service.templates, metrics: metrics, logger: logger),
                 ExperimentBandit(templates: service.templates, state: service.experiments, logger: logger),
             ] + clusterSync + listeners,

@@ -4,13 +4,19 @@ import Hummingbird
 import PushCompose
 
 /// The dashboard: its page and assets under `/dashboard`, and the session it signs in
-/// with (`/dashboard/api/session`). The page reads and acts through the admin API, which
+/// with (`/dashboard/api/session`), and `GET /v1/overview`, its first page's numbers. The page reads and acts through the admin API, which
 /// takes the session cookie together with its CSRF header in place of the bearer token.
 struct DashboardRoutes: Sendable {
     let assets: DashboardAssets
     let access: AdminAccess
+    let history: MetricsHistory
+    let instance: String
 
     func register(on router: Router<BasicRequestContext>) {
+        router.group("v1").add(middleware: AdminAuthMiddleware(access: access)).get("overview") { request, _ in
+            _ = try AdminQuery(request, allowed: [])
+            return AdminRoutes.json(history.overview(now: await history.takeNow(), instance: instance))
+        }
         let dashboard = router.group("dashboard").add(middleware: DashboardHeadersMiddleware())
         // The router sees `/dashboard` and `/dashboard/` as one path; the page's relative
         // links need the slash.
