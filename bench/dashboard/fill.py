@@ -17,6 +17,8 @@ large transactions (a server would take hours to write it a call at a time):
   push rows (a conversation-unit push holds its conversation's receivers), receivers'
   rows, counted opens and the per-variant counters, as `SQLiteExperimentStore` keeps
   them; the bandit's weight history;
+- no `ANALYZE`: the service never runs it, so its query plans are those of a database
+  without statistics;
 - devices: 10,000 clients with one device each, and `client-42` with three.
 """
 import http.client
@@ -131,11 +133,8 @@ def fill_queue(path, jobs, now_ms, say):
             """INSERT INTO device (provider, token, client_id, platform, locale, apns_environment, topic, created_at, last_seen_at)
                VALUES ('apns', ?, ?, 'ios', 'en', 'production', 'com.example.chat', ?, ?) ON CONFLICT DO NOTHING""",
             (("%064x" % rng.getrandbits(256), f"client-{n}", now_ms - n, now_ms - n) for n in range(10_000)))
-    say(f"  queue: {jobs} jobs in {time.time() - started:.0f} s")
-    started = time.time()
-    db.execute("ANALYZE")
     db.close()
-    say(f"  queue: ANALYZE in {time.time() - started:.0f} s")
+    say(f"  queue: {jobs} jobs in {time.time() - started:.0f} s")
 
 
 def fill_experiments(path, exposures, now, say):
@@ -204,10 +203,7 @@ def fill_experiments(path, exposures, now, say):
             short = min(0.9, 0.5 + step / 4000)
             weights.append(("news-short", start + step * 600, json.dumps({"long": round(1 - short, 4), "short": round(short, 4)}, sort_keys=True, separators=(",", ":"))))
         db.executemany("INSERT INTO experiment_weights (experiment, time, weights) VALUES (?, ?, ?) ON CONFLICT DO NOTHING", weights)
-    started = time.time()
-    db.execute("ANALYZE")
     db.close()
-    say(f"  experiments: ANALYZE in {time.time() - started:.0f} s")
 
 
 def fill(binary, templates, data, port, jobs, exposures, calls, admin_token, secrets, say):
