@@ -1,0 +1,171 @@
+// Small SVG charts of our own: a time series (lines or stacked bars) and interval bars
+// for the experiments. Colours come from the stylesheet (classes s1, s2, s3).
+
+import { svg, el } from "./dom.js";
+import * as format from "./format.js";
+
+const WIDTH = 640;
+const HEIGHT = 200;
+const MARGIN = { left: 56, right: 14, top: 12, bottom: 26 };
+
+/** The smallest "nice" number (1, 2, 2.5, 5 × 10^k) at or above value. */
+export function niceCeiling(value) {
+  if (!(value > 0)) return 1;
+  const power = 10 ** Math.floor(Math.log10(value));
+  for (const step of [1, 2, 2.5, 5, 10]) {
+    if (step * power >= value) return step * power;
+  }
+  return 10 * power;
+}
+
+function axes(from, to, yMax, yFormat, plotWidth, plotHeight) {
+  const parts = [];
+  const ticks = 4;
+  for (let i = 0; i <= ticks; i++) {
+    const value = (yMax / ticks) * i;
+    const y = MARGIN.top + plotHeight - (plotHeight * i) / ticks;
+    parts.push(svg("path", { class: i === 0 ? "axis" : "grid", d: `M${MARGIN.left} ${y}H${MARGIN.left + plotWidth}` }));
+    parts.push(svg("text", { class: "tick", x: MARGIN.left - 6, y: y + 4, "text-anchor": "end" }, yFormat(value)));
+  }
+  // A label every 15 minutes of the hour shown.
+  const quarter = 900;
+  for (let t = Math.ceil(from / quarter) * quarter; t <= to; t += quarter) {
+    const x = MARGIN.left + ((t - from) / (to - from)) * plotWidth;
+    parts.push(svg("path", { class: "grid", d: `M${x} ${MARGIN.top}V${MARGIN.top + plotHeight}` }));
+    parts.push(svg("text", { class: "tick", x, y: HEIGHT - 8, "text-anchor": "middle" }, format.clock(t)));
+  }
+  return parts;
+}
+
+/**
+ * A chart of the last hour.
+ * @param {object} o
+ * @param {string} o.name data-series of the svg
+ * @param {string} o.title what it shows, for the figure's caption and the svg's title
+ * @param {number} o.from @param {number} o.to unix seconds of the x axis
+ * @param {number} o.step seconds per point (bar width)
+ * @param {"line"|"bars"} o.kind lines, or bars stacked in the series' order
+ * @param {{label: string, className: string, points: {t: number, v: number|null}[]}[]} o.series
+ * @param {(v: number) => string} o.yFormat
+ */
+export function timeChart({ name, title, from, to, step, kind, series, yFormat = format.number }) {
+  const plotWidth = WIDTH - MARGIN.left - MARGIN.right;
+  const plotHeight = HEIGHT - MARGIN.top - MARGIN.bottom;
+  let highest = 0;
+  if (kind === "bars") {
+    const sums = new Map();
+    for (const s of series) for (const p of s.points) if (p.v !== null) sums.set(p.t, (sums.get(p.t) || 0) + p.v);
+    for (const v of sums.values()) highest = Math.max(highest, v);
+  } else {
+    for (const s of series) for (const p of s.points) if (p.v !== null) highest = Math.max(highest, p.v);
+  }
+  const yMax = niceCeiling(highest);
+  const x = (t) => MARGIN.left + ((t - from) / (to - from)) * plotWidth;
+  const y = (v) => MARGIN.top + plotHeight - (v / yMax) * plotHeight;
+
+  const titleId = `chart-${name}-title`;
+  const root = svg("svg", {
+    class: "chart", "data-series": name, viewBox: `0 0 ${WIDTH} ${HEIGHT}`, role: "img", "aria-labelledby": titleId,
+    preserveAspectRatio: "xMidYMid meet",
+  }, svg("title", { id: titleId }, title), axes(from, to, yMax, yFormat, plotWidth, plotHeight));
+
+  if (kind === "bars") {
+    const barWidth = Math.max(1, (plotWidth * step) / (to - from) * 0.8);
+    const base = new Map();
+    for (const s of series) {
+      const group = svg("g", { class: `bars ${s.className}` });
+      for (const p of s.points) {
+        if (p.v === null || p.v <= 0 || p.t < from) continue;
+        const below = base.get(p.t) || 0;
+        const top = y(below + p.v);
+        group.append(svg("rect", { x: x(p.t) - barWidth, y: top, width: barWidth, height: y(below) - top }));
+        base.set(p.t, below + p.v);
+      }
+      root.append(group);
+    }
+  } else {
+    for (const s of series) {
+      let d = "";
+      let pen = false;
+      const lonely = [];
+      s.points.forEach((p, i) => {
+        if (p.v === null || p.t < from) {
+          pen = false;
+          return;
+        }
+        const next = s.points[i + 1];
+        const previous = s.points[i - 1];
+        if (!pen && (!next || next.v === null) && (!previous || previous.v === null)) lonely.push(p);
+        d += `${pen ? "L" : "M"}${x(p.t).toFixed(1)} ${y(p.v).toFixed(1)}`;
+        pen = true;
+      });
+      const group = svg("g", { class: `line ${s.className}` });
+      if (d) group.append(svg("path", { d }));
+      for (const p of lonely) group.append(svg("circle", { cx: x(p.t), cy: y(p.v), r: 2.5 }));
+      root.append(group);
+    }
+  }
+  return root;
+}
+
+/** The chart with its caption and legend. */
+export function chartFigure(title, chart, series, note) {
+  return el("figure", { class: "chart-card" },
+    el("figcaption", null,
+      el("span", { class: "chart-title" }, title),
+      series.length > 1 ? el("span", { class: "legend" }, series.map((s) => el("span", { class: `key ${s.className}` }, s.label))) : null),
+    chart,
+    note ? el("p", { class: "chart-note" }, note) : null);
+}
+
+/**
+ * Each variant's open rate with its 95% interval: one rect (the interval) and one line
+ * (the rate) per variant that has receivers; the control's rate as a dashed guide.
+ * @param {{variant: string, isControl: boolean, openRate: number|null, interval: {low: number, high: number}|null}[]} arms
+ */
+export function intervalChart(experiment, arms) {
+  const rowHeight = 34;
+  const labelWidth = 130;
+  const valueWidth = 150;
+  const width = WIDTH;
+  const top = 8;
+  const height = top + rowHeight * arms.length + 26;
+  const plotWidth = width - labelWidth - valueWidth - 10;
+  const highest = Math.max(0.01, ...arms.map((a) => (a.interval ? a.interval.high : 0)));
+  const xMax = Math.min(1, niceCeiling(highest));
+  const x = (rate) => labelWidth + (rate / xMax) * plotWidth;
+
+  const titleId = `ci-${experiment.replace(/[^A-Za-z0-9_-]/g, "_")}-title`;
+  const root = svg("svg", {
+    class: "ci", viewBox: `0 0 ${width} ${height}`, role: "img", "aria-labelledby": titleId, "data-experiment": experiment,
+  }, svg("title", { id: titleId }, `Open rate per variant of ${experiment} with its 95% interval`));
+
+  const bottom = top + rowHeight * arms.length;
+  for (let i = 0; i <= 4; i++) {
+    const rate = (xMax / 4) * i;
+    root.append(svg("path", { class: i === 0 ? "axis" : "grid", d: `M${x(rate)} ${top}V${bottom}` }));
+    root.append(svg("text", { class: "tick", x: x(rate), y: bottom + 16, "text-anchor": "middle" }, format.percent(rate).replace(".00%", "%")));
+  }
+  const control = arms.find((a) => a.isControl);
+  if (control && control.openRate !== null) {
+    root.append(svg("path", { class: "control-guide", d: `M${x(control.openRate)} ${top}V${bottom}` }));
+  }
+  arms.forEach((arm, index) => {
+    const middle = top + rowHeight * index + rowHeight / 2;
+    const label = arm.variant.length > 16 ? `${arm.variant.slice(0, 15)}…` : arm.variant;
+    root.append(svg("text", { class: "label", x: labelWidth - 10, y: middle + 4, "text-anchor": "end" }, label, arm.isControl ? " (control)" : ""));
+    if (!arm.interval || arm.openRate === null) {
+      root.append(svg("text", { class: "tick", x: labelWidth + 4, y: middle + 4 }, "no receivers yet"));
+      return;
+    }
+    const cls = arm.isControl ? "ci-bar control" : "ci-bar";
+    root.append(svg("rect", {
+      class: cls, "data-variant": arm.variant, x: x(arm.interval.low), y: middle - 8,
+      width: Math.max(1, x(arm.interval.high) - x(arm.interval.low)), height: 16, rx: 3,
+    }, svg("title", null, `${arm.variant}: ${format.percent(arm.openRate)} (95% interval ${format.percent(arm.interval.low)} – ${format.percent(arm.interval.high)})`)));
+    root.append(svg("line", { class: "ci-rate", "data-variant": arm.variant, x1: x(arm.openRate), x2: x(arm.openRate), y1: middle - 12, y2: middle + 12 }));
+    root.append(svg("text", { class: "value", x: width - valueWidth + 4, y: middle + 4 },
+      `${format.percent(arm.openRate)}  (${format.percent(arm.interval.low)} – ${format.percent(arm.interval.high)})`));
+  });
+  return root;
+}
