@@ -198,7 +198,8 @@ public struct SQLiteDeliveryQueue: DeliveryQueue {
     public func stats(now: Date) async throws -> QueueStats {
         try await database.pool.read { db in
             var byProvider: [ProviderKind: QueueStats.Counts] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT provider, state, COUNT(*) AS n FROM job GROUP BY provider, state") {
+            // Counters kept by triggers (JobCounts): a few rows, not a count of every job.
+            for row in try Row.fetchAll(db, sql: "SELECT provider, state, SUM(count) AS n FROM job_count GROUP BY provider, state HAVING n > 0") {
                 guard let provider = ProviderKind(rawValue: row["provider"]), let state = JobState(rawValue: row["state"]) else { continue }
                 let count: Int = row["n"]
                 switch state {
@@ -221,8 +222,8 @@ public struct SQLiteDeliveryQueue: DeliveryQueue {
                 reports[row["id"]] = (row["workers"], StoredValue.date(row["last_seen_at"]))
             }
             var leases: [String: Int] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT leased_by, COUNT(*) AS n FROM job WHERE state = 'leased' AND leased_by IS NOT NULL GROUP BY leased_by") {
-                leases[row["leased_by"]] = row["n"]
+            for row in try Row.fetchAll(db, sql: "SELECT holder, count FROM job_count WHERE state = 'leased' AND holder != '' AND count > 0") {
+                leases[row["holder"], default: 0] += row["count"]
             }
             return QueueStats(
                 byProvider: byProvider, oldestReadyQueuedAt: oldest.map(StoredValue.date),
@@ -242,9 +243,10 @@ public struct SQLiteDeliveryQueue: DeliveryQueue {
             try db.execute(
                 sql: """
                     DELETE FROM instance WHERE last_seen_at < ?
-                    AND NOT EXISTS (SELECT 1 FROM job WHERE state = 'leased' AND leased_by = instance.id)
+                    AND NOT EXISTS (SELECT 1 FROM job_count WHERE state = 'leased' AND holder = instance.id AND count > 0)
                     """,
                 arguments: [now - Self.forgetInstancesAfter])
+            try db.execute(sql: "DELETE FROM job_count WHERE count = 0")
         }
     }
 
