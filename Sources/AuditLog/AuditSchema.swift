@@ -17,6 +17,9 @@ public enum AuditRecordKind: String, Sendable, CaseIterable {
     case exposure
     /// Delivery: a push committed to the queue, an attempt, its end.
     case queued, attempt, delivered, dead, deviceRemoved, leaseLost
+    /// An operator's action through the admin API or the dashboard: retrying or
+    /// purging dead jobs, removing a device, reloading templates.
+    case operation
     /// A crash left a file ending inside a line; the fragment was set aside.
     case repair
     /// Retention deleted the oldest files; where the kept history starts.

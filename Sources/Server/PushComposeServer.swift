@@ -120,8 +120,8 @@ struct PushComposeServer {
     private func addAdminRoutes(to router: Router<BasicRequestContext>) {
         AdminRoutes(service: service, feed: storage.feed, access: adminAccess, maxBodyBytes: configuration.maxBodyBytes, metrics: metrics)
             .register(on: router)
-        DeliveryAdminRoutes(delivery: service.delivery, access: adminAccess, maxBodyBytes: configuration.maxBodyBytes).register(on: router)
-        AuditRoutes(audit: audit, access: adminAccess).register(on: router)
+        DeliveryAdminRoutes(delivery: service.delivery, access: adminAccess, audit: audit, maxBodyBytes: configuration.maxBodyBytes).register(on: router)
+        AuditRoutes(audit: audit, access: adminAccess, verification: AuditVerification()).register(on: router)
         ExperimentRoutes(
             templates: service.templates, experiments: service.experiments, exposures: service.exposures,
             access: adminAccess, eventsToken: configuration.eventsToken, maxBodyBytes: configuration.maxBodyBytes,

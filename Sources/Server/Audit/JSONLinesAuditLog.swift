@@ -44,6 +44,8 @@ final class JSONLinesAuditLog: AuditSink, Service {
     let fsyncInterval: Duration
     let maxQueuedRecords: Int
     let retention: AuditRetention
+    /// The chain records are sealed into; nil when it is off.
+    let chain: AuditChain?
     private let logger: Logger
     private let metrics: AuditMetrics?
     private let pending = Mutex(Pending())
@@ -64,6 +66,7 @@ final class JSONLinesAuditLog: AuditSink, Service {
         self.fsyncInterval = fsyncInterval
         self.maxQueuedRecords = maxQueuedRecords
         self.retention = retention
+        self.chain = chain
         self.metrics = metrics
         self.logger = logger
         file = WriterQueueState(RotatingFileWriter(directory: directory, stream: stream, maxFileBytes: maxFileBytes, chain: chain))

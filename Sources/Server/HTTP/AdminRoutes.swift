@@ -62,14 +62,20 @@ struct AdminRoutes: Sendable {
         admin.get("templates") { _, _ in
             Self.json(Self.templateList(service.templates.set))
         }
-        admin.post("templates/reload") { [feed] _, _ in
+        admin.post("templates/reload") { [feed] request, _ in
             let set: TemplateSet
             do {
                 set = try await service.templates.reload()
             } catch let error as TemplateSetError {
                 metrics.templateReloadFailed()
+                await service.audit.record(OperationAuditRecord.line(.reloadTemplates, request: request, members: [
+                    ("outcome", .string("refused")), ("problems", .number(Double(error.problems.count))),
+                ]))
                 throw AdminError.invalidTemplates(error.problems)
             }
+            await service.audit.record(OperationAuditRecord.line(.reloadTemplates, request: request, members: [
+                ("outcome", .string("loaded")), ("digest", .string(set.digest)),
+            ]))
             try await feed?.publish(.templates)
             return Self.json(Self.templateList(set))
         }

@@ -4,11 +4,13 @@ import Hummingbird
 import PushCompose
 
 /// The audit log over HTTP, behind the admin token: `GET /v1/audit` searches it as
-/// `audit find` does, `GET /v1/audit/explain` explains a receiver in a call.
+/// `audit find` does, `GET /v1/audit/explain` explains a receiver in a call, `POST
+/// /v1/audit/verify` checks the chain as `audit verify` does and `GET` tells the last result.
 struct AuditRoutes: Sendable {
     /// The log written here: searched in its directory once what it holds is written.
     let audit: JSONLinesAuditLog
     let access: AdminAccess
+    let verification: AuditVerification
 
     static let maxLimit = 1000
 
@@ -27,6 +29,20 @@ struct AuditRoutes: Sendable {
             }
             body += Array(#"],"more":\#(more)}"#.utf8)
             return JSONResponse.make(body: String(decoding: body, as: UTF8.self))
+        }
+        admin.get("audit/verify") { request, _ in
+            _ = try AdminQuery(request, allowed: [])
+            return AdminRoutes.json(verification.json(chainOn: audit.chain != nil))
+        }
+        admin.post("audit/verify") { request, _ in
+            _ = try AdminQuery(request, allowed: [])
+            if let chain = audit.chain {
+                await audit.flush()
+                let directory = AuditDirectory(url: audit.directory)
+                let report = try await Self.offPool { try AuditVerifier(directory: directory, chain: chain).verify(since: nil) }
+                verification.record(report, at: Date())
+            }
+            return AdminRoutes.json(verification.json(chainOn: audit.chain != nil))
         }
         admin.get("audit/explain") { request, _ in
             let parameters = try AdminQuery(request, allowed: ["receiver", "call"])

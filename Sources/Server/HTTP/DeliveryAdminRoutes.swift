@@ -5,10 +5,11 @@ import PushCompose
 
 /// The admin API of custom delivery under `/v1/`, behind the admin token: each client's
 /// devices and badge counter, and the queue (counts, jobs, retrying and purging dead jobs).
+/// What changes the queue or the devices is recorded in the audit log.
 struct DeliveryAdminRoutes: Sendable {
     let delivery: CustomDelivery
-    /// Empty: the admin API is off.
     let access: AdminAccess
+    let audit: any AuditSink
     let maxBodyBytes: Int
 
     func register(on router: Router<BasicRequestContext>) {
@@ -26,7 +27,7 @@ struct DeliveryAdminRoutes: Sendable {
         admin.get("clients/{id}/devices") { _, context in
             Self.json(DeliveryJSON.devices(try await delivery.devices.devices(of: try AdminRoutes.id(context))))
         }
-        admin.delete("clients/{id}/devices/{provider}/{token}") { _, context in
+        admin.delete("clients/{id}/devices/{provider}/{token}") { request, context in
             let id = try AdminRoutes.id(context)
             let provider = try Self.providerKind(try context.parameters.require("provider"), field: "the provider in the path")
             let rawToken = try context.parameters.require("token")
@@ -37,6 +38,10 @@ struct DeliveryAdminRoutes: Sendable {
             guard try await delivery.devices.remove(provider: provider, token: token, of: id) != nil else {
                 throw AdminError.notFound("client '\(id)' has no \(provider.rawValue) device with that token")
             }
+            await audit.record(OperationAuditRecord.line(.removeDevice, request: request, members: [
+                ("receiver", .string(id)), ("provider", .string(provider.rawValue)),
+                ("device", .string("…" + String(token.suffix(DeliveryAuditSink.tokenSuffixLength)))),
+            ]))
             return Response(status: .noContent)
         }
         admin.get("clients/{id}/badge") { _, context in
@@ -58,7 +63,7 @@ struct DeliveryAdminRoutes: Sendable {
             let limit = try query.integer("limit", in: 1...Int64(JobPage.maxLimit)).map(Int.init) ?? JobPage.defaultLimit
             return Self.json(DeliveryJSON.page(try await JobPage.read(delivery.queue, matching: filter, afterId: after, limit: limit)))
         }
-        admin.post("queue/jobs/{id}/retry") { _, context in
+        admin.post("queue/jobs/{id}/retry") { request, context in
             let raw = try context.parameters.require("id")
             guard let id = Int64(raw), id > 0 else {
                 throw AdminError.badRequest("the job id in the path must be a positive whole number, not '\(raw)'")
@@ -66,12 +71,19 @@ struct DeliveryAdminRoutes: Sendable {
             guard let job = try await delivery.queue.job(id: id), job.state == .dead,
                   try await delivery.queue.retryDead(id: id, now: delivery.clock.now())
             else { throw AdminError.notFound("no dead job with id \(id)") }
+            await audit.record(OperationAuditRecord.line(.retryJob, request: request, members: [
+                ("job", .number(Double(id))), ("push", .string(job.pushId)), ("receiver", .string(job.receiver)),
+                ("provider", .string(job.device.provider.rawValue)), ("count", .number(1)),
+            ]))
             delivery.signal.notify(job.device.provider)
             return Self.json(DeliveryJSON.count("retried", 1))
         }
         admin.post("queue/dead/retry") { request, _ in
             let provider = try AdminQuery(request, allowed: ["provider"]).oneOf("provider", ProviderKind.self)
             let retried = try await delivery.queue.retryAllDead(provider: provider, now: delivery.clock.now())
+            await audit.record(OperationAuditRecord.line(.retryAllDead, request: request, members: [
+                ("provider", provider.map { .string($0.rawValue) } ?? .null), ("count", .number(Double(retried))),
+            ]))
             if retried > 0 {
                 if let provider { delivery.signal.notify(provider) } else { delivery.signal.notifyAll() }
             }
@@ -86,7 +98,11 @@ struct DeliveryAdminRoutes: Sendable {
                 }
                 cutoff = delivery.clock.now().addingTimeInterval(-Double(seconds))
             }
-            return Self.json(DeliveryJSON.count("purged", try await delivery.queue.purgeDead(olderThan: cutoff)))
+            let purged = try await delivery.queue.purgeDead(olderThan: cutoff)
+            await audit.record(OperationAuditRecord.line(.purgeDead, request: request, members: [
+                ("olderThan", query.string("olderThan").map(JSONValue.string) ?? .null), ("count", .number(Double(purged))),
+            ]))
+            return Self.json(DeliveryJSON.count("purged", purged))
         }
     }
 
