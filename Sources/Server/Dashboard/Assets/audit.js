@@ -116,6 +116,7 @@ export async function render(main, ctx) {
       return;
     }
     explain(record.call, receivers, searched && receivers.includes(searched) ? searched : receivers[0]);
+    explainSlot.scrollIntoView({ block: "nearest" });
   };
 
   const search = async () => {
@@ -146,7 +147,7 @@ export async function render(main, ctx) {
         return row;
       });
       fill(results,
-        table({ id: "audit-results", caption: `Records, oldest first${answer.more ? ` (the first ${LIMIT}; more match: narrow the search)` : ""}`, head: ["Time", "Kind", "Receiver", "Conversation", "Push", "Summary", ""], rows }));
+        table({ id: "audit-results", className: "records", caption: `Records, oldest first${answer.more ? ` (the first ${LIMIT}; more match: narrow the search)` : ""}`, head: ["Time", "Kind", "Receiver", "Conversation", "Push", "Summary", ""], rows }));
     } catch (error) {
       if (error.status !== 401 && ctx.active()) fill(results, errorBox(error, "Search failed"));
     }
@@ -184,5 +185,5 @@ export async function render(main, ctx) {
 
   await search();
   if (!ctx.active()) return;
-  fill(main, el("h1", null, "Audit"), form, results, explainSlot, verifySlot);
+  fill(main, el("h1", null, "Audit"), verifySlot, form, explainSlot, results);
 }

@@ -6,6 +6,8 @@ import * as format from "./format.js";
 
 const WIDTH = 640;
 const HEIGHT = 200;
+/** Charts are drawn at the width they are shown at, so their text stays readable on phones. */
+export const fitWidth = (pixels) => Math.round(Math.max(280, Math.min(WIDTH, pixels || WIDTH)));
 const MARGIN = { left: 56, right: 14, top: 12, bottom: 26 };
 
 /** The smallest "nice" number (1, 2, 2.5, 5 × 10^k) at or above value. */
@@ -18,7 +20,19 @@ export function niceCeiling(value) {
   return 10 * power;
 }
 
-function axes(from, to, yMax, yFormat, plotWidth, plotHeight) {
+/** A y axis of four steps of 1, 2 or 5 × 10^k (whole steps when the values are counts). */
+export function yScale(highest, whole) {
+  const raw = highest > 0 ? highest / 4 : 0;
+  let step = whole ? 1 : 0.001;
+  if (raw > step) {
+    const power = 10 ** Math.floor(Math.log10(raw));
+    step = [1, 2, 5, 10].map((m) => m * power).find((candidate) => candidate >= raw);
+    if (whole) step = Math.max(1, Math.ceil(step));
+  }
+  return step * 4;
+}
+
+function axes(from, to, yMax, yFormat, plotWidth, plotHeight, width) {
   const parts = [];
   const ticks = 4;
   for (let i = 0; i <= ticks; i++) {
@@ -28,7 +42,7 @@ function axes(from, to, yMax, yFormat, plotWidth, plotHeight) {
     parts.push(svg("text", { class: "tick", x: MARGIN.left - 6, y: y + 4, "text-anchor": "end" }, yFormat(value)));
   }
   // A label every 15 minutes of the hour shown.
-  const quarter = 900;
+  const quarter = width < 420 ? 1800 : 900;
   for (let t = Math.ceil(from / quarter) * quarter; t <= to; t += quarter) {
     const x = MARGIN.left + ((t - from) / (to - from)) * plotWidth;
     parts.push(svg("path", { class: "grid", d: `M${x} ${MARGIN.top}V${MARGIN.top + plotHeight}` }));
@@ -47,9 +61,11 @@ function axes(from, to, yMax, yFormat, plotWidth, plotHeight) {
  * @param {"line"|"bars"} o.kind lines, or bars stacked in the series' order
  * @param {{label: string, className: string, points: {t: number, v: number|null}[]}[]} o.series
  * @param {(v: number) => string} o.yFormat
+ * @param {boolean} o.whole the values are counts (whole axis steps)
+ * @param {number} o.width the viewBox's width (see fitWidth)
  */
-export function timeChart({ name, title, from, to, step, kind, series, yFormat = format.number }) {
-  const plotWidth = WIDTH - MARGIN.left - MARGIN.right;
+export function timeChart({ name, title, from, to, step, kind, series, yFormat = format.number, whole = false, width = WIDTH }) {
+  const plotWidth = width - MARGIN.left - MARGIN.right;
   const plotHeight = HEIGHT - MARGIN.top - MARGIN.bottom;
   let highest = 0;
   if (kind === "bars") {
@@ -59,18 +75,18 @@ export function timeChart({ name, title, from, to, step, kind, series, yFormat =
   } else {
     for (const s of series) for (const p of s.points) if (p.v !== null) highest = Math.max(highest, p.v);
   }
-  const yMax = niceCeiling(highest);
+  const yMax = yScale(highest, whole);
   const x = (t) => MARGIN.left + ((t - from) / (to - from)) * plotWidth;
   const y = (v) => MARGIN.top + plotHeight - (v / yMax) * plotHeight;
 
   const titleId = `chart-${name}-title`;
   const root = svg("svg", {
-    class: "chart", "data-series": name, viewBox: `0 0 ${WIDTH} ${HEIGHT}`, role: "img", "aria-labelledby": titleId,
+    class: "chart", "data-series": name, viewBox: `0 0 ${width} ${HEIGHT}`, role: "img", "aria-labelledby": titleId,
     preserveAspectRatio: "xMidYMid meet",
-  }, svg("title", { id: titleId }, title), axes(from, to, yMax, yFormat, plotWidth, plotHeight));
+  }, svg("title", { id: titleId }, title), axes(from, to, yMax, yFormat, plotWidth, plotHeight, width));
 
   if (kind === "bars") {
-    const barWidth = Math.max(1, (plotWidth * step) / (to - from) * 0.8);
+    const barWidth = Math.max(2, (plotWidth * step) / (to - from) * 0.8);
     const base = new Map();
     for (const s of series) {
       const group = svg("g", { class: `bars ${s.className}` });
@@ -125,9 +141,9 @@ export function chartFigure(title, chart, series, note) {
  */
 export function intervalChart(experiment, arms) {
   const rowHeight = 34;
-  const labelWidth = 130;
-  const valueWidth = 150;
-  const width = WIDTH;
+  const labelWidth = 150;
+  const valueWidth = 190;
+  const width = 720;
   const top = 8;
   const height = top + rowHeight * arms.length + 26;
   const plotWidth = width - labelWidth - valueWidth - 10;
@@ -144,7 +160,7 @@ export function intervalChart(experiment, arms) {
   for (let i = 0; i <= 4; i++) {
     const rate = (xMax / 4) * i;
     root.append(svg("path", { class: i === 0 ? "axis" : "grid", d: `M${x(rate)} ${top}V${bottom}` }));
-    root.append(svg("text", { class: "tick", x: x(rate), y: bottom + 16, "text-anchor": "middle" }, format.percent(rate).replace(".00%", "%")));
+    root.append(svg("text", { class: "tick", x: x(rate), y: bottom + 16, "text-anchor": "middle" }, `${Number((rate * 100).toFixed(2))}%`));
   }
   const control = arms.find((a) => a.isControl);
   if (control && control.openRate !== null) {
@@ -165,7 +181,7 @@ export function intervalChart(experiment, arms) {
     }, svg("title", null, `${arm.variant}: ${format.percent(arm.openRate)} (95% interval ${format.percent(arm.interval.low)} – ${format.percent(arm.interval.high)})`)));
     root.append(svg("line", { class: "ci-rate", "data-variant": arm.variant, x1: x(arm.openRate), x2: x(arm.openRate), y1: middle - 12, y2: middle + 12 }));
     root.append(svg("text", { class: "value", x: width - valueWidth + 4, y: middle + 4 },
-      `${format.percent(arm.openRate)}  (${format.percent(arm.interval.low)} – ${format.percent(arm.interval.high)})`));
+      `${format.percent(arm.openRate)} (${(arm.interval.low * 100).toFixed(2)}–${format.percent(arm.interval.high)})`));
   });
   return root;
 }

@@ -50,7 +50,7 @@ export function table({ id, caption, head, rows, className }) {
     caption ? el("caption", { text: caption }) : null,
     el("thead", null, el("tr", null, head.map((h) => el("th", { scope: "col", text: h })))),
     el("tbody", null, rows));
-  return el("div", { class: "table-wrap", tabindex: "0", role: "region", "aria-label": caption || id || "table" }, t);
+  return el("div", { class: className ? `table-wrap wrap-${className}` : "table-wrap", tabindex: "0", role: "region", "aria-label": caption || id || "table" }, t);
 }
 
 /** An empty state: what it means and where to read. */

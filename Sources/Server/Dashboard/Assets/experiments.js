@@ -7,12 +7,17 @@ import { el, fill, empty, errorBox, table, valueCell } from "./dom.js";
 import { intervalChart } from "./charts.js";
 import * as format from "./format.js";
 
-const VERDICT_WORDS = { noWinnerYet: "no winner yet", noSignificantDifference: "no significant difference", adaptive: "adaptive (no test)" };
-
+/** The verdict as it concerns one arm; data-value keeps the report's verdict kind. */
 function verdictFor(report, arm) {
   const verdict = report.verdict || {};
-  if (verdict.kind === "winner") return verdict.variant === arm.variant ? "winner" : "–";
-  return VERDICT_WORDS[verdict.kind] || verdict.kind || "–";
+  switch (verdict.kind) {
+    case "winner": return verdict.variant === arm.variant ? "winner" : "–";
+    case "noWinnerYet":
+      return arm.receivers < report.minimumSample ? `needs ${format.count(report.minimumSample - arm.receivers)} more` : "sample reached";
+    case "noSignificantDifference": return arm.isControl ? "–" : "not significant";
+    case "adaptive": return "adaptive: no test";
+    default: return verdict.kind || "–";
+  }
 }
 
 function liftText(arm) {
@@ -71,7 +76,7 @@ function experimentSection(summary, report) {
       el("strong", null, "Verdict: "), report.verdictText),
     table({
       caption: `Variants of ${report.experiment}`,
-      head: ["Variant", "Receivers (exposed)", "Pushes", "Opens", "Openers", "Open rate", "95% low", "95% high", "Lift", "p", "p (Holm)", "Verdict", "Toward minimum sample"],
+      head: ["Variant", "Receivers", "Pushes", "Opens", "Openers", "Rate", "95% low", "95% high", "Lift", "p", "p (Holm)", "Verdict", "Minimum sample"],
       rows: arms.map((arm) => armRow(report, arm)),
       className: "experiment-table",
     }),

@@ -3,7 +3,7 @@
 
 import * as api from "./api.js";
 import { el, fill, empty, errorBox, valueCell } from "./dom.js";
-import { timeChart, chartFigure } from "./charts.js";
+import { timeChart, chartFigure, fitWidth } from "./charts.js";
 import * as format from "./format.js";
 
 const POLL_MS = 5000;
@@ -19,11 +19,12 @@ function tiles(data) {
   const totals = data.totals || {};
   const answers = totals.answers || {};
   const latest = (data.series || []).at(-1);
+  const rate = data.callsPerSecond ?? (latest ? latest.callsPerSecond : null);
   const latencyData = data.latency || {};
   const queueOff = totals.queueDepth === null || totals.queueDepth === undefined;
   return [
     tile("hookCalls", "Hook calls", totals.hookCalls, format.count(totals.hookCalls), "since start"),
-    tile("callsPerSecond", "Calls per second", latest ? latest.callsPerSecond : null, latest ? format.number(latest.callsPerSecond) : "–", `last ${data.stepSeconds || 5} s`),
+    tile("callsPerSecond", "Calls per second", rate, format.number(rate), "current rate"),
     tile("p50", "Latency p50", latencyData.p50Seconds ?? null, format.latency(latencyData.p50Seconds), "last minute"),
     tile("p99", "Latency p99", latencyData.p99Seconds ?? null, format.latency(latencyData.p99Seconds), "last minute"),
     tile("answersPush", "Answered: push", answers.push, format.count(answers.push)),
@@ -40,14 +41,14 @@ function points(series, key, scale = 1) {
   return series.map((p) => ({ t: p.time, v: p[key] === null || p[key] === undefined ? null : p[key] * scale }));
 }
 
-function charts(data) {
+function charts(data, width) {
   const series = data.series || [];
   const to = data.time;
   const from = to - 3600;
   const step = data.stepSeconds || 5;
-  const common = { from, to, step };
-  const figure = (name, title, kind, lines, yFormat, note) =>
-    chartFigure(title, timeChart({ name, title, kind, series: lines, yFormat, ...common }), lines, note);
+  const common = { from, to, step, width };
+  const figure = (name, title, kind, lines, yFormat, whole) =>
+    chartFigure(title, timeChart({ name, title, kind, series: lines, yFormat, whole, ...common }), lines);
   const queueOff = data.totals && (data.totals.queueDepth === null || data.totals.queueDepth === undefined);
   return [
     figure("callsPerSecond", "Hook calls per second", "line",
@@ -60,16 +61,16 @@ function charts(data) {
       { label: "push", className: "s1", points: points(series, "push") },
       { label: "skip", className: "s3", points: points(series, "skip") },
       { label: "error", className: "s2", points: points(series, "error") },
-    ], format.count),
+    ], format.count, true),
     figure("coalesced", `Coalesced receivers per ${step} s`, "bars",
-      [{ label: "coalesced", className: "s1", points: points(series, "coalesced") }], format.count),
+      [{ label: "coalesced", className: "s1", points: points(series, "coalesced") }], format.count, true),
     figure("renderFailures", `Render failures per ${step} s`, "bars",
-      [{ label: "render failures", className: "s2", points: points(series, "renderFailures") }], format.count),
+      [{ label: "render failures", className: "s2", points: points(series, "renderFailures") }], format.count, true),
     queueOff
       ? el("figure", { class: "chart-card" }, el("figcaption", null, el("span", { class: "chart-title" }, "Queue depth")),
         empty("Custom delivery is off: no queue to show. See README › Custom delivery."))
       : figure("queueDepth", "Queue depth (ready + leased)", "line",
-        [{ label: "jobs", className: "s1", points: points(series, "queueDepth") }], format.count),
+        [{ label: "jobs", className: "s1", points: points(series, "queueDepth") }], format.count, true),
   ];
 }
 
@@ -82,7 +83,9 @@ export async function render(main, ctx) {
 
   const draw = (data) => {
     fill(tileBox, tiles(data));
-    fill(chartBox, charts(data));
+    // A chart card's inner width: the grid's column less the card's padding and border.
+    const column = chartBox.clientWidth >= 2 * 460 + 16 ? (chartBox.clientWidth - 16) / 2 : chartBox.clientWidth;
+    fill(chartBox, charts(data, fitWidth(column - 26)));
     const instance = document.getElementById("instance");
     instance.textContent = data.instance ? `instance ${data.instance}` : "";
     fill(notice, data.totals && data.totals.hookCalls === 0
