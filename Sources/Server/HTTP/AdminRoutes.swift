@@ -124,7 +124,7 @@ struct AdminRoutes: Sendable {
     }
 
     static func templateList(_ set: TemplateSet) -> JSONValue {
-        .object([(key: "digest", value: .string(set.digest)), (key: "templates", value: .array(set.templates.map { template in
+        .object([(key: "digest", value: .string(set.digest)), (key: "lint", value: lint(set)), (key: "templates", value: .array(set.templates.map { template in
             .object([
                 (key: "name", value: .string(template.name)),
                 (key: "file", value: .string(template.file)),
@@ -135,6 +135,21 @@ struct AdminRoutes: Sendable {
         }))])
     }
 
+    /// The set in service loaded without errors (a set with errors is refused); its
+    /// warnings as `lint` prints them.
+    private static func lint(_ set: TemplateSet) -> JSONValue {
+        let warnings = set.warnings
+        return .object([
+            (key: "state", value: .string(warnings.isEmpty ? "ok" : "warnings")),
+            (key: "warnings", value: .array(warnings.map { warning in
+                .object([
+                    (key: "file", value: .string(warning.file)), (key: "line", value: .number(Double(warning.line))),
+                    (key: "message", value: .string(warning.reason)),
+                ])
+            })),
+        ])
+    }
+
     /// The answer, and what each receiver's template asked for and where it goes
     /// (`route`: `answer`, `custom`, `undeliverable` or `muted`), with its experiment's
     /// variant; `experiment`: each receiver's assigned variant and whether it was sent.
@@ -143,11 +158,31 @@ struct AdminRoutes: Sendable {
         let custom = Set(plan.custom.map(\.receiver))
         let undeliverable = Set(plan.undeliverable)
         let muted = Set(plan.mutedUnforced)
+        let depersonalized = Set(plan.depersonalized)
         func route(_ receiver: String) -> String {
             if custom.contains(receiver) { return "custom" }
             if undeliverable.contains(receiver) { return "undeliverable" }
             if muted.contains(receiver) { return "muted" }
             return "answer"
+        }
+        /// Why the receiver goes where it goes, in words for the dashboard's preview.
+        func reason(_ receiver: String) -> String {
+            switch route(receiver) {
+            case "custom":
+                return "custom delivery: the receiver's push differs from the answer's (or its template is builtin: false) and the receiver has a device"
+            case "undeliverable":
+                return "no push: the template is builtin: false and the receiver has no device"
+            case "muted":
+                return "no push: the receiver muted the conversation and the template does not force through a mute"
+            default:
+                if coalesced.contains(receiver) {
+                    return "built-in answer, coalesced: its template asked for another payload (or force), and without a device the answer's push is the one it gets"
+                }
+                if depersonalized.contains(receiver) {
+                    return "built-in answer, without a receiver's name: the payload names its receiver and the answer goes to others too"
+                }
+                return "built-in answer: the answer's payload is this receiver's own"
+            }
         }
         var receivers: [JSONValue] = []
         for (index, group) in plan.groups.enumerated() {
@@ -161,6 +196,7 @@ struct AdminRoutes: Sendable {
                     (key: "group", value: .number(Double(index))),
                     (key: "coalesced", value: .bool(coalesced.contains(receiver))),
                     (key: "route", value: .string(route(receiver))),
+                    (key: "reason", value: .string(reason(receiver))),
                     (key: "variant", value: group.variant.map(JSONValue.string) ?? .null),
                 ]))
             }
