@@ -45,29 +45,53 @@ function summary(record) {
     case "gap": return `${record.dropped} record(s) lost: ${record.reason}`;
     case "checkpoint": return `retention deleted ${(record.deleted || []).length} file(s)`;
     case "repair": return `torn line set aside in ${record.file}`;
+    case "operation": {
+      const shared = new Set(["time", "v", "kind", "action", "via", "prev", "mac"]);
+      const details = Object.entries(record).filter(([key]) => !shared.has(key)).map(([key, value]) => `${key} ${typeof value === "object" ? JSON.stringify(value) : value}`);
+      return `${record.action} via ${record.via}${details.length ? `: ${details.join(", ")}` : ""}`;
+    }
     default: return "";
   }
 }
 
 const VERIFY_WORDS = {
   ok: "The chain holds: no record was edited, removed, moved or inserted.",
-  broken: "The chain is broken.",
+  broken: "The chain is broken: a record was edited, removed, moved or inserted (or a file is damaged).",
+  unchecked: "Not verified since the service started: verify now to check every audit file.",
+  off: "Records are not chained (auditChain: false): there is nothing to verify.",
   torn: "A file ends inside a line.",
-  unknown: "Not verified yet.",
+  unknown: "The chain's state is not known.",
 };
 
+function streamLines(stream) {
+  const name = stream.stream ? `stream ${stream.stream}` : "single instance";
+  const range = stream.firstTime ? `, ${format.time(stream.firstTime)} … ${format.time(stream.lastTime ?? stream.firstTime)}` : "";
+  const lines = [el("li", { class: stream.holds ? null : "error-text", "data-stream": stream.stream },
+    `${name}: ${format.count((stream.files || []).length)} file(s), ${format.count(stream.records)} record(s), ${(stream.bytes / 1e6).toFixed(1)} MB${range}: `,
+    stream.holds ? "holds" : "broken",
+    stream.problem ? el("span", { class: "problem" }, ` at ${stream.problem.file}:${stream.problem.line}: ${stream.problem.kind}: ${stream.problem.message}`) : null)];
+  for (const gap of stream.gaps || []) lines.push(el("li", { class: "warning-text" }, `gap at ${gap.file}:${gap.line}: ${gap.dropped} record(s) not written: ${gap.reason}`));
+  for (const repair of stream.repairs || []) lines.push(el("li", null, `repair at ${repair.file}:${repair.line}: a torn line was moved to ${repair.sideFile}`));
+  if (stream.tornEnd) lines.push(el("li", null, `${stream.tornEnd.file}:${stream.tornEnd.line} ends without a newline: a write cut short by a crash, not tampering`));
+  return lines;
+}
+
+/** GET/POST /v1/audit/verify: {state, checkedAt, report: audit verify --json or null}. */
 function verifyBox(slot, result, run) {
-  const state = result && ["ok", "broken", "torn", "unknown"].includes(result.state) ? result.state : "unknown";
-  const problem = result && result.problem;
+  const state = (result && result.state) || "unknown";
+  const report = result && result.report;
+  const streams = (report && report.streams) || [];
+  const records = streams.reduce((sum, s) => sum + (s.records || 0), 0);
+  const files = streams.reduce((sum, s) => sum + (s.files || []).length, 0);
   fill(slot, el("div", { id: "audit-verify", class: `verify verify-${state}`, "data-state": state },
-    el("p", { class: "verify-state" }, el("strong", null, `Chain: ${state}. `), VERIFY_WORDS[state]),
-    problem ? el("p", { class: "error-text" }, `${problem.file}:${problem.line}: ${problem.reason}`) : null,
+    el("p", { class: "verify-state" }, el("strong", null, `Chain: ${state}. `), VERIFY_WORDS[state] || ""),
     result && result.checkedAt
       ? el("p", { class: "hint" }, `Checked ${format.time(result.checkedAt)}: `,
-        valueCell("span", { class: "verify-records" }, result.records, `${format.count(result.records)} record(s)`), " in ",
-        valueCell("span", { class: "verify-files" }, result.files, `${format.count(result.files)} file(s)`), ".")
+        valueCell("span", { class: "verify-records" }, records, `${format.count(records)} record(s)`), " in ",
+        valueCell("span", { class: "verify-files" }, files, `${format.count(files)} file(s)`), ".")
       : el("p", { class: "hint" }, "Verifying reads every audit file (README › Audit › Verifying)."),
-    el("div", { class: "actions" }, run)));
+    streams.length ? el("ul", { class: "streams" }, streams.map(streamLines)) : null,
+    state === "off" ? null : el("div", { class: "actions" }, run)));
 }
 
 export async function render(main, ctx) {
@@ -163,7 +187,7 @@ export async function render(main, ctx) {
     verify = await api.get("/v1/audit/verify");
   } catch (error) {
     if (error.status === 401) throw error;
-    verify = { state: "unknown", error };
+    verify = { state: "unknown", checkedAt: null, report: null, error };
   }
   run.addEventListener("click", async () => {
     run.disabled = true;

@@ -71,6 +71,12 @@ function routeText(receiver) {
 
 function previewResult(result) {
   const answer = el("pre", { id: "preview-answer", class: "code" }, JSON.stringify(result.result, null, 2));
+  let pushMessage = null;
+  try {
+    if (typeof result.result?.pushMessage === "string") pushMessage = JSON.stringify(JSON.parse(result.result.pushMessage), null, 2);
+  } catch {
+    pushMessage = null;
+  }
   const receivers = result.receivers || [];
   const rows = receivers.map((r) => el("tr", { "data-receiver": r.receiver },
     el("th", { scope: "row" }, r.receiver),
@@ -93,6 +99,7 @@ function previewResult(result) {
   return [
     el("h3", null, `Answer (template ${result.template})`),
     answer,
+    pushMessage ? el("details", { class: "decoded" }, el("summary", null, "The push message, decoded"), el("pre", { class: "code" }, pushMessage)) : null,
     el("h3", null, "Receivers"),
     receivers.length
       ? table({ id: "preview-receivers", caption: "Every receiver's template, locale, route and payload", head: ["Receiver", "Template", "Locale", "Route", "Why", "Payload"], rows, className: "preview" })
