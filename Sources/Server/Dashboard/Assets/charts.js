@@ -22,7 +22,8 @@ export function niceCeiling(value) {
 
 /** A y axis of four steps of 1, 2 or 5 × 10^k (whole steps when the values are counts). */
 export function yScale(highest, whole) {
-  const raw = highest > 0 ? highest / 4 : 0;
+  if (!(highest > 0)) return 4;
+  const raw = highest / 4;
   let step = whole ? 1 : 0.001;
   if (raw > step) {
     const power = 10 ** Math.floor(Math.log10(raw));
@@ -60,11 +61,10 @@ function axes(from, to, yMax, yFormat, plotWidth, plotHeight, width) {
  * @param {number} o.step seconds per point (bar width)
  * @param {"line"|"bars"} o.kind lines, or bars stacked in the series' order
  * @param {{label: string, className: string, points: {t: number, v: number|null}[]}[]} o.series
- * @param {(v: number) => string} o.yFormat
  * @param {boolean} o.whole the values are counts (whole axis steps)
  * @param {number} o.width the viewBox's width (see fitWidth)
  */
-export function timeChart({ name, title, from, to, step, kind, series, yFormat = format.number, whole = false, width = WIDTH }) {
+export function timeChart({ name, title, from, to, step, kind, series, whole = false, width = WIDTH }) {
   const plotWidth = width - MARGIN.left - MARGIN.right;
   const plotHeight = HEIGHT - MARGIN.top - MARGIN.bottom;
   let highest = 0;
@@ -76,6 +76,10 @@ export function timeChart({ name, title, from, to, step, kind, series, yFormat =
     for (const s of series) for (const p of s.points) if (p.v !== null) highest = Math.max(highest, p.v);
   }
   const yMax = yScale(highest, whole);
+  // Tick labels with as many decimals as a quarter of the axis needs.
+  const digits = whole ? 0 : Math.min(4, Math.max(0, Math.ceil(-Math.log10(yMax / 4))));
+  const tickText = new Intl.NumberFormat("en", { maximumFractionDigits: digits });
+  const yFormat = (v) => tickText.format(v);
   const x = (t) => MARGIN.left + ((t - from) / (to - from)) * plotWidth;
   const y = (v) => MARGIN.top + plotHeight - (v / yMax) * plotHeight;
 
@@ -83,7 +87,7 @@ export function timeChart({ name, title, from, to, step, kind, series, yFormat =
   const root = svg("svg", {
     class: "chart", "data-series": name, viewBox: `0 0 ${width} ${HEIGHT}`, role: "img", "aria-labelledby": titleId,
     preserveAspectRatio: "xMidYMid meet",
-  }, svg("title", { id: titleId }, title), axes(from, to, yMax, yFormat, plotWidth, plotHeight, width));
+  }, svg("title", { id: titleId }, title), svg("desc", null, latestText(series)), axes(from, to, yMax, yFormat, plotWidth, plotHeight, width));
 
   if (kind === "bars") {
     const barWidth = Math.max(2, (plotWidth * step) / (to - from) * 0.8);
@@ -124,6 +128,14 @@ export function timeChart({ name, title, from, to, step, kind, series, yFormat =
   return root;
 }
 
+/** For screen readers: each series' latest value. */
+function latestText(series) {
+  return series.map((s) => {
+    const last = s.points.filter((p) => p.v !== null).at(-1);
+    return `${s.label}: ${last ? format.number(last.v) : "no data"}`;
+  }).join("; ");
+}
+
 /** The chart with its caption and legend. */
 export function chartFigure(title, chart, series, note) {
   return el("figure", { class: "chart-card" },
@@ -139,11 +151,13 @@ export function chartFigure(title, chart, series, note) {
  * (the rate) per variant that has receivers; the control's rate as a dashed guide.
  * @param {{variant: string, isControl: boolean, openRate: number|null, interval: {low: number, high: number}|null}[]} arms
  */
-export function intervalChart(experiment, arms) {
+export function intervalChart(experiment, arms, shownWidth = 720) {
+  // Narrow (phones): no value texts beside the bars, the table beside it has them.
+  const width = Math.round(Math.max(280, Math.min(720, shownWidth)));
+  const compact = width < 520;
   const rowHeight = 34;
-  const labelWidth = 150;
-  const valueWidth = 190;
-  const width = 720;
+  const labelWidth = compact ? 96 : 150;
+  const valueWidth = compact ? 8 : 190;
   const top = 8;
   const height = top + rowHeight * arms.length + 26;
   const plotWidth = width - labelWidth - valueWidth - 10;
@@ -157,7 +171,7 @@ export function intervalChart(experiment, arms) {
   }, svg("title", { id: titleId }, `Open rate per variant of ${experiment} with its 95% interval`));
 
   const bottom = top + rowHeight * arms.length;
-  for (let i = 0; i <= 4; i++) {
+  for (let i = 0; i <= 4; i += compact ? 2 : 1) {
     const rate = (xMax / 4) * i;
     root.append(svg("path", { class: i === 0 ? "axis" : "grid", d: `M${x(rate)} ${top}V${bottom}` }));
     root.append(svg("text", { class: "tick", x: x(rate), y: bottom + 16, "text-anchor": "middle" }, `${Number((rate * 100).toFixed(2))}%`));
@@ -168,8 +182,9 @@ export function intervalChart(experiment, arms) {
   }
   arms.forEach((arm, index) => {
     const middle = top + rowHeight * index + rowHeight / 2;
-    const label = arm.variant.length > 16 ? `${arm.variant.slice(0, 15)}…` : arm.variant;
-    root.append(svg("text", { class: "label", x: labelWidth - 10, y: middle + 4, "text-anchor": "end" }, label, arm.isControl ? " (control)" : ""));
+    const longest = compact ? 11 : 16;
+    const label = arm.variant.length > longest ? `${arm.variant.slice(0, longest - 1)}…` : arm.variant;
+    root.append(svg("text", { class: "label", x: labelWidth - 10, y: middle + 4, "text-anchor": "end" }, label, arm.isControl && !compact ? " (control)" : ""));
     if (!arm.interval || arm.openRate === null) {
       root.append(svg("text", { class: "tick", x: labelWidth + 4, y: middle + 4 }, "no receivers yet"));
       return;
@@ -180,8 +195,10 @@ export function intervalChart(experiment, arms) {
       width: Math.max(1, x(arm.interval.high) - x(arm.interval.low)), height: 16, rx: 3,
     }, svg("title", null, `${arm.variant}: ${format.percent(arm.openRate)} (95% interval ${format.percent(arm.interval.low)} – ${format.percent(arm.interval.high)})`)));
     root.append(svg("line", { class: "ci-rate", "data-variant": arm.variant, x1: x(arm.openRate), x2: x(arm.openRate), y1: middle - 12, y2: middle + 12 }));
-    root.append(svg("text", { class: "value", x: width - valueWidth + 4, y: middle + 4 },
-      `${format.percent(arm.openRate)} (${(arm.interval.low * 100).toFixed(2)}–${format.percent(arm.interval.high)})`));
+    if (!compact) {
+      root.append(svg("text", { class: "value", x: width - valueWidth + 4, y: middle + 4 },
+        `${format.percent(arm.openRate)} (${(arm.interval.low * 100).toFixed(2)}–${format.percent(arm.interval.high)})`));
+    }
   });
   return root;
 }

@@ -54,7 +54,7 @@ function armRow(report, arm) {
     progressCell(arm, report.minimumSample));
 }
 
-function experimentSection(summary, report) {
+function experimentSection(summary, report, chartWidth) {
   const arms = report.arms || [];
   const facts = [
     ["Template", summary.template ?? "–"],
@@ -80,7 +80,7 @@ function experimentSection(summary, report) {
       rows: arms.map((arm) => armRow(report, arm)),
       className: "experiment-table",
     }),
-    el("figure", { class: "ci-card" }, el("figcaption", null, "Open rate with its 95% interval (dashed: the control's rate)"), intervalChart(report.experiment, arms)),
+    el("figure", { class: "ci-card" }, el("figcaption", null, "Open rate with its 95% interval (dashed: the control's rate)"), intervalChart(report.experiment, arms, chartWidth)),
     el("dl", { class: "facts" }, facts.map(([k, v]) => [el("dt", null, k), el("dd", null, v)])));
 }
 
@@ -104,6 +104,7 @@ export async function render(main, ctx) {
         if (error.status === 401) throw error;
         return el("section", { class: "experiment card", "data-experiment": summary.name }, el("h2", null, summary.name), errorBox(error, "The report failed"));
       }
-      return experimentSection(summary, report);
+      // The card's inner width: the page less its padding and the card's.
+      return experimentSection(summary, report, main.clientWidth - 64);
     }));
 }

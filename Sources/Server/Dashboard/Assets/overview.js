@@ -47,30 +47,30 @@ function charts(data, width) {
   const from = to - 3600;
   const step = data.stepSeconds || 5;
   const common = { from, to, step, width };
-  const figure = (name, title, kind, lines, yFormat, whole) =>
-    chartFigure(title, timeChart({ name, title, kind, series: lines, yFormat, whole, ...common }), lines);
+  const figure = (name, title, kind, lines, whole) =>
+    chartFigure(title, timeChart({ name, title, kind, series: lines, whole, ...common }), lines);
   const queueOff = data.totals && (data.totals.queueDepth === null || data.totals.queueDepth === undefined);
   return [
     figure("callsPerSecond", "Hook calls per second", "line",
-      [{ label: "calls/s", className: "s1", points: points(series, "callsPerSecond") }], format.number),
+      [{ label: "calls/s", className: "s1", points: points(series, "callsPerSecond") }], false),
     figure("latency", "Hook latency (ms)", "line", [
       { label: "p50", className: "s1", points: points(series, "p50Seconds", 1000) },
       { label: "p99", className: "s2", points: points(series, "p99Seconds", 1000) },
-    ], (v) => format.number(v)),
+    ], false),
     figure("answers", `Answers per ${step} s`, "bars", [
       { label: "push", className: "s1", points: points(series, "push") },
       { label: "skip", className: "s3", points: points(series, "skip") },
       { label: "error", className: "s2", points: points(series, "error") },
-    ], format.count, true),
+    ], true),
     figure("coalesced", `Coalesced receivers per ${step} s`, "bars",
-      [{ label: "coalesced", className: "s1", points: points(series, "coalesced") }], format.count, true),
+      [{ label: "coalesced", className: "s1", points: points(series, "coalesced") }], true),
     figure("renderFailures", `Render failures per ${step} s`, "bars",
-      [{ label: "render failures", className: "s2", points: points(series, "renderFailures") }], format.count, true),
+      [{ label: "render failures", className: "s2", points: points(series, "renderFailures") }], true),
     queueOff
       ? el("figure", { class: "chart-card" }, el("figcaption", null, el("span", { class: "chart-title" }, "Queue depth")),
         empty("Custom delivery is off: no queue to show. See README › Custom delivery."))
       : figure("queueDepth", "Queue depth (ready + leased)", "line",
-        [{ label: "jobs", className: "s1", points: points(series, "queueDepth") }], format.count, true),
+        [{ label: "jobs", className: "s1", points: points(series, "queueDepth") }], true),
   ];
 }
 
