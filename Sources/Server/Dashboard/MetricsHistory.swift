@@ -22,9 +22,12 @@ final class MetricsHistory: Service, Sendable {
     func run() async throws {
         // A timer is the event here: the charts need a sample per step whether or not
         // anything happened.
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            record(await take())
-            try? await Task.sleep(for: step)
+        // Stops at once on shutdown, not after the step's sleep.
+        try? await cancelWhenGracefulShutdown {
+            while true {
+                self.record(await self.take())
+                try await Task.sleep(for: self.step)
+            }
         }
     }
 
