@@ -299,14 +299,17 @@ public struct PostgresDeliveryQueue: DeliveryQueue {
 
     public func stats(now: Date) async throws -> QueueStats {
         var byProvider: [ProviderKind: QueueStats.Counts] = [:]
-        for row in try await database.rows("SELECT provider, state, COUNT(*) FROM job GROUP BY provider, state") {
-            let (providerText, stateText, count) = try row.decode((String, String, Int).self)
+        var leases: [String: Int] = [:]
+        // Summed deltas (JobCountDeltas): a few rows, not a count of every job.
+        for row in try await database.rows(PostgresQuery(unsafeSQL: JobCountDeltas.sum)) {
+            let (providerText, stateText, holder, count) = try row.decode((String, String, String, Int).self)
             guard let provider = ProviderKind(rawValue: providerText), let state = JobState(rawValue: stateText) else { continue }
             switch state {
-            case .ready: byProvider[provider, default: .init()].ready = count
-            case .leased: byProvider[provider, default: .init()].leased = count
-            case .dead: byProvider[provider, default: .init()].dead = count
+            case .ready: byProvider[provider, default: .init()].ready += count
+            case .leased: byProvider[provider, default: .init()].leased += count
+            case .dead: byProvider[provider, default: .init()].dead += count
             }
+            if state == .leased, !holder.isEmpty { leases[holder, default: 0] += count }
         }
         for row in try await database.rows("SELECT provider, outcome, count FROM finished") {
             let (providerText, outcome, count) = try row.decode((String, String, Int).self)
@@ -321,13 +324,6 @@ public struct PostgresDeliveryQueue: DeliveryQueue {
         for row in try await database.rows("SELECT id, workers, last_seen_at FROM instance") {
             let (id, workers, lastSeen) = try row.decode((String, Int, Int64).self)
             reports[id] = (workers, StoredValue.date(lastSeen))
-        }
-        var leases: [String: Int] = [:]
-        for row in try await database.rows(
-            "SELECT leased_by, COUNT(*) FROM job WHERE state = 'leased' AND leased_by IS NOT NULL GROUP BY leased_by")
-        {
-            let (id, count) = try row.decode((String, Int).self)
-            leases[id] = count
         }
         return QueueStats(
             byProvider: byProvider, oldestReadyQueuedAt: oldest.map(StoredValue.date),
@@ -345,10 +341,18 @@ public struct PostgresDeliveryQueue: DeliveryQueue {
             try await connection.rows(
                 """
                 DELETE FROM instance WHERE last_seen_at < \(now - Self.forgetInstancesAfter)
-                AND NOT EXISTS (SELECT 1 FROM job WHERE state = 'leased' AND leased_by = instance.id)
+                AND NOT EXISTS (
+                    SELECT 1 FROM job_count_delta WHERE state = 'leased' AND holder = instance.id GROUP BY holder HAVING SUM(delta) > 0)
                 """, logger: logger)
+            // One instance at a time folds the counts' deltas; the others skip it.
+            if try await connection.rows("SELECT pg_try_advisory_xact_lock(\(Self.foldLockKey))", logger: logger).first?.decode(Bool.self) == true {
+                try await connection.rows(PostgresQuery(unsafeSQL: JobCountDeltas.fold), logger: logger)
+            }
         }
     }
+
+    /// Held while folding the counts' deltas.
+    static let foldLockKey: Int64 = 0x6a6f_625f_636f_756e  // "job_coun"
 
     /// An instance silent this long (milliseconds) without leases is forgotten.
     static let forgetInstancesAfter: Int64 = 86_400_000

@@ -141,6 +141,7 @@ enum PostgresMigrations {
                 """,
                 "CREATE TABLE experiment_weights (experiment text NOT NULL, time double precision NOT NULL, weights text NOT NULL, PRIMARY KEY (experiment, time))",
             ]),
+        Migration(version: 3, name: "job counts, oldest ready", statements: JobCountDeltas.schema),
     ]
 
     /// Applies the migrations the database lacks; returns them, empty when it was current.

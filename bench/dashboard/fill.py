@@ -9,7 +9,7 @@ large transactions (a server would take hours to write it a call at a time):
 - the queue (`delivery.sqlite`): JOBS jobs in the `job` table, where a job stays until
   it is delivered (a delivered job is deleted and counted in `finished`): most of
   them ready (a provider's backlog, their retries due in a week, so the server's
-  workers leave them alone), some leased by another instance, a fifth dead with their
+  workers leave them alone), some leased by two other instances, a fifth dead with their
   providers' reasons; over apns, fcm and webhook; and the delivered and gone counts of
   the jobs sent before (tens of millions);
 - the experiments (`experiments.sqlite`): EXPOSURES exposed receivers' pushes over three
@@ -97,7 +97,7 @@ def fill_queue(path, jobs, now_ms, say):
 
     def rows():
         for i in range(jobs):
-            provider = PROVIDERS[i % 10]
+            provider = PROVIDERS[rng.randrange(len(PROVIDERS))]
             queued = now_ms - (jobs - i) * 100
             receiver = f"user-{rng.randrange(200_000)}"
             token = "%064x" % rng.getrandbits(256) if provider == "apns" else f"{provider}-token-{rng.getrandbits(64):016x}"
@@ -105,7 +105,8 @@ def fill_queue(path, jobs, now_ms, say):
             leased_by = lease = reason = status = dead_at = None
             attempts = 0
             if i % 1000 == 999:
-                state, due, lease, leased_by, attempts = "leased", now_ms + 7 * DAY * 1000, uuid(rng), "bench-other", 1
+                holder = "bench-other" if i % 2000 == 999 else "bench-third"
+                state, due, lease, leased_by, attempts = "leased", now_ms + 7 * DAY * 1000, uuid(rng), holder, 1
             elif i % 5 == 1:
                 status, reason = DEAD_REASONS[provider][i % len(DEAD_REASONS[provider])]
                 state, due, attempts, dead_at = "dead", None, 1 + i % 8, queued + 60_000
@@ -126,9 +127,9 @@ def fill_queue(path, jobs, now_ms, say):
         db.executemany(
             "INSERT INTO finished (provider, outcome, count) VALUES (?, ?, ?) ON CONFLICT (provider, outcome) DO UPDATE SET count = count + excluded.count",
             FINISHED)
-        db.execute(
-            "INSERT INTO instance (id, started_at, last_seen_at, workers) VALUES ('bench-other', ?, ?, 64) ON CONFLICT DO NOTHING",
-            (now_ms - DAY * 1000, now_ms))
+        db.executemany(
+            "INSERT INTO instance (id, started_at, last_seen_at, workers) VALUES (?, ?, ?, 64) ON CONFLICT DO NOTHING",
+            [(holder, now_ms - DAY * 1000, now_ms) for holder in ("bench-other", "bench-third")])
         db.executemany(
             """INSERT INTO device (provider, token, client_id, platform, locale, apns_environment, topic, created_at, last_seen_at)
                VALUES ('apns', ?, ?, 'ios', 'en', 'production', 'com.example.chat', ?, ?) ON CONFLICT DO NOTHING""",
