@@ -166,9 +166,13 @@ export async function render(main, ctx) {
   drawStats(stats);
   await loadDead(true);
   if (!ctx.active()) return;
+  // The counts stay live; the dead list changes only on an action or Refresh, so a row
+  // never moves under the pointer.
+  ctx.repeat(5000, () => loadStats().catch(showError));
   fill(main,
     el("div", { class: "page-head" }, el("h1", null, "Queue"), refresh),
-    el("section", { class: "card", "aria-labelledby": "depth-title" }, el("h2", { id: "depth-title" }, "Depth"), oldestSlot, depthSlot, instancesSlot),
+    el("section", { class: "card", "aria-labelledby": "depth-title" }, el("h2", { id: "depth-title" }, "Depth"),
+      el("p", { class: "hint" }, "Counts refreshed every 5 s."), oldestSlot, depthSlot, instancesSlot),
     el("section", { class: "card", "aria-labelledby": "dead-title" },
       el("h2", { id: "dead-title" }, "Dead letters"),
       el("div", { class: "actions" }, retryAll, purge),

@@ -10,13 +10,16 @@ function problemText(problem) {
   return `${problem.file}:${problem.line}: ${problem.message ?? problem.reason ?? ""}`;
 }
 
+/** `lint`: {state: ok | warnings | errors, warnings: [{file, line, message}], errors?: […]}. */
 function lintBox(lint) {
   const errors = (lint && lint.errors) || [];
   const warnings = (lint && lint.warnings) || [];
-  const state = errors.length ? "errors" : warnings.length ? "warnings" : "ok";
+  const state = (lint && lint.state) || (errors.length ? "errors" : warnings.length ? "warnings" : "ok");
   const summary = !lint
     ? "No lint findings reported."
-    : state === "ok" ? "Lint: no problems." : `Lint: ${errors.length} error(s), ${warnings.length} warning(s).`;
+    : state === "ok"
+      ? "Lint: no problems. (A set with errors is refused when it loads, so the set in service has none.)"
+      : `Lint: ${errors.length ? `${errors.length} error(s), ` : ""}${warnings.length} warning(s).`;
   return el("div", { id: "template-lint", class: `lint lint-${state}`, "data-state": state },
     el("p", { class: "lint-summary" }, summary),
     errors.length || warnings.length
