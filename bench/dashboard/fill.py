@@ -88,11 +88,79 @@ def admin(port, token, method, path, body=None):
         raise SystemExit(f"{method} {path} answered {response.status}: {text[:200]!r}")
 
 
-def fill_queue(path, jobs, now_ms, say):
+class SQLiteSink:
+    """Rows into a SQLite file, in one transaction per `with`."""
+
+    def __init__(self, path):
+        self.db = sqlite3.connect(path)
+        self.db.execute("PRAGMA synchronous = OFF")
+        self.db.execute("PRAGMA cache_size = -1000000")
+
+    def __enter__(self):
+        self.db.execute("BEGIN")
+        return self
+
+    def __exit__(self, kind, *_):
+        self.db.execute("COMMIT" if kind is None else "ROLLBACK")
+
+    def copy(self, table, columns, rows):
+        self.db.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})", rows)
+
+    def execute(self, sql):
+        self.db.execute(sql)
+
+    def close(self):
+        self.db.close()
+
+
+class PostgresSink:
+    """Rows into a PostgreSQL database with `COPY … FROM STDIN` (psql), a statement each."""
+
+    def __init__(self, url):
+        self.url = url
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *_):
+        pass
+
+    @staticmethod
+    def field(value):
+        if value is None:
+            return "\\N"
+        text = repr(value) if isinstance(value, float) else str(value)
+        return text.replace("\\", "\\\\").replace("\n", "\\n").replace("\t", "\\t").replace("\r", "\\r")
+
+    def copy(self, table, columns, rows):
+        psql = subprocess.Popen(["psql", self.url, "-q", "-v", "ON_ERROR_STOP=1", "-c", f"COPY {table} ({', '.join(columns)}) FROM STDIN"],
+                                stdin=subprocess.PIPE, stdout=subprocess.DEVNULL)
+        batch = []
+        for row in rows:
+            batch.append("\t".join(self.field(v) for v in row))
+            if len(batch) == 10_000:
+                psql.stdin.write(("\n".join(batch) + "\n").encode())
+                batch = []
+        if batch:
+            psql.stdin.write(("\n".join(batch) + "\n").encode())
+        psql.stdin.close()
+        if psql.wait() != 0:
+            raise SystemExit(f"COPY {table} failed")
+
+    def execute(self, sql):
+        subprocess.run(["psql", self.url, "-q", "-v", "ON_ERROR_STOP=1", "-c", sql], check=True, stdout=subprocess.DEVNULL)
+
+    def close(self):
+        pass
+
+
+JOB_COLUMNS = ["push_id", "hook_call_id", "receiver", "conversation", "template", "payload", "badge", "provider", "token", "platform",
+               "apns_environment", "topic", "state", "attempts", "queued_at", "due_at", "lease_token", "last_status", "last_reason",
+               "dead_at", "leased_by"]
+
+
+def fill_queue(sink, jobs, now_ms, say):
     rng = random.Random(14)
-    db = sqlite3.connect(path)
-    db.execute("PRAGMA synchronous = OFF")
-    db.execute("PRAGMA cache_size = -262144")
     started = time.time()
 
     def rows():
@@ -119,30 +187,19 @@ def fill_queue(path, jobs, now_ms, say):
                    "ios" if provider != "fcm" else "android", "production" if apns else None, "com.example.chat" if apns else None,
                    state, attempts, queued, due, lease, status, reason, dead_at, leased_by)
 
-    with db:
-        db.executemany(
-            """INSERT INTO job (push_id, hook_call_id, receiver, conversation, template, payload, badge, provider, token, platform,
-                apns_environment, topic, state, attempts, queued_at, due_at, lease_token, last_status, last_reason, dead_at, leased_by)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""", rows())
-        db.executemany(
-            "INSERT INTO finished (provider, outcome, count) VALUES (?, ?, ?) ON CONFLICT (provider, outcome) DO UPDATE SET count = count + excluded.count",
-            FINISHED)
-        db.executemany(
-            "INSERT INTO instance (id, started_at, last_seen_at, workers) VALUES (?, ?, ?, 64) ON CONFLICT DO NOTHING",
-            [(holder, now_ms - DAY * 1000, now_ms) for holder in ("bench-other", "bench-third")])
-        db.executemany(
-            """INSERT INTO device (provider, token, client_id, platform, locale, apns_environment, topic, created_at, last_seen_at)
-               VALUES ('apns', ?, ?, 'ios', 'en', 'production', 'com.example.chat', ?, ?) ON CONFLICT DO NOTHING""",
-            (("%064x" % rng.getrandbits(256), f"client-{n}", now_ms - n, now_ms - n) for n in range(10_000)))
-    db.close()
+    with sink:
+        sink.copy("job", JOB_COLUMNS, rows())
+        sink.copy("finished", ["provider", "outcome", "count"], FINISHED)
+        sink.copy("instance", ["id", "started_at", "last_seen_at", "workers"],
+                  [(holder, now_ms - DAY * 1000, now_ms, 64) for holder in ("bench-other", "bench-third")])
+        sink.copy("device", ["provider", "token", "client_id", "platform", "locale", "apns_environment", "topic", "created_at", "last_seen_at"],
+                  (("apns", "%064x" % rng.getrandbits(256), f"client-{n}", "ios", "en", "production", "com.example.chat", now_ms - n, now_ms - n)
+                   for n in range(10_000)))
     say(f"  queue: {jobs} jobs in {time.time() - started:.0f} s")
 
 
-def fill_experiments(path, exposures, now, say):
+def fill_experiments(sink, exposures, now, say):
     rng = random.Random(15)
-    db = sqlite3.connect(path)
-    db.execute("PRAGMA synchronous = OFF")
-    db.execute("PRAGMA cache_size = -1000000")
     start = now - PUSHES_PER_RECEIVER * DAY
     for experiment, variants, group, share in EXPERIMENTS:
         started = time.time()
@@ -150,7 +207,7 @@ def fill_experiments(path, exposures, now, say):
         groups = receivers // group
         pushes = []  # (push id, time) of each group's first 4 pushes, for the opens
         latest = []  # each group's last push id
-        with db:
+        with sink:
             def push_rows():
                 for k in range(PUSHES_PER_RECEIVER):
                     for g in range(groups):
@@ -162,56 +219,57 @@ def fill_experiments(path, exposures, now, say):
                             latest.append(push_id)
                         members = "\n".join(f"member-{g * group + j}" for j in range(group))
                         unit = f"room-{g}" if group > 1 else None
-                        yield (push_id, experiment, variants[g % len(variants)], t, members, group, unit)
+                        yield (push_id, experiment, variants[g % len(variants)], "exposed", float(t), members, group, unit)
 
-            db.executemany(
-                """INSERT INTO experiment_push (push_id, experiment, variant, status, time, receivers, receiver_count, conversation_unit)
-                   VALUES (?, ?, ?, 'exposed', ?, ?, ?, ?)""", push_rows())
+            sink.copy("experiment_push", ["push_id", "experiment", "variant", "status", "time", "receivers", "receiver_count", "conversation_unit"],
+                      push_rows())
 
             def receiver_rows():
                 for r in range(receivers):
                     g = r // group
                     yield (experiment, f"member-{r}", variants[g % len(variants)], PUSHES_PER_RECEIVER, 4 if r % 4 == 0 else 0,
-                           latest[g], start + (PUSHES_PER_RECEIVER - 1) * DAY + g % DAY)
+                           latest[g], float(start + (PUSHES_PER_RECEIVER - 1) * DAY + g % DAY))
 
-            db.executemany(
-                """INSERT INTO experiment_receiver (experiment, receiver, variant, pushes, opens, latest_push_id, latest_time)
-                   VALUES (?, ?, ?, ?, ?, ?, ?)""", receiver_rows())
+            sink.copy("experiment_receiver", ["experiment", "receiver", "variant", "pushes", "opens", "latest_push_id", "latest_time"],
+                      receiver_rows())
 
             def open_rows():
                 for k in range(4):
                     for r in range(0, receivers, 4):
                         g = r // group
                         push_id, t = pushes[k * groups + g]
-                        yield push_id, f"member-{r}", t, variants[g % len(variants)]
+                        yield push_id, f"member-{r}", float(t), variants[g % len(variants)]
 
             opens = list(open_rows())
-            db.executemany("INSERT INTO experiment_event (push_id, receiver, time, outcome) VALUES (?, ?, ?, 'counted')",
-                           ((p, r, t + 3600) for p, r, t, _ in opens))
-            db.executemany("INSERT INTO experiment_open (experiment, push_time, push_id, receiver, variant) VALUES (?, ?, ?, ?, ?)",
-                           ((experiment, t, p, r, v) for p, r, t, v in opens))
-            db.execute(
-                """INSERT INTO experiment_arm (experiment, variant, pushes, receivers, opens, openers)
-                   SELECT experiment, variant, sum(pushes), count(*), sum(opens), sum(opens > 0) FROM experiment_receiver
-                   WHERE experiment = ? GROUP BY variant
-                   ON CONFLICT DO UPDATE SET pushes = pushes + excluded.pushes, receivers = receivers + excluded.receivers,
-                       opens = opens + excluded.opens, openers = openers + excluded.openers""", (experiment,))
+            sink.copy("experiment_event", ["push_id", "receiver", "time", "outcome"], ((p, r, t + 3600, "counted") for p, r, t, _ in opens))
+            sink.copy("experiment_open", ["experiment", "push_time", "push_id", "receiver", "variant"], ((experiment, t, p, r, v) for p, r, t, v in opens))
+            # The bulk receivers' counters added to what the server's own calls counted.
+            sink.execute(f"""
+                INSERT INTO experiment_arm (experiment, variant, pushes, receivers, opens, openers)
+                SELECT experiment, variant, sum(pushes), count(*), sum(opens), sum(CASE WHEN opens > 0 THEN 1 ELSE 0 END)
+                FROM experiment_receiver WHERE experiment = '{experiment}' AND receiver LIKE 'member-%' GROUP BY experiment, variant
+                ON CONFLICT (experiment, variant) DO UPDATE SET pushes = experiment_arm.pushes + excluded.pushes,
+                    receivers = experiment_arm.receivers + excluded.receivers, opens = experiment_arm.opens + excluded.opens,
+                    openers = experiment_arm.openers + excluded.openers""")
         say(f"  {experiment}: {receivers * PUSHES_PER_RECEIVER} exposures ({receivers} receivers, {len(opens)} opens) in {time.time() - started:.0f} s")
-    with db:
+    with sink:
         # The bandit's weights, every 10 minutes over the experiment's days.
         weights = []
         for step in range(PUSHES_PER_RECEIVER * 144):
             short = min(0.9, 0.5 + step / 4000)
-            weights.append(("news-short", start + step * 600, json.dumps({"long": round(1 - short, 4), "short": round(short, 4)}, sort_keys=True, separators=(",", ":"))))
-        db.executemany("INSERT INTO experiment_weights (experiment, time, weights) VALUES (?, ?, ?) ON CONFLICT DO NOTHING", weights)
-    db.close()
+            weights.append(("news-short", float(start + step * 600),
+                            json.dumps({"long": round(1 - short, 4), "short": round(short, 4)}, sort_keys=True, separators=(",", ":"))))
+        sink.copy("experiment_weights", ["experiment", "time", "weights"], weights)
 
 
-def fill(binary, templates, data, port, jobs, exposures, calls, admin_token, secrets, say):
-    """Makes `data` from nothing; the caller removes an old one first."""
+def fill(binary, templates, data, port, jobs, exposures, calls, admin_token, secrets, say, database_url=None):
+    """Makes `data` (and the database at `database_url`, empty) from nothing; the caller
+    removes an old one first."""
     os.makedirs(data)
     env = {**os.environ, **secrets, "LEANCLOUD_APP_PORT": str(port), "PUSHCOMPOSE_HOST": "127.0.0.1", "LOG_LEVEL": "warning",
            "PUSHCOMPOSE_ADMIN_TOKEN": admin_token, "PUSHCOMPOSE_AUDIT_TEXT": "full"}
+    if database_url:
+        env["PUSHCOMPOSE_DATABASE_URL"] = database_url
     process = subprocess.Popen([binary, "serve", "--templates", templates, "--data", data], env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
@@ -226,8 +284,19 @@ def fill(binary, templates, data, port, jobs, exposures, calls, admin_token, sec
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=60)
     now = time.time()
-    fill_queue(os.path.join(data, "delivery.sqlite"), jobs, int(now * 1000), say)
-    fill_experiments(os.path.join(data, "experiments.sqlite"), exposures, now, say)
+    if database_url:
+        sink = PostgresSink(database_url)
+        fill_queue(sink, jobs, int(now * 1000), say)
+        fill_experiments(sink, exposures, now, say)
+        # As autovacuum would after such a load.
+        sink.execute("VACUUM ANALYZE")
+        return
+    sink = SQLiteSink(os.path.join(data, "delivery.sqlite"))
+    fill_queue(sink, jobs, int(now * 1000), say)
+    sink.close()
+    sink = SQLiteSink(os.path.join(data, "experiments.sqlite"))
+    fill_experiments(sink, exposures, now, say)
+    sink.close()
 
 
 def wait_healthy(port, process, timeout=120):
