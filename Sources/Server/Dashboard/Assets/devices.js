@@ -49,7 +49,7 @@ export async function render(main, ctx) {
           el("td", { class: "time" }, format.time(d.lastSeenAt)),
           el("td", null, remove));
       });
-      fill(out, table({ id: "devices-list", caption: `${id}'s devices, most recently seen first`, head: ["Provider", "Token", "Platform", "Locale", "Environment", "Topic", "Registered", "Last seen", ""], rows }));
+      fill(out, table({ id: "devices-list", stack: true, caption: `${id}'s devices, most recently seen first`, head: ["Provider", "Token", "Platform", "Locale", "Environment", "Topic", "Registered", "Last seen", ""], rows }));
     } catch (error) {
       if (error.status === 401 || !ctx.active()) return;
       fill(out, error.status === 404 && /no route/.test(error.message)

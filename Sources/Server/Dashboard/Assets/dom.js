@@ -44,9 +44,20 @@ export function fill(node, ...children) {
   return node;
 }
 
-/** A table in a horizontally scrolling wrapper (phones). */
-export function table({ id, caption, head, rows, className }) {
-  const t = el("table", { id, class: className },
+/**
+ * A table in a horizontally scrolling wrapper. `stack`: on phones each row becomes a
+ * card of "label: value" lines (the labels are the column heads, kept in data-label).
+ */
+export function table({ id, caption, head, rows, className, stack = false }) {
+  if (stack) {
+    for (const row of rows) {
+      [...row.children].forEach((cell, index) => {
+        if (head[index]) cell.setAttribute("data-label", head[index]);
+      });
+    }
+  }
+  const classes = [className, stack ? "stack" : null].filter(Boolean).join(" ") || undefined;
+  const t = el("table", { id, class: classes },
     caption ? el("caption", { text: caption }) : null,
     el("thead", null, el("tr", null, head.map((h) => el("th", { scope: "col", text: h })))),
     el("tbody", null, rows));

@@ -86,7 +86,7 @@ export async function render(main, ctx) {
     const more = next !== null ? el("button", { type: "button", class: "quiet", id: "dead-more" }, `Show ${DEAD_PAGE} more`) : null;
     if (more) more.addEventListener("click", () => loadDead(false).catch(showError));
     fill(deadSlot,
-      table({ id: "dead-jobs", caption: "Dead letters, oldest first", head: ["Job", "Receiver", "Conversation", "Template", "Provider", "Device", "Attempts", "Status", "Reason", "Dead since", ""], rows }),
+      table({ id: "dead-jobs", stack: true, caption: "Dead letters, oldest first", head: ["Job", "Receiver", "Conversation", "Template", "Provider", "Device", "Attempts", "Status", "Reason", "Dead since", ""], rows }),
       more);
   };
 

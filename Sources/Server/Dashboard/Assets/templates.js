@@ -105,7 +105,7 @@ function previewResult(result) {
     pushMessage ? el("details", { class: "decoded" }, el("summary", null, "The push message, decoded"), el("pre", { class: "code" }, pushMessage)) : null,
     el("h3", null, "Receivers"),
     receivers.length
-      ? table({ id: "preview-receivers", caption: "Every receiver's template, locale, route and payload", head: ["Receiver", "Template", "Locale", "Route", "Why", "Payload"], rows, className: "preview" })
+      ? table({ id: "preview-receivers", stack: true, caption: "Every receiver's template, locale, route and payload", head: ["Receiver", "Template", "Locale", "Route", "Why", "Payload"], rows, className: "preview" })
       : el("div", { id: "preview-receivers" }, empty("No receivers: the body names no offline peers.")),
     extra,
   ];
