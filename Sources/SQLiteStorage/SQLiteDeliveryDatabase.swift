@@ -130,8 +130,8 @@ public final class SQLiteDeliveryDatabase: Sendable {
                     """)
         }
         // The queue's stats (the dashboard, /metrics) read counters instead of counting a
-        // million jobs: the triggers keep them in every write's transaction.
-        migrator.registerMigration("v3 job counts, oldest ready") { db in
+        // million jobs: the queue's writes keep them in their transactions (JobCounts).
+        migrator.registerMigration("v3 job counts kept by the queue, oldest ready") { db in
             try db.execute(sql: JobCounts.schema)
         }
         return migrator

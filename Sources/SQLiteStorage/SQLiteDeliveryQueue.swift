@@ -37,6 +37,7 @@ public struct SQLiteDeliveryQueue: DeliveryQueue {
                 sql: "INSERT INTO badge (client_id, count) VALUES (?, 1) ON CONFLICT (client_id) DO UPDATE SET count = count + 1 RETURNING count")
             var results: [EnqueuedPush] = []
             results.reserveCapacity(pushes.count)
+            var counts = JobCountChanges()
             for push in pushes {
                 guard !push.devices.isEmpty else {
                     results.append(EnqueuedPush(pushId: push.pushId, receiver: push.receiver, badge: nil, jobIds: []))
@@ -52,9 +53,11 @@ public struct SQLiteDeliveryQueue: DeliveryQueue {
                         queuedAt, queuedAt,
                     ])
                     jobIds.append(db.lastInsertedRowID)
+                    counts.add(1, provider: device.provider.rawValue, state: JobState.ready.rawValue)
                 }
                 results.append(EnqueuedPush(pushId: push.pushId, receiver: push.receiver, badge: badge, jobIds: jobIds))
             }
+            try counts.store(in: db)
             return results
         }
     }
@@ -64,7 +67,19 @@ public struct SQLiteDeliveryQueue: DeliveryQueue {
         let token = PushIdentifier.random()
         let nowMilliseconds = StoredValue.milliseconds(now)
         let expires = nowMilliseconds + StoredValue.milliseconds(leaseDuration)
-        let rows = try await database.bookkeepingWrite { db in
+        let rows = try await database.bookkeepingWrite { [instanceId] db in
+            // The jobs the claim takes, by state and holder (an expired lease is taken over): the same selection.
+            var counts = JobCountChanges()
+            let taken = try db.cachedStatement(
+                sql: """
+                    SELECT state, leased_by, COUNT(*) FROM (
+                        SELECT state, leased_by FROM job WHERE provider = ? AND state != 'dead' AND due_at <= ?
+                        ORDER BY due_at, id LIMIT ?)
+                    GROUP BY state, leased_by
+                    """)
+            for row in try Row.fetchAll(taken, arguments: [provider.rawValue, nowMilliseconds, limit]) {
+                counts.add(-(row[2] as Int), provider: provider.rawValue, state: row[0], holder: row[1])
+            }
             let claim = try db.cachedStatement(
                 sql: """
                     UPDATE job SET state = 'leased', lease_token = ?, leased_by = ?, due_at = ?, attempts = attempts + 1
@@ -73,7 +88,10 @@ public struct SQLiteDeliveryQueue: DeliveryQueue {
                         ORDER BY due_at, id LIMIT ?)
                     RETURNING \(Self.jobColumns)
                     """)
-            return try Row.fetchAll(claim, arguments: [token, instanceId, expires, provider.rawValue, nowMilliseconds, limit]).map(StoredJob.init)
+            let claimed = try Row.fetchAll(claim, arguments: [token, instanceId, expires, provider.rawValue, nowMilliseconds, limit]).map(StoredJob.init)
+            counts.add(claimed.count, provider: provider.rawValue, state: JobState.leased.rawValue, holder: instanceId)
+            try counts.store(in: db)
+            return claimed
         }
         // Decoded here, not on the database's one writer, which every enqueue waits for.
         return try rows.map { try $0.job() }.sorted { $0.id < $1.id }
@@ -89,18 +107,22 @@ public struct SQLiteDeliveryQueue: DeliveryQueue {
     public func finish(_ jobs: [(lease: JobLease, finish: JobFinish)]) async throws -> [Bool] {
         try await database.bookkeepingWrite { db in
             let delete = try db.cachedStatement(
-                sql: "DELETE FROM job WHERE id = ? AND lease_token = ? AND state = 'leased' RETURNING provider")
+                sql: "DELETE FROM job WHERE id = ? AND lease_token = ? AND state = 'leased' RETURNING provider, leased_by")
             var held: [Bool] = []
             held.reserveCapacity(jobs.count)
             var counts: [String: [JobFinish: Int]] = [:]
+            var jobCounts = JobCountChanges()
             for job in jobs {
-                guard let provider = try String.fetchOne(delete, arguments: [job.lease.jobId, job.lease.token]) else {
+                guard let row = try Row.fetchOne(delete, arguments: [job.lease.jobId, job.lease.token]) else {
                     held.append(false)
                     continue
                 }
+                let provider: String = row[0]
                 held.append(true)
                 counts[provider, default: [:]][job.finish, default: 0] += 1
+                jobCounts.add(-1, provider: provider, state: JobState.leased.rawValue, holder: row[1])
             }
+            try jobCounts.store(in: db)
             let count = try db.cachedStatement(
                 sql: "INSERT INTO finished (provider, outcome, count) VALUES (?, ?, ?) ON CONFLICT (provider, outcome) DO UPDATE SET count = count + excluded.count")
             for (provider, byFinish) in counts {
@@ -114,28 +136,33 @@ public struct SQLiteDeliveryQueue: DeliveryQueue {
 
     public func retry(_ lease: JobLease, at: Date, status: Int?, reason: String) async throws -> Bool {
         try await updateLeased(
-            lease, set: "state = 'ready', due_at = ?, lease_token = NULL, last_status = ?, last_reason = ?",
+            lease, to: .ready, set: "state = 'ready', due_at = ?, lease_token = NULL, last_status = ?, last_reason = ?",
             arguments: [StoredValue.milliseconds(at), status, reason])
     }
 
     public func deadLetter(_ lease: JobLease, status: Int?, reason: String, now: Date) async throws -> Bool {
         try await updateLeased(
-            lease, set: "state = 'dead', due_at = NULL, lease_token = NULL, last_status = ?, last_reason = ?, dead_at = ?",
+            lease, to: .dead, set: "state = 'dead', due_at = NULL, lease_token = NULL, last_status = ?, last_reason = ?, dead_at = ?",
             arguments: [status, reason, StoredValue.milliseconds(now)])
     }
 
     public func release(_ lease: JobLease, countAttempt: Bool, now: Date) async throws -> Bool {
         try await updateLeased(
-            lease, set: "state = 'ready', due_at = ?, lease_token = NULL, attempts = attempts - ?",
+            lease, to: .ready, set: "state = 'ready', due_at = ?, lease_token = NULL, attempts = attempts - ?",
             arguments: [StoredValue.milliseconds(now), countAttempt ? 0 : 1])
     }
 
-    private func updateLeased(_ lease: JobLease, set: String, arguments: StatementArguments) async throws -> Bool {
+    private func updateLeased(_ lease: JobLease, to state: JobState, set: String, arguments: StatementArguments) async throws -> Bool {
         try await database.bookkeepingWrite { db in
-            try db.execute(
-                sql: "UPDATE job SET \(set) WHERE id = ? AND lease_token = ? AND state = 'leased'",
+            guard let row = try Row.fetchOne(
+                db, sql: "UPDATE job SET \(set) WHERE id = ? AND lease_token = ? AND state = 'leased' RETURNING provider, leased_by",
                 arguments: arguments + [lease.jobId, lease.token])
-            return db.changesCount == 1
+            else { return false }
+            var counts = JobCountChanges()
+            counts.add(-1, provider: row[0], state: JobState.leased.rawValue, holder: row[1])
+            counts.add(1, provider: row[0], state: state.rawValue)
+            try counts.store(in: db)
+            return true
         }
     }
 
@@ -167,38 +194,54 @@ public struct SQLiteDeliveryQueue: DeliveryQueue {
     public func retryDead(id: Int64, now: Date) async throws -> Bool {
         let now = StoredValue.milliseconds(now)
         return try await database.bookkeepingWrite { db in
-            try db.execute(
-                sql: "UPDATE job SET state = 'ready', due_at = ?, queued_at = ?, attempts = 0, dead_at = NULL WHERE id = ? AND state = 'dead'",
+            let providers = try String.fetchCursor(
+                db,
+                sql: "UPDATE job SET state = 'ready', due_at = ?, queued_at = ?, attempts = 0, dead_at = NULL WHERE id = ? AND state = 'dead' RETURNING provider",
                 arguments: [now, now, id])
-            return db.changesCount == 1
+            return try Self.move(providers, from: .dead, to: .ready, db) == 1
         }
     }
 
     public func retryAllDead(provider: ProviderKind?, now: Date) async throws -> Int {
         let now = StoredValue.milliseconds(now)
         return try await database.bookkeepingWrite { db in
-            try db.execute(
+            let providers = try String.fetchCursor(
+                db,
                 sql: """
                     UPDATE job SET state = 'ready', due_at = ?, queued_at = ?, attempts = 0, dead_at = NULL
-                    WHERE state = 'dead' AND (? IS NULL OR provider = ?)
+                    WHERE state = 'dead' AND (? IS NULL OR provider = ?) RETURNING provider
                     """,
                 arguments: [now, now, provider?.rawValue, provider?.rawValue])
-            return db.changesCount
+            return try Self.move(providers, from: .dead, to: .ready, db)
         }
     }
 
     public func purgeDead(olderThan: Date?) async throws -> Int {
         let before = olderThan.map(StoredValue.milliseconds) ?? Int64.max
         return try await database.bookkeepingWrite { db in
-            try db.execute(sql: "DELETE FROM job WHERE state = 'dead' AND dead_at < ?", arguments: [before])
-            return db.changesCount
+            let providers = try String.fetchCursor(db, sql: "DELETE FROM job WHERE state = 'dead' AND dead_at < ? RETURNING provider", arguments: [before])
+            return try Self.move(providers, from: .dead, to: nil, db)
         }
+    }
+
+    /// Counts the jobs of `providers` (a write's RETURNING) as moved from `state` to
+    /// `target` (nil: deleted); returns how many there were.
+    private static func move(_ providers: some Cursor<String>, from state: JobState, to target: JobState?, _ db: Database) throws -> Int {
+        var counts = JobCountChanges()
+        var moved = 0
+        while let provider = try providers.next() {
+            counts.add(-1, provider: provider, state: state.rawValue)
+            if let target { counts.add(1, provider: provider, state: target.rawValue) }
+            moved += 1
+        }
+        try counts.store(in: db)
+        return moved
     }
 
     public func stats(now: Date) async throws -> QueueStats {
         try await database.pool.read { db in
             var byProvider: [ProviderKind: QueueStats.Counts] = [:]
-            // Counters kept by triggers (JobCounts): a few rows, not a count of every job.
+            // Counters kept by the writes (JobCounts): a few rows, not a count of every job.
             for row in try Row.fetchAll(db, sql: "SELECT provider, state, SUM(count) AS n FROM job_count GROUP BY provider, state HAVING n > 0") {
                 guard let provider = ProviderKind(rawValue: row["provider"]), let state = JobState(rawValue: row["state"]) else { continue }
                 let count: Int = row["n"]

@@ -5,7 +5,7 @@ import PushCompose
 import SQLiteStorage
 import XCTest
 
-/// The SQLite queue's stats read counters kept by triggers (a count over a million jobs
+/// The SQLite queue's stats read counters its writes keep (a count over a million jobs
 /// took seconds, on every dashboard load and `/metrics` scrape): after every kind of
 /// write they must equal a count of the jobs themselves, also for a database whose jobs
 /// were queued before the counters existed.
@@ -139,9 +139,8 @@ final class SQLiteJobCountsTests: XCTestCase {
         try await older.write { db in
             try db.execute(
                 sql: """
-                    DROP TRIGGER job_count_insert; DROP TRIGGER job_count_delete; DROP TRIGGER job_count_update;
                     DROP TABLE job_count; DROP INDEX job_ready_by_age;
-                    DELETE FROM grdb_migrations WHERE identifier = 'v3 job counts, oldest ready';
+                    DELETE FROM grdb_migrations WHERE identifier = 'v3 job counts kept by the queue, oldest ready';
                     """)
         }
         try older.close()
