@@ -134,6 +134,11 @@ public final class SQLiteDeliveryDatabase: Sendable {
         migrator.registerMigration("v3 job counts kept by the queue, oldest ready") { db in
             try db.execute(sql: JobCounts.schema)
         }
+        // The dead jobs' list (the dashboard's Queue page) in id order: without it, a few
+        // dead jobs among a million were found by walking every id (a third of a second).
+        migrator.registerMigration("v4 dead jobs by id") { db in
+            try db.execute(sql: "CREATE INDEX job_dead_by_id ON job (id) WHERE state = 'dead'")
+        }
         return migrator
     }
 }

@@ -10,7 +10,7 @@ final class MigrateCommandTests: XCTestCase {
         let url = try PostgresCluster.shared().createDatabase()
         let first = try CLITests.run(["migrate", "--database", url])
         XCTAssertEqual(first.status, 0, first.stderr)
-        XCTAssertEqual(first.stdout, "applied 1 directory, mutes, devices, badges, jobs, instances\napplied 2 experiments: pushes, arms, receivers, events, opens, overrides, weights\n")
+        XCTAssertEqual(first.stdout, "applied 1 directory, mutes, devices, badges, jobs, instances\napplied 2 experiments: pushes, arms, receivers, events, opens, overrides, weights\napplied 3 job counts, oldest ready\n")
         let second = try CLITests.run(["migrate", "--database", url])
         XCTAssertEqual(second.status, 0, second.stderr)
         XCTAssertEqual(second.stdout, "the database is up to date\n")

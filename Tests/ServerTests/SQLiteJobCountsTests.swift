@@ -166,4 +166,19 @@ final class SQLiteJobCountsTests: XCTestCase {
         }
         XCTAssertTrue(plan.contains { $0.contains("job_ready_by_age") }, "\(plan)")
     }
+
+    /// The dead jobs' list (`jobs(matching:)` with state dead, its shape) reads their
+    /// index in id order, not every job's id.
+    func testTheDeadJobsAreListedFromAnIndex() async throws {
+        let directory = try directory()
+        _ = try SQLiteDeliveryDatabase(directory: directory)
+        let database = try DatabaseQueue(path: directory.appendingPathComponent(SQLiteDeliveryDatabase.fileName).path)
+        let plan = try await database.read { db in
+            try Row.fetchAll(
+                db, sql: "EXPLAIN QUERY PLAN SELECT * FROM job WHERE id > ? AND state = 'dead' AND provider = ? ORDER BY id LIMIT ?",
+                arguments: [0, "apns", 50]
+            ).map { $0["detail"] as String }
+        }
+        XCTAssertTrue(plan.contains { $0.contains("job_dead_by_id") }, "\(plan)")
+    }
 }
