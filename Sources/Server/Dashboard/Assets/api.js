@@ -58,11 +58,12 @@ function failure(response, text, json) {
 export async function call(method, path, { body, query } = {}) {
   let url = path;
   if (query) {
-    const params = new URLSearchParams();
-    for (const [key, value] of Object.entries(query)) {
-      if (value !== undefined && value !== null && String(value).trim() !== "") params.set(key, String(value).trim());
-    }
-    const text = params.toString();
+    // Percent-encoded, as the admin API reads queries: URLSearchParams would write a
+    // space as "+", which the API takes as a plus sign (ids may hold either).
+    const text = Object.entries(query)
+      .filter(([, value]) => value !== undefined && value !== null && String(value).trim() !== "")
+      .map(([key, value]) => `${encodeURIComponent(key)}=${encodeURIComponent(String(value).trim())}`)
+      .join("&");
     if (text) url += `?${text}`;
   }
   const { response, text, json } = await send(method, url, body);
