@@ -18,7 +18,9 @@ final class DashboardBrowserTests: XCTestCase {
         return directory
     }()
 
-    private static func save(_ driver: WebDriver, _ name: String) async throws {
+    /// Saves what the browser shows, scrolled to `showing` when given.
+    private static func save(_ driver: WebDriver, _ name: String, showing css: String? = nil) async throws {
+        if let css { try await driver.execute("document.querySelector(arguments[0]).scrollIntoView({ block: 'center' })", [css]) }
         try await driver.screenshot().write(to: screenshots.appendingPathComponent("\(name).png"))
     }
 
@@ -166,7 +168,7 @@ final class DashboardBrowserTests: XCTestCase {
             XCTAssertFalse(jerry?.contains("mentioned you") ?? true, jerry ?? "")
             let reason = try await driver.text("#preview-receivers tr[data-receiver=\"Spike\"] td.reason")
             XCTAssertFalse((reason ?? "").isEmpty, "each route says why")
-            try await Self.save(driver, "templates")
+            try await Self.save(driver, "templates", showing: "#preview-receivers")
         }
     }
 
@@ -281,7 +283,7 @@ final class DashboardBrowserTests: XCTestCase {
             try await driver.wait(until: "const e = document.querySelector('pre#audit-explain'); return !!e && e.textContent.length > 0", "the explain text")
             let explained = try await driver.text("pre#audit-explain") ?? ""
             XCTAssertTrue(explained.contains("Jerry"), explained)
-            try await Self.save(driver, "audit")
+            try await Self.save(driver, "audit", showing: "pre#audit-explain")
 
             // The preview of the same call shows the payload's markup as text too.
             try await Self.open(driver, "templates")
