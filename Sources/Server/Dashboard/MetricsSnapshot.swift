@@ -2,7 +2,7 @@ import Foundation
 
 /// The service's counters at one moment, read from the same exposition `/metrics`
 /// serves, so that what the dashboard shows is what a Prometheus scrape would see.
-struct MetricsSnapshot: Sendable, Equatable {
+struct MetricsSnapshot: Sendable {
     var time: TimeInterval
     /// Every hook function's calls: the sum of `pushcompose_hook_duration_seconds_count`.
     var hookCalls: Double = 0
@@ -16,12 +16,6 @@ struct MetricsSnapshot: Sendable, Equatable {
     var latencyBuckets: [(upperBound: Double, count: Double)] = []
     /// Ready and leased jobs: the `pushcompose_queue_jobs` gauges; nil with no provider on.
     var queueDepth: Double?
-
-    static func == (a: MetricsSnapshot, b: MetricsSnapshot) -> Bool {
-        a.time == b.time && a.hookCalls == b.hookCalls && a.answers == b.answers && a.coalesced == b.coalesced
-            && a.renderFailures == b.renderFailures && a.queueDepth == b.queueDepth
-            && a.latencyBuckets.map(\.upperBound) == b.latencyBuckets.map(\.upperBound) && a.latencyBuckets.map(\.count) == b.latencyBuckets.map(\.count)
-    }
 
     /// Reads the Prometheus text exposition; `queueOn` says whether queue gauges count.
     init(exposition: String, time: TimeInterval, queueOn: Bool) {
