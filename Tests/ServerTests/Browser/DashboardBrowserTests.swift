@@ -20,7 +20,7 @@ final class DashboardBrowserTests: XCTestCase {
 
     /// Saves what the browser shows, scrolled to `showing` when given.
     private static func save(_ driver: WebDriver, _ name: String, showing css: String? = nil) async throws {
-        if let css { try await driver.execute("document.querySelector(arguments[0]).scrollIntoView({ block: 'center' })", [css]) }
+        if let css { _ = try await driver.execute("document.querySelector(arguments[0]).scrollIntoView({ block: 'center' })", [css]) }
         try await driver.screenshot().write(to: screenshots.appendingPathComponent("\(name).png"))
     }
 
@@ -106,7 +106,7 @@ final class DashboardBrowserTests: XCTestCase {
             XCTAssertFalse(cookiesAfter.contains { $0["name"] as? String == DashboardSessions.cookieName })
 
             // A forged session cookie is refused and the page asks to sign in.
-            try await driver.execute("document.cookie = 'pushcompose_session=4102444800.00000000000000000000000000000000.' + '0'.repeat(64) + '; path=/'")
+            _ = try await driver.execute("document.cookie = 'pushcompose_session=4102444800.00000000000000000000000000000000.' + '0'.repeat(64) + '; path=/'")
             try await driver.navigate(base + "/dashboard/#queue")
             try await driver.awaitPage("signin")
             _ = server
@@ -299,7 +299,11 @@ final class DashboardBrowserTests: XCTestCase {
             XCTAssertEqual(images, 0, "no markup from the data became elements")
             let alert = try await driver.alertText()
             XCTAssertNil(alert, "nothing ran")
-            let violations = try await driver.browserLog().filter { $0.contains("Content Security Policy") || $0.contains("Refused to") }
+            // The log is read for real: a message the page writes now is in it.
+            _ = try await driver.execute("console.error('pushcompose log check')")
+            let log = try await driver.browserLog()
+            XCTAssertTrue(log.contains { $0.contains("pushcompose log check") }, "\(log)")
+            let violations = log.filter { $0.contains("Content Security Policy") || $0.contains("Refused to") }
             XCTAssertEqual(violations, [], "the page itself keeps to its policy")
         }
     }

@@ -50,6 +50,10 @@ final class WebDriver: @unchecked Sendable {
             let answer = try await driver.send(.POST, "/session", [
                 "capabilities": ["alwaysMatch": [
                     "browserName": "chrome",
+                    // An alert stays open for the test to find, rather than being dismissed.
+                    "unhandledPromptBehavior": "ignore",
+                    // Console messages (CSP violations among them) are kept for `browserLog`.
+                    "goog:loggingPrefs": ["browser": "ALL"],
                     "goog:chromeOptions": [
                         "binary": chromium,
                         "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=\(width),\(height)"],
