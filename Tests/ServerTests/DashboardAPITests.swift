@@ -154,6 +154,7 @@ final class DashboardAPITests: XCTestCase {
             pushcompose_hook_duration_seconds_bucket{function="_clientOnline",le="+Inf"} 0
             pushcompose_hook_duration_seconds_count{function="_clientOnline"} 0
             pushcompose_hook_answers_total{kind="push"} 98
+            pushcompose_hook_answers_total{subkind="skip",kind="error"} 2
             pushcompose_render_failures_total{template="a"} 2
             pushcompose_render_failures_total{template="b"} 3
             pushcompose_queue_jobs{provider="webhook",state="ready"} 4
@@ -163,6 +164,8 @@ final class DashboardAPITests: XCTestCase {
         let snapshot = MetricsSnapshot(exposition: exposition, time: 100, queueOn: true)
         XCTAssertEqual(snapshot.hookCalls, 100)
         XCTAssertEqual(snapshot.answers["push"], 98)
+        XCTAssertEqual(snapshot.answers["error"], 2, "a label is matched by its whole name")
+        XCTAssertNil(snapshot.answers["skip"])
         XCTAssertEqual(snapshot.renderFailures, 5)
         XCTAssertEqual(snapshot.queueDepth, 5, "ready and leased, not dead")
         XCTAssertEqual(snapshot.latencyQuantile(0.5, since: nil)!, 0.001, accuracy: 1e-12)

@@ -45,9 +45,10 @@ struct MetricsSnapshot: Sendable {
         queueDepth = queueOn ? depth : nil
     }
 
-    /// A label's value in `name{a="x",b="y"}`; metric labels here never hold quotes.
+    /// A label's value in `name{a="x",b="y"}`; metric labels here never hold quotes. The
+    /// name is matched whole (`le` is not the end of `handle`).
     private static func label(_ label: String, in series: Substring) -> String? {
-        guard let range = series.range(of: label + "=\"") else { return nil }
+        guard let range = series.range(of: "{" + label + "=\"") ?? series.range(of: "," + label + "=\"") else { return nil }
         let rest = series[range.upperBound...]
         guard let end = rest.firstIndex(of: "\"") else { return nil }
         return String(rest[..<end])
