@@ -75,7 +75,7 @@ struct PushComposeServer {
     /// The audit log's chain, keyed with the configured audit key, else the one generated
     /// in the data directory, which the log says: whoever can rewrite the audit files can
     /// likely read that one too, and could then reseal what they changed.
-    private static func auditChain(_ configuration: ServerConfiguration, data: URL, logger: Logger) throws -> AuditChain? {
+    static func auditChain(_ configuration: ServerConfiguration, data: URL, logger: Logger) throws -> AuditChain? {
         guard configuration.auditChain else { return nil }
         if configuration.auditKey.isEmpty {
             logger.notice(

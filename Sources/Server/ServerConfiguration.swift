@@ -1,3 +1,4 @@
+import AuditLog
 import Foundation
 import PostgresStorage
 import PushCompose
@@ -191,6 +192,10 @@ struct ServerConfiguration: Sendable, Equatable {
         if let id = values["instanceId"] {
             guard (1...64).contains(id.utf8.count), id.unicodeScalars.allSatisfy({ Self.instanceIdCharacters.contains($0) }) else {
                 throw Error(description: "instanceId (PUSHCOMPOSE_INSTANCE_ID) must be 1 to 64 letters, digits, '.', '_', ':' or '-', not '\(id)'")
+            }
+            // Its audit stream would be the one commands write (`CommandAudit`).
+            guard AuditFileName.stream(instanceId: id) != CommandAudit.stream else {
+                throw Error(description: "instanceId (PUSHCOMPOSE_INSTANCE_ID) '\(id)' is reserved: the audit log's stream of that name is written by commands")
             }
             instanceId = id
         }

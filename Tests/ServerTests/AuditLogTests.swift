@@ -154,7 +154,9 @@ final class AuditLogTests: XCTestCase {
             XCTAssertTrue(lines[0].contains(#""input":{"hook":\#(compact),"clients":"#), lines[0])
             let records = try readAuditRecords(in: server.audit.directory)
             XCTAssertEqual(records[1]["input"]?["hook"]?["convId"], .string("c2"))
-            XCTAssertEqual(records[1]["input"]?["clients"]?["Jerry"]?["custom"], .bool(false))
+            // Jerry is unknown to the registry and has no device: not listed, which replay reads alike.
+            XCTAssertNotNil(records[1]["input"]?["clients"])
+            XCTAssertNil(records[1]["input"]?["clients"]?["Jerry"])
         }
     }
 

@@ -69,7 +69,7 @@ final class AuditRepairTests: XCTestCase {
         try Data((Self.complete + Self.fragment).utf8).write(to: earlier)
 
         let log = try log(in: directory)
-        try await log.record(line("d"))
+        await log.record(line("d"))
         await log.maintenanceSettled()
 
         // Repaired first, then compressed: a file of an earlier run that is not the newest is finished.

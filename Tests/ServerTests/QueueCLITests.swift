@@ -1,3 +1,4 @@
+import AuditLog
 import Delivery
 import Foundation
 import SQLiteStorage
@@ -138,6 +139,40 @@ final class QueueCLITests: XCTestCase {
         let words = help.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
         XCTAssertTrue(words.contains("at most deliveryPollSeconds later"), help.stdout)
         XCTAssertTrue(words.contains("a retry wakes the workers of every instance at once"), help.stdout)
+    }
+
+    /// What the commands change is in the audit log, as the admin API's operations are,
+    /// in the commands' own chained stream (`cli`): also when several run at once.
+    func testRetryAndPurgeLeaveOperationRecordsInTheCommandStream() async throws {
+        let prepared = try await prepare()
+        let one = try Self.queue(["retry", String(prepared.platformDead[1])], data: prepared.data)
+        XCTAssertEqual(one.status, 0, one.stderr)
+        let all = try Self.queue(["retry", "--all-dead", "--provider", "platform"], data: prepared.data)
+        XCTAssertEqual(all.stdout, "retried 2\n")
+        let missing = try Self.queue(["retry", "987654"], data: prepared.data)
+        XCTAssertEqual(missing.status, 1, "nothing done, nothing recorded")
+        // Four at once: they take turns on the stream, so its chain does not fork.
+        let concurrent = try await withThrowingTaskGroup(of: CLITests.Run.self) { group in
+            for _ in 0..<4 { group.addTask { try Self.queue(["purge", "--state", "dead", "--older-than", "30d"], data: prepared.data) } }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        XCTAssertEqual(concurrent.map(\.status), [0, 0, 0, 0], concurrent.map(\.stderr).joined())
+
+        let audit = prepared.data.appendingPathComponent("audit")
+        let streams = try AuditDirectory(url: audit).streams()
+        XCTAssertEqual(Array(streams.keys), [CommandAudit.stream])
+        let records = try readAuditRecords(in: audit)
+        XCTAssertEqual(records.map { $0["kind"] }, Array(repeating: .string("operation"), count: 6))
+        XCTAssertEqual(records.map { $0["via"] }, Array(repeating: .string("cli"), count: 6))
+        XCTAssertEqual(records.map { $0["action"]?.stringValue ?? "" }, ["retryJob", "retryAllDead"] + Array(repeating: "purgeDead", count: 4))
+        XCTAssertEqual(records[0]["job"], .number(Double(prepared.platformDead[1])))
+        XCTAssertEqual(records[0]["push"], .string("push-p"))
+        XCTAssertEqual(records[0]["receiver"], .string("Jerry"))
+        XCTAssertEqual(records[1]["provider"], .string("platform"))
+        XCTAssertEqual(records[1]["count"], .number(2))
+        XCTAssertEqual(records[2]["olderThan"], .string("30d"))
+        let verified = try CLITests.run(["audit", "verify", "--data", prepared.data.path])
+        XCTAssertEqual(verified.status, 0, verified.stdout + verified.stderr)
     }
 
     func testPurgeDeletesDeadJobsByAge() async throws {

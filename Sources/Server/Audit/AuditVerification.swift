@@ -12,8 +12,26 @@ final class AuditVerification: Sendable {
     }
 
     private let last = Mutex<Last?>(nil)
+    /// The check under way, which callers arriving meanwhile wait for.
+    private let running = Mutex<Task<VerifyReport, any Error>?>(nil)
 
-    func record(_ report: VerifyReport, at time: Date) {
+    /// Runs `check` and keeps its report, unless a check is already under way: then the
+    /// caller shares that one's report. Verify reads every audit file, so however many
+    /// ask at once (a page open in several tabs, a client retrying), the files are read
+    /// by one check at a time.
+    func verify(_ check: @escaping @Sendable () async throws -> VerifyReport) async throws {
+        let task = running.withLock { running in
+            if let running { return running }
+            let task = Task { try await check() }
+            running = task
+            return task
+        }
+        defer { running.withLock { if $0 == task { $0 = nil } } }
+        let report = try await task.value
+        record(report, at: Date())
+    }
+
+    private func record(_ report: VerifyReport, at time: Date) {
         last.withLock { $0 = Last(report: report, checkedAt: time) }
     }
 

@@ -4,7 +4,7 @@ import PushCompose
 /// (`input`, with `auditText: full`) so that `replay` can compose the call again with
 /// other templates: the call's parameters as received, and what the registry answered
 /// for its sender, receivers and mentioned peers (name, locale, whether the custom
-/// channel reaches them) and for its conversation. A call too large to keep whole is
+/// channel reaches them; those it knew nothing of are not listed) and for its conversation. A call too large to keep whole is
 /// marked `inputOmitted` instead: a replay must not compose from a cut input.
 enum HookAuditInput {
     case kept(encoded: [UInt8])
@@ -32,14 +32,17 @@ enum HookAuditInput {
         } else {
             input.member("hook", encoded: Array(body))
         }
+        // Only what the registry knew: a client it had no name, locale or custom channel
+        // for is left out, which replay reads back alike (most receivers of a large group).
         input.member("clients") { clients in
             for id in ids {
+                let client = registry.client(id)
+                let custom = registry.hasCustomChannel(id)
+                guard client?.name != nil || client?.locale != nil || custom else { continue }
                 clients.member(id) { entry in
-                    if let client = registry.client(id) {
-                        if let name = client.name { entry.member("name", name) }
-                        if let locale = client.locale { entry.member("locale", locale) }
-                    }
-                    entry.member("custom", registry.hasCustomChannel(id))
+                    if let name = client?.name { entry.member("name", name) }
+                    if let locale = client?.locale { entry.member("locale", locale) }
+                    if custom { entry.member("custom", true) }
                 }
             }
         }

@@ -263,6 +263,11 @@ final class JSONLinesAuditLog: AuditSink, Service {
     /// every record on the disk and closes the file.
     func run() async throws {
         try? await gracefulShutdown()
+        await close()
+    }
+
+    /// Puts every record on the disk and closes the file.
+    func close() async {
         await flush()
         await withCheckedContinuation { (closed: CheckedContinuation<Void, Never>) in
             writerQueue.async {

@@ -51,6 +51,15 @@ struct QueueCommand: AsyncParsableCommand {
             return SQLiteDeliveryQueue(database: database, instanceId: "pushcompose-queue-command")
         }
 
+        /// Records what a command changed as an `operation` record (`via: cli`) in the data
+        /// directory's audit log.
+        func audit(_ action: OperationAuditRecord.Action, members: [(String, JSONValue)]) async throws {
+            let configuration = try ServerConfiguration.forCommand(file: config)
+            try await CommandAudit.record(
+                OperationAuditRecord.line(action, via: .cli, members: members), configuration: configuration,
+                data: URL(fileURLWithPath: data ?? configuration.data))
+        }
+
         func show(_ value: JSONValue, orText text: @autoclosure () -> String) {
             print(json ? JSONEncoding.string(value) : text())
         }
@@ -143,13 +152,20 @@ struct QueueCommand: AsyncParsableCommand {
             let queue = try await options.openQueue()
             let retried: Int
             if let id {
-                guard try await queue.retryDead(id: id, now: Date()) else {
+                guard let job = try await queue.job(id: id), job.state == .dead, try await queue.retryDead(id: id, now: Date()) else {
                     printError("pushcompose: no dead job with id \(id)")
                     throw ExitCode.failure
                 }
                 retried = 1
+                try await options.audit(.retryJob, members: [
+                    ("job", .number(Double(id))), ("push", .string(job.pushId)), ("receiver", .string(job.receiver)),
+                    ("provider", .string(job.device.provider.rawValue)), ("count", .number(1)),
+                ])
             } else {
                 retried = try await queue.retryAllDead(provider: provider, now: Date())
+                try await options.audit(.retryAllDead, members: [
+                    ("provider", provider.map { .string($0.rawValue) } ?? .null), ("count", .number(Double(retried))),
+                ])
             }
             options.show(DeliveryJSON.count("retried", retried), orText: "retried \(retried)")
         }
@@ -176,6 +192,9 @@ struct QueueCommand: AsyncParsableCommand {
         func run() async throws {
             let cutoff = olderThan.flatMap(DurationText.seconds).map { Date().addingTimeInterval(-Double($0)) }
             let purged = try await options.openQueue().purgeDead(olderThan: cutoff)
+            try await options.audit(.purgeDead, members: [
+                ("olderThan", olderThan.map(JSONValue.string) ?? .null), ("count", .number(Double(purged))),
+            ])
             options.show(DeliveryJSON.count("purged", purged), orText: "purged \(purged)")
         }
     }

@@ -37,10 +37,11 @@ struct AuditRoutes: Sendable {
         admin.post("audit/verify") { request, _ in
             _ = try AdminQuery(request, allowed: [])
             if let chain = audit.chain {
-                await audit.flush()
-                let directory = AuditDirectory(url: audit.directory)
-                let report = try await Self.offPool { try AuditVerifier(directory: directory, chain: chain).verify(since: nil) }
-                verification.record(report, at: Date())
+                try await verification.verify { [audit] in
+                    await audit.flush()
+                    let directory = AuditDirectory(url: audit.directory)
+                    return try await Self.offPool { try AuditVerifier(directory: directory, chain: chain).verify(since: nil) }
+                }
             }
             return AdminRoutes.json(verification.json(chainOn: audit.chain != nil))
         }
