@@ -96,6 +96,14 @@ final class ConfigurationTests: XCTestCase {
         XCTAssertEqual(configuration.auditText, .hash)
     }
 
+    /// An instance's audit stream is named after it; `cli` is the commands' stream.
+    func testTheCommandsAuditStreamIsNoInstanceId() throws {
+        XCTAssertEqual(try ServerConfiguration.load(file: nil, environment: ["PUSHCOMPOSE_INSTANCE_ID": "api-1"]).instanceId, "api-1")
+        XCTAssertThrowsError(try ServerConfiguration.load(file: nil, environment: ["PUSHCOMPOSE_INSTANCE_ID": "cli"])) { error in
+            XCTAssertTrue("\(error)".contains("instanceId (PUSHCOMPOSE_INSTANCE_ID) 'cli' is reserved"), "\(error)")
+        }
+    }
+
     func testDefaults() throws {
         let configuration = try ServerConfiguration.load(file: nil, environment: [:])
         XCTAssertEqual(configuration, ServerConfiguration())
