@@ -1,8 +1,9 @@
 import Delivery
 import Foundation
+import GRDB
 import Logging
 import PostgresCluster
-import PostgresStorage
+@testable import PostgresStorage
 import SQLiteStorage
 import Storage
 
@@ -19,6 +20,8 @@ struct DeliveryDriver: Sendable {
         var experiments: any ExperimentStore
         /// The same experiments through a second store on the same database.
         var otherExperiments: any ExperimentStore
+        /// The jobs counted one by one in the database, past the queue's own counts.
+        var countJobs: @Sendable () async throws -> JobCensus
         var close: @Sendable () async -> Void = {}
     }
 
@@ -31,7 +34,8 @@ struct DeliveryDriver: Sendable {
         return Storage(
             queue: SQLiteDeliveryQueue(database: database, instanceId: "a"), otherInstance: SQLiteDeliveryQueue(database: database, instanceId: "b"),
             devices: SQLiteDeviceStore(database: database, maxDevicesPerClient: maxDevices), state: try SQLiteStateStore(directory: directory),
-            experiments: try SQLiteExperimentStore(directory: directory), otherExperiments: try SQLiteExperimentStore(directory: directory))
+            experiments: try SQLiteExperimentStore(directory: directory), otherExperiments: try SQLiteExperimentStore(directory: directory),
+            countJobs: { try JobCensus.count(sqlite: directory.appendingPathComponent(SQLiteDeliveryDatabase.fileName).path) })
     }
 
     /// A fresh database in the test process's throw-away cluster.
@@ -42,7 +46,8 @@ struct DeliveryDriver: Sendable {
             devices: PostgresDeviceStore(database: database, instanceId: "a", maxDevicesPerClient: maxDevices),
             state: PostgresStateStore(database: database, instanceId: "a"),
             experiments: PostgresExperimentStore(database: database, instanceId: "a"),
-            otherExperiments: PostgresExperimentStore(database: database, instanceId: "b"), close: { await database.close() })
+            otherExperiments: PostgresExperimentStore(database: database, instanceId: "b"),
+            countJobs: { try await JobCensus.count(postgres: database) }, close: { await database.close() })
     }
 }
 

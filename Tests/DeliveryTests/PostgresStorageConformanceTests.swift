@@ -19,6 +19,7 @@ final class PostgresStorageConformanceTests: XCTestCase {
     func testReleaseGivesAJobBackDueAtOnce() async throws { try await suite.releaseGivesAJobBackDueAtOnce() }
     func testDeadJobsAreListedRetriedAndPurged() async throws { try await suite.deadJobsAreListedRetriedAndPurged() }
     func testStatsCountByStateAndProvider() async throws { try await suite.statsCountByStateAndProvider() }
+    func testStatsEqualTheJobsAfterEveryKindOfWrite() async throws { try await suite.statsEqualTheJobsAfterEveryKindOfWrite() }
     func testConcurrentEnqueuesShareTransactionsAndBadges() async throws { try await suite.concurrentEnqueuesShareTransactionsAndBadges() }
     func testAFailingBatchFailsOnlyItsOwnCaller() async throws { try await suite.aFailingBatchFailsOnlyItsOwnCaller() }
     func testALargeBatchKeepsItsOrderAndBadges() async throws { try await suite.aLargeBatchKeepsItsOrderAndBadges() }

@@ -315,6 +315,78 @@ struct StorageConformance {
         XCTAssertEqual(stats.oldestReadyAge(now: at(100)), .seconds(100))
     }
 
+    /// The stats read counts the queue keeps (a count over a million jobs took seconds, on
+    /// every dashboard load and `/metrics` scrape): after every kind of write, by two
+    /// instances, and after heartbeats (which may fold kept counts), they must equal the
+    /// jobs counted one by one.
+    func statsEqualTheJobsAfterEveryKindOfWrite() async throws {
+        let storage = try await storage()
+        let (a, b) = (storage.queue, storage.otherInstance)
+        func pushes(_ count: Int, from first: Int = 0) -> [NewPush] {
+            (first..<first + count).map { index in
+                makePush(
+                    receiver: "user-\(index)",
+                    devices: [
+                        DeviceAddress(provider: .webhook, token: "w-\(index)", platform: "ios"),
+                        DeviceAddress(provider: index % 2 == 0 ? .apns : .fcm, token: "t-\(index)", platform: "ios"),
+                    ])
+            }
+        }
+        func check(_ step: String, now: Date) async throws {
+            let reported = try await JobCensus.reported(by: a, now: now)
+            let counted = try await storage.countJobs()
+            XCTAssertEqual(reported, counted, "\(driver.name), after \(step)")
+        }
+
+        _ = try await a.enqueue(pushes(6), now: at(0))
+        _ = try await a.enqueue(pushes(4, from: 6), now: at(1))
+        try await check("enqueues", now: at(1))
+        try await a.heartbeat(workers: 4, now: at(2))
+        try await b.heartbeat(workers: 4, now: at(2))
+        try await check("heartbeats", now: at(2))
+
+        let byA = try await a.claim(provider: .webhook, limit: 5, leaseDuration: .seconds(30), now: at(3))
+        let byB = try await b.claim(provider: .webhook, limit: 3, leaseDuration: .seconds(30), now: at(3))
+        let apns = try await b.claim(provider: .apns, limit: 5, leaseDuration: .seconds(30), now: at(3))
+        XCTAssertEqual([byA.count, byB.count, apns.count], [5, 3, 5])
+        try await check("claims by two instances", now: at(3))
+
+        _ = try await a.finish(byA[0].lease!, as: .delivered)
+        _ = try await a.finish(byA[1].lease!, as: .deviceGone)
+        _ = try await a.retry(byA[2].lease!, at: at(100), status: 503, reason: "busy")
+        _ = try await a.deadLetter(byA[3].lease!, status: 400, reason: "bad token", now: at(4))
+        _ = try await b.deadLetter(byB[0].lease!, status: nil, reason: "gave up", now: at(4))
+        _ = try await b.deadLetter(apns[0].lease!, status: 400, reason: "BadDeviceToken", now: at(4))
+        _ = try await b.release(byB[1].lease!, countAttempt: false, now: at(4))
+        try await check("finishes, retries, dead letters, releases", now: at(4))
+        try await a.heartbeat(workers: 4, now: at(5))
+        try await check("a heartbeat after them", now: at(5))
+
+        // Expired leases taken over by the other instance.
+        let takenOver = try await a.claim(provider: .apns, limit: 10, leaseDuration: .seconds(30), now: at(40))
+        XCTAssertEqual(takenOver.count, 4)
+        try await check("leases taken over", now: at(40))
+
+        let dead = try await a.jobs(matching: JobFilter(state: .dead), afterId: nil, limit: 10)
+        XCTAssertEqual(dead.count, 3)
+        _ = try await a.retryDead(id: dead[0].id, now: at(41))
+        try await check("one dead job retried", now: at(41))
+        _ = try await a.retryAllDead(provider: .webhook, now: at(42))
+        try await check("the dead retried", now: at(42))
+        _ = try await b.deadLetter(byB[2].lease!, status: nil, reason: "gave up", now: at(43))
+        let purged = try await a.purgeDead(olderThan: nil)
+        XCTAssertEqual(purged, 1)
+        try await check("the dead purged", now: at(43))
+
+        // A heartbeat forgets a silent instance without leases, and the counts stay right.
+        try await b.heartbeat(workers: 4, now: at(44))
+        for job in takenOver { _ = try await a.finish(job.lease!, as: .delivered) }
+        try await a.heartbeat(workers: 4, now: at(44 + 86_400 * 2))
+        let stats = try await a.stats(now: at(44 + 86_400 * 2))
+        XCTAssertEqual(stats.instances.map(\.id), ["a"])
+        try await check("a silent instance forgotten", now: at(44 + 86_400 * 2))
+    }
+
     /// Workers finish the jobs of concurrent attempts in one call: each job answers for
     /// its own lease, and the counts add up.
     func aBatchOfFinishesAnswersPerJob() async throws {
