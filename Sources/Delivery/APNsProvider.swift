@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOHTTP1
 import NIOSSL
+import PushCompose
 
 /// Delivers a push to an iOS device through APNs' provider API over HTTP/2, with token
 /// authentication: one ES256 JWT, renewed before it is `tokenRenewal` old (APNs accepts
@@ -118,19 +119,47 @@ public struct APNsProvider: PushProvider {
     /// closed connection before it has noticed the close, so one is not always enough.
     static let maxResends = 2
 
-    public func send(_ job: PushJob) async -> DeliveryOutcome {
+    /// The request for `job` and where it goes, or why it cannot be sent.
+    private func prepare(_ job: PushJob) -> Result<(url: String, request: APNsRequest), Refusal> {
         let environment = job.device.apnsEnvironment ?? .production
         guard configuration.environments.contains(environment) else {
-            return .failedPermanently(status: nil, reason: "APNs environment \(environment.rawValue) is not enabled (apnsEnvironments)")
+            return .failure(Refusal(reason: "APNs environment \(environment.rawValue) is not enabled (apnsEnvironments)"))
         }
         guard let topic = job.device.topic ?? configuration.topic else {
-            return .failedPermanently(status: nil, reason: "no APNs topic: set apnsTopic or register the device with its topic")
+            return .failure(Refusal(reason: "no APNs topic: set apnsTopic or register the device with its topic"))
         }
         let request = APNsRequest(job: job, topic: topic, expiresAt: job.queuedAt.addingTimeInterval(storeFor.seconds))
         guard request.body.count <= APNsRequest.maxPayloadBytes else {
-            return .failedPermanently(status: nil, reason: "payload is \(request.body.count) bytes, over APNs' \(APNsRequest.maxPayloadBytes)")
+            return .failure(Refusal(reason: "payload is \(request.body.count) bytes, over APNs' \(APNsRequest.maxPayloadBytes)"))
         }
-        let url = configuration.baseURL(environment) + request.path
+        return .success((configuration.baseURL(environment) + request.path, request))
+    }
+
+    /// Why a push cannot be sent at all: it is dead-lettered with this reason.
+    private struct Refusal: Error {
+        var reason: String
+    }
+
+    public func preview(_ job: PushJob) -> JSONValue {
+        switch prepare(job) {
+        case .failure(let refusal):
+            return .object([("error", .string(refusal.reason))])
+        case .success(let (url, request)):
+            return .object([
+                ("url", .string(url)),
+                ("headers", .object(request.headers.map { (key: $0.name, value: JSONValue.string($0.value)) })),
+                ("body", (try? JSONParser.parse(request.body)) ?? .null),
+            ])
+        }
+    }
+
+    public func send(_ job: PushJob) async -> DeliveryOutcome {
+        let url: String
+        let request: APNsRequest
+        switch prepare(job) {
+        case .failure(let refusal): return .failedPermanently(status: nil, reason: refusal.reason)
+        case .success(let prepared): (url, request) = prepared
+        }
         var renewed = false
         var resends = 0
         while true {

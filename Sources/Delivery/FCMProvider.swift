@@ -103,6 +103,14 @@ public struct FCMProvider: PushProvider {
         }
     }
 
+    public func preview(_ job: PushJob) -> JSONValue {
+        let message = FCMMessage(job: job)
+        guard message.body.count <= FCMMessage.maxMessageBytes else {
+            return .object([("error", .string("message is \(message.body.count) bytes, over FCM's \(FCMMessage.maxMessageBytes)"))])
+        }
+        return .object([("url", .string(sendURL)), ("body", (try? JSONParser.parse(message.body)) ?? .null)])
+    }
+
     /// The token endpoint's refusal or failure, as the push's outcome.
     struct AccessTokenFailure: Error {
         var outcome: DeliveryOutcome

@@ -69,11 +69,7 @@ public struct PlatformPushProvider: PushProvider {
     public var payloadBudget: Int { configuration.maxPayloadBytes - ChannelPayload.badgeReserve - ChannelPayload.pushIdReserve }
 
     public func send(_ job: PushJob) async -> DeliveryOutcome {
-        let body = JSONValue.object([
-            ("data", ChannelPayload.make(job, includePushId: true)),
-            ("prod", .string(configuration.production ? "prod" : "dev")),
-            ("where", configuration.whereTemplate.render(receiver: job.receiver, token: job.device.token)),
-        ])
+        let body = body(of: job)
         var headers = HTTPHeaders()
         headers.add(name: "X-LC-Id", value: configuration.appId)
         headers.add(name: "X-LC-Key", value: "\(configuration.masterKey),master")
@@ -83,5 +79,17 @@ public struct PlatformPushProvider: PushProvider {
             }
             return .delivered(status: answer.status)
         }
+    }
+
+    public func preview(_ job: PushJob) -> JSONValue {
+        .object([("url", .string(configuration.pushURL)), ("body", body(of: job))])
+    }
+
+    private func body(of job: PushJob) -> JSONValue {
+        .object([
+            ("data", ChannelPayload.make(job, includePushId: true)),
+            ("prod", .string(configuration.production ? "prod" : "dev")),
+            ("where", configuration.whereTemplate.render(receiver: job.receiver, token: job.device.token)),
+        ])
     }
 }

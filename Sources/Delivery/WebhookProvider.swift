@@ -62,6 +62,10 @@ public struct WebhookProvider: PushProvider {
         return await sender.post(url: configuration.url, headers: headers, body: body)
     }
 
+    public func preview(_ job: PushJob) -> JSONValue {
+        .object([("url", .string(configuration.url)), ("body", Self.body(of: job))])
+    }
+
     static func body(of job: PushJob) -> JSONValue {
         var device: [(key: String, value: JSONValue)] = [("token", .string(job.device.token))]
         if let platform = job.device.platform { device.append(("platform", .string(platform))) }

@@ -117,9 +117,12 @@ final class HookService: Sendable {
     }
 
     /// Composes and routes without queueing, answering or auditing: the preview of
-    /// `POST /v1/render`.
-    func preview(body: some Collection<UInt8>) async throws -> HookPlan {
+    /// `POST /v1/render`, with what each provider would be sent for the custom channel's
+    /// receivers (`CustomDelivery.preview`).
+    func preview(body: some Collection<UInt8>) async throws -> (plan: HookPlan, channel: [String: [JSONValue]]) {
         let hook = try ReceiversOfflineHook(HookParameters(body: body), maxPeers: settings.maxPeers)
-        return try await plan(hook, call: PushIdentifier.random(), now: Date().timeIntervalSince1970).0
+        let call = PushIdentifier.random()
+        let (plan, devices, _) = try await plan(hook, call: call, now: Date().timeIntervalSince1970)
+        return (plan, try await delivery.preview(plan, conversation: hook.convId, call: call, devices: devices))
     }
 }

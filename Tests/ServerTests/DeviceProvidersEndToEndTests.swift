@@ -119,4 +119,49 @@ final class DeviceProvidersEndToEndTests: XCTestCase {
             XCTAssertEqual(removed.first?["reason"], .string("APNs 410 Unregistered"))
         }
     }
+
+    /// `POST /v1/render` shows, for a custom-channel receiver, what each device's provider
+    /// would be sent (APNs: URL, headers, body; FCM: URL and message) with the badge the
+    /// push would carry; nothing is queued or counted, and the push that is then sent
+    /// carries the same body.
+    func testThePreviewShowsWhatEachProviderWouldBeSent() async throws {
+        let standIns = try await standIns()
+        try await withServer(standIns.configuration) { server in try await Self.previewThenSend(server, standIns) }
+    }
+
+    private static func previewThenSend(_ server: TestServer, _ standIns: StandIns) async throws {
+        try await Self.register(server, "Tyke", ["provider": "apns", "token": Self.apnsToken("Tyke"), "platform": "ios", "environment": "production"])
+        try await Self.register(server, "Tyke", ["provider": "fcm", "token": "fcm-Tyke", "platform": "android"])
+        let hook = HookBody.receiversOffline(conversation: "group-ios", to: ["Jerry", "Tyke"], content: HookBody.text("Lunch?"), mentioned: ["Tyke"])
+        let preview = try await server.admin(.post, "/v1/render", json: hook).json
+        let receivers = try XCTUnwrap(preview["receivers"]?.arrayValue)
+        let jerry = try XCTUnwrap(receivers.first { $0["receiver"] == .string("Jerry") })
+        XCTAssertEqual(jerry["channel"], .array([]), "the answer's receivers have no channel of their own")
+        let tyke = try XCTUnwrap(receivers.first { $0["receiver"] == .string("Tyke") })
+        XCTAssertEqual(tyke["route"], .string("custom"))
+        let channel = try XCTUnwrap(tyke["channel"]?.arrayValue)
+        XCTAssertEqual(channel.map { $0["provider"]?.stringValue ?? "" }.sorted(), ["apns", "fcm"])
+        let apns = try XCTUnwrap(channel.first { $0["provider"] == .string("apns") }?["request"])
+        XCTAssertEqual(apns["url"], .string(standIns.apns.baseURL + "/3/device/" + Self.apnsToken("Tyke")))
+        XCTAssertEqual(apns["headers"]?["apns-topic"], .string(Self.topic))
+        XCTAssertEqual(apns["headers"]?["apns-push-type"], .string("alert"))
+        XCTAssertNil(apns["headers"]?["authorization"], "no credential is shown")
+        XCTAssertEqual(apns["body"]?["aps"]?["alert"], .string("Tom mentioned you: Lunch?"))
+        XCTAssertEqual(apns["body"]?["aps"]?["badge"], .number(1))
+        let fcm = try XCTUnwrap(channel.first { $0["provider"] == .string("fcm") }?["request"])
+        XCTAssertEqual(fcm["body"]?["message"]?["token"], .string("fcm-Tyke"))
+        XCTAssertEqual(fcm["body"]?["message"]?["notification"]?["body"], .string("Tom mentioned you: Lunch?"))
+        XCTAssertEqual(fcm["body"]?["message"]?["android"]?["notification"]?["notification_count"], .number(1))
+        let queued = try await server.queueStats()
+        XCTAssertEqual(queued.counts(.apns), .init(), "a preview queues nothing")
+
+        // Sent for real, the push carries what the preview showed (its own push id aside).
+        _ = try await server.receiversOffline(hook)
+        let arrived = await standIns.apns.waitForRequests(1)
+        XCTAssertTrue(arrived)
+        let sent = try XCTUnwrap(standIns.apns.received.first)
+        XCTAssertEqual(sent.json?["aps"]?["alert"], .string("Tom mentioned you: Lunch?"))
+        XCTAssertEqual(sent.json?["aps"]?["badge"], .number(1), "the badge the preview showed")
+        XCTAssertEqual(sent.headers["apns-topic"], Self.topic)
+    }
 }

@@ -20,6 +20,7 @@ final class CustomDelivery: Service {
     let events: any DeliveryEventSink
     /// The providers that are configured: only their devices are routed to.
     let providers: Set<ProviderKind>
+    private let providerByKind: [ProviderKind: any PushProvider]
     /// The smallest rendered-payload budget among them; nil without any.
     let payloadBudget: Int?
     let badgeResetOnClientOnline: Bool
@@ -53,6 +54,7 @@ final class CustomDelivery: Service {
             throw error
         }
         self.providers = Set(providers.map(\.kind))
+        providerByKind = Dictionary(uniqueKeysWithValues: providers.map { ($0.kind, $0) })
         payloadBudget = providers.map(\.payloadBudget).min()
         badgeResetOnClientOnline = configuration.badgeResetOnClientOnline
         metrics = DeliveryMetrics(factory: metricsFactory)
@@ -68,6 +70,37 @@ final class CustomDelivery: Service {
     /// the order of `plan.custom`.
     func enqueue(_ plan: HookPlan, conversation: String, call: String, devices: [String: [Device]]) async throws -> [String] {
         guard !plan.custom.isEmpty else { return [] }
+        let pushes = try newPushes(plan, conversation: conversation, call: call, devices: devices)
+        _ = try await enqueuer.enqueue(pushes)
+        return pushes.map(\.pushId)
+    }
+
+    /// What `enqueue` would queue for the plan, as each provider would send it, per
+    /// receiver of `plan.custom`: `{"provider", "token", "request"}` per device, the
+    /// badge being the receiver's counter as it is now plus one. Nothing is queued or
+    /// counted.
+    func preview(_ plan: HookPlan, conversation: String, call: String, devices: [String: [Device]]) async throws -> [String: [JSONValue]] {
+        var previews: [String: [JSONValue]] = [:]
+        let now = clock.now()
+        for push in try newPushes(plan, conversation: conversation, call: call, devices: devices) {
+            let badge = push.incrementsBadge ? try await queue.badge(of: push.receiver) + 1 : nil
+            previews[push.receiver] = push.devices.map { address in
+                let job = PushJob(
+                    id: 0, pushId: push.pushId, hookCallId: call, receiver: push.receiver, conversation: conversation,
+                    template: push.template, payload: push.payload, badge: badge, device: address, state: .ready, attempts: 1,
+                    queuedAt: now, dueAt: now)
+                return .object([
+                    ("provider", .string(address.provider.rawValue)), ("token", .string(address.token)),
+                    ("request", providerByKind[address.provider]?.preview(job) ?? .null),
+                ])
+            }
+        }
+        return previews
+    }
+
+    /// One push per receiver of `plan.custom`, to the receiver's devices on the
+    /// configured providers.
+    private func newPushes(_ plan: HookPlan, conversation: String, call: String, devices: [String: [Device]]) throws -> [NewPush] {
         var pushes: [NewPush] = []
         pushes.reserveCapacity(plan.custom.count)
         // One parse per group: receivers of a group share its payload.
@@ -88,8 +121,7 @@ final class CustomDelivery: Service {
                     template: group.template, payload: payload, incrementsBadge: Self.countsTowardBadge(payload),
                     devices: addresses))
         }
-        _ = try await enqueuer.enqueue(pushes)
-        return pushes.map(\.pushId)
+        return pushes
     }
 
     /// The template's `badge: increment` renders `"badge": "Increment"`: such a push counts.

@@ -51,13 +51,13 @@ struct AdminRoutes: Sendable {
         }
         admin.post("render") { request, _ in
             let body = try await request.collectBody(upTo: maxBodyBytes)
-            let plan: HookPlan
+            let preview: (plan: HookPlan, channel: [String: [JSONValue]])
             do {
-                plan = try await service.preview(body: body.readableBytesView)
+                preview = try await service.preview(body: body.readableBytesView)
             } catch let error as HookInputError {
                 throw AdminError.badRequest(error.description)
             }
-            return Self.json(Self.preview(plan))
+            return Self.json(Self.preview(preview.plan, channel: preview.channel))
         }
         admin.get("templates") { _, _ in
             Self.json(Self.templateList(service.templates.set))
@@ -152,8 +152,9 @@ struct AdminRoutes: Sendable {
 
     /// The answer, and what each receiver's template asked for and where it goes
     /// (`route`: `answer`, `custom`, `undeliverable` or `muted`), with its experiment's
-    /// variant; `experiment`: each receiver's assigned variant and whether it was sent.
-    static func preview(_ plan: HookPlan) -> JSONValue {
+    /// variant and, for the custom channel, what each of its devices' providers would be
+    /// sent (`channel`); `experiment`: each receiver's assigned variant and whether it was sent.
+    static func preview(_ plan: HookPlan, channel: [String: [JSONValue]]) -> JSONValue {
         let coalesced = Set(plan.coalesced.map(\.receiver))
         let custom = Set(plan.custom.map(\.receiver))
         let undeliverable = Set(plan.undeliverable)
@@ -198,6 +199,7 @@ struct AdminRoutes: Sendable {
                     (key: "route", value: .string(route(receiver))),
                     (key: "reason", value: .string(reason(receiver))),
                     (key: "variant", value: group.variant.map(JSONValue.string) ?? .null),
+                    (key: "channel", value: .array(channel[receiver] ?? [])),
                 ]))
             }
         }

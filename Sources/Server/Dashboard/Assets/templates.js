@@ -72,6 +72,14 @@ function routeText(receiver) {
   return receiver.coalesced ? `${base} · coalesced` : base;
 }
 
+/** What each of a custom-channel receiver's devices would be sent, one disclosure per device. */
+function channelRequests(channel) {
+  return (channel || []).map((device) =>
+    el("details", { class: "channel-request", "data-provider": device.provider },
+      el("summary", null, `What ${device.provider} would be sent (device ${device.token})`),
+      el("pre", { class: "code" }, JSON.stringify(device.request, null, 2))));
+}
+
 function previewResult(result) {
   const answer = el("pre", { id: "preview-answer", class: "code" }, JSON.stringify(result.result, null, 2));
   let pushMessage = null;
@@ -87,7 +95,7 @@ function previewResult(result) {
     el("td", { class: "locale" }, r.locale ?? "–"),
     el("td", { class: "route", "data-value": r.route }, routeText(r), r.variant ? ` · variant ${r.variant}` : ""),
     el("td", { class: "reason" }, r.reason ?? ""),
-    el("td", { class: "payload" }, el("code", null, r.payload))));
+    el("td", { class: "payload" }, el("code", null, r.payload), channelRequests(r.channel))));
   const extra = [];
   if ((result.excluded || []).length) extra.push(el("p", null, `Excluded (not pushed): ${result.excluded.join(", ")}`));
   if ((result.mutedUnforced || []).length) extra.push(el("p", null, `Muted the conversation, not pushed: ${result.mutedUnforced.join(", ")}`));
