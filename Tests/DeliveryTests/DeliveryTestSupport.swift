@@ -193,6 +193,18 @@ func makePush(
 
 func webhookDevice(_ token: String) -> DeviceAddress { DeviceAddress(provider: .webhook, token: token) }
 
+/// `count` pushes to receivers `user-<index>`, each to a webhook device and an APNs
+/// (even index) or FCM (odd) one: jobs of three providers.
+func twoDevicePushes(_ count: Int, from first: Int = 0) -> [NewPush] {
+    (first..<first + count).map { index in
+        makePush(
+            receiver: "user-\(index)", devices: [
+                DeviceAddress(provider: .webhook, token: "w-\(index)", platform: "ios"),
+                DeviceAddress(provider: index % 2 == 0 ? .apns : .fcm, token: "t-\(index)", platform: "ios"),
+            ], hookCall: "call-\(index)", incrementsBadge: false)
+    }
+}
+
 /// Yields until `condition` holds; false after `timeout`, so that a test that waits for
 /// other tasks fails instead of hanging the suite.
 func yield(until condition: () -> Bool, timeout: Duration = .seconds(60)) async -> Bool {

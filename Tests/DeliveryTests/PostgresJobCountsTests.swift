@@ -11,18 +11,6 @@ final class PostgresJobCountsTests: XCTestCase {
     private let t0 = Date(timeIntervalSince1970: 1_700_000_000)
     private func at(_ seconds: Double) -> Date { t0.addingTimeInterval(seconds) }
 
-    private func pushes(_ count: Int, from first: Int = 0) -> [NewPush] {
-        (first..<first + count).map { index in
-            NewPush(
-                pushId: PushIdentifier.random(), hookCallId: "call-\(index)", receiver: "user-\(index)", conversation: "room",
-                template: "default", payload: .object([(key: "alert", value: .string("hi"))]), incrementsBadge: false,
-                devices: [
-                    DeviceAddress(provider: .webhook, token: "w-\(index)", platform: "ios"),
-                    DeviceAddress(provider: index % 2 == 0 ? .apns : .fcm, token: "t-\(index)", platform: "ios"),
-                ])
-        }
-    }
-
     private func deltaRows(_ database: PostgresDatabase) async throws -> Int {
         try await database.rows("SELECT COUNT(*) FROM job_count_delta").first!.decode(Int.self)
     }
@@ -33,7 +21,7 @@ final class PostgresJobCountsTests: XCTestCase {
         let database = try await PostgresTestDatabase.make()
         addTeardownBlock { await database.close() }
         let queue = PostgresDeliveryQueue(database: database, instanceId: "a")
-        _ = try await queue.enqueue(pushes(6), now: at(0))
+        _ = try await queue.enqueue(twoDevicePushes(6), now: at(0))
         let claimed = try await queue.claim(provider: .webhook, limit: 4, leaseDuration: .seconds(30), now: at(1))
         _ = try await queue.finish(claimed[0].lease!, as: .delivered)
         _ = try await queue.deadLetter(claimed[1].lease!, status: 400, reason: "bad token", now: at(2))
@@ -62,7 +50,7 @@ final class PostgresJobCountsTests: XCTestCase {
                 DELETE FROM pushcompose_migration WHERE version = 3;
             END $$
             """)
-        _ = try await queue.enqueue(pushes(8), now: at(0))
+        _ = try await queue.enqueue(twoDevicePushes(8), now: at(0))
         let claimed = try await queue.claim(provider: .webhook, limit: 3, leaseDuration: .seconds(30), now: at(1))
         _ = try await queue.deadLetter(claimed[0].lease!, status: 400, reason: "bad token", now: at(2))
 
@@ -73,7 +61,7 @@ final class PostgresJobCountsTests: XCTestCase {
         XCTAssertEqual(migrated, countedAtMigration)
         XCTAssertEqual(migrated.byState["webhook/dead"], 1)
         XCTAssertEqual(migrated.leases, ["a": 2])
-        _ = try await queue.enqueue(pushes(2, from: 8), now: at(4))
+        _ = try await queue.enqueue(twoDevicePushes(2, from: 8), now: at(4))
         let afterEnqueue = try await JobCensus.reported(by: queue, now: at(4))
         let countedAfter = try await JobCensus.count(postgres: database)
         XCTAssertEqual(afterEnqueue, countedAfter)

@@ -19,25 +19,13 @@ final class SQLiteJobCountsTests: XCTestCase {
         return url
     }
 
-    private func pushes(_ count: Int, from first: Int = 0) -> [NewPush] {
-        (first..<first + count).map { index in
-            NewPush(
-                pushId: PushIdentifier.random(), hookCallId: "call-\(index)", receiver: "user-\(index)", conversation: "room",
-                template: "default", payload: .object([(key: "alert", value: .string("hi"))]), incrementsBadge: false,
-                devices: [
-                    DeviceAddress(provider: .webhook, token: "w-\(index)", platform: "ios"),
-                    DeviceAddress(provider: index % 2 == 0 ? .apns : .fcm, token: "t-\(index)", platform: "ios"),
-                ])
-        }
-    }
-
     func testJobsQueuedBeforeTheCountersAreCounted() async throws {
         let directory = try directory()
         let path = directory.appendingPathComponent(SQLiteDeliveryDatabase.fileName).path
         do {
             let database = try SQLiteDeliveryDatabase(directory: directory)
             let queue = SQLiteDeliveryQueue(database: database, instanceId: "a")
-            _ = try await queue.enqueue(pushes(8), now: at(0))
+            _ = try await queue.enqueue(twoDevicePushes(8), now: at(0))
             let claimed = try await queue.claim(provider: .webhook, limit: 3, leaseDuration: .seconds(30), now: at(1))
             _ = try await queue.deadLetter(claimed[0].lease!, status: 400, reason: "bad token", now: at(2))
         }
@@ -58,7 +46,7 @@ final class SQLiteJobCountsTests: XCTestCase {
         XCTAssertEqual(reopened, try JobCensus.count(sqlite: path))
         XCTAssertEqual(reopened.byState["webhook/dead"], 1)
         XCTAssertEqual(reopened.leases, ["a": 2])
-        _ = try await queue.enqueue(pushes(2, from: 8), now: at(4))
+        _ = try await queue.enqueue(twoDevicePushes(2, from: 8), now: at(4))
         let afterEnqueue = try await JobCensus.reported(by: queue, now: at(4))
         XCTAssertEqual(afterEnqueue, try JobCensus.count(sqlite: path))
     }

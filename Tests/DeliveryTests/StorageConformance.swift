@@ -322,24 +322,14 @@ struct StorageConformance {
     func statsEqualTheJobsAfterEveryKindOfWrite() async throws {
         let storage = try await storage()
         let (a, b) = (storage.queue, storage.otherInstance)
-        func pushes(_ count: Int, from first: Int = 0) -> [NewPush] {
-            (first..<first + count).map { index in
-                makePush(
-                    receiver: "user-\(index)",
-                    devices: [
-                        DeviceAddress(provider: .webhook, token: "w-\(index)", platform: "ios"),
-                        DeviceAddress(provider: index % 2 == 0 ? .apns : .fcm, token: "t-\(index)", platform: "ios"),
-                    ])
-            }
-        }
         func check(_ step: String, now: Date) async throws {
             let reported = try await JobCensus.reported(by: a, now: now)
             let counted = try await storage.countJobs()
             XCTAssertEqual(reported, counted, "\(driver.name), after \(step)")
         }
 
-        _ = try await a.enqueue(pushes(6), now: at(0))
-        _ = try await a.enqueue(pushes(4, from: 6), now: at(1))
+        _ = try await a.enqueue(twoDevicePushes(6), now: at(0))
+        _ = try await a.enqueue(twoDevicePushes(4, from: 6), now: at(1))
         try await check("enqueues", now: at(1))
         try await a.heartbeat(workers: 4, now: at(2))
         try await b.heartbeat(workers: 4, now: at(2))
