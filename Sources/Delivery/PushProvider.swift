@@ -1,4 +1,5 @@
 import PushCompose
+
 /// Sends one job to its device through one channel. A provider never throws: every
 /// failure is an outcome that says whether to retry, drop the device or give up.
 public protocol PushProvider: Sendable {

@@ -62,8 +62,13 @@ public struct WebhookProvider: PushProvider {
         return await sender.post(url: configuration.url, headers: headers, body: body)
     }
 
+    /// The URL without its user, password and query, which may carry a credential.
     public func preview(_ job: PushJob) -> JSONValue {
-        .object([("url", .string(configuration.url)), ("body", Self.body(of: job))])
+        var shown = URLComponents(string: configuration.url)
+        shown?.user = nil
+        shown?.password = nil
+        shown?.query = nil
+        return .object([("url", .string(shown?.string ?? "")), ("body", Self.body(of: job))])
     }
 
     static func body(of job: PushJob) -> JSONValue {

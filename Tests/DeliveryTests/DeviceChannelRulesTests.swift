@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Crypto
 @testable import Delivery
 import Foundation
@@ -176,4 +177,21 @@ final class DeviceChannelRulesTests: XCTestCase {
             XCTAssertEqual(($0 as? ProviderConfigurationError)?.description, "fcmServiceAccountFile is not a JSON object")
         }
     }
+
+    /// The webhook's preview shows where the push goes without what may be a credential
+    /// in its URL (user, password, query), and the body as sent.
+    func testTheWebhookPreviewLeavesCredentialsOutOfTheURL() throws {
+        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        defer { try? client.syncShutdown() }
+        let provider = try WebhookProvider(
+            configuration: .init(url: "https://user:pass@hooks.example.com/push/in?token=s3cret", secret: "webhook-secret"), client: client)
+        let preview = provider.preview(job(.object([("alert", .string("hi")), ("badge", .string("Increment"))]), device: webhookDevice))
+        XCTAssertEqual(preview["url"], .string("https://hooks.example.com/push/in"))
+        XCTAssertEqual(preview["body"]?["payload"]?["badge"], .number(3))
+        XCTAssertEqual(preview["body"]?["device"]?["token"], .string("w1"))
+        XCTAssertFalse(JSONEncoding.string(preview).contains("s3cret"))
+        XCTAssertFalse(JSONEncoding.string(preview).contains("webhook-secret"))
+    }
+
+    private let webhookDevice = DeviceAddress(provider: .webhook, token: "w1")
 }
