@@ -173,6 +173,10 @@ final class QueueCLITests: XCTestCase {
         XCTAssertEqual(records[2]["olderThan"], .string("30d"))
         let verified = try CLITests.run(["audit", "verify", "--data", prepared.data.path])
         XCTAssertEqual(verified.status, 0, verified.stdout + verified.stderr)
+        let found = try CLITests.run(["audit", "find", "--data", prepared.data.path, "--kind", "operation"])
+        XCTAssertTrue(found.stdout.contains("retryJob via cli job \(prepared.platformDead[1]) platform count 1"), found.stdout)
+        XCTAssertTrue(found.stdout.contains("retryAllDead via cli platform count 2"), found.stdout)
+        XCTAssertTrue(found.stdout.contains("purgeDead via cli count 0"), found.stdout)
     }
 
     func testPurgeDeletesDeadJobsByAge() async throws {

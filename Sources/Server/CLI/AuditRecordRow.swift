@@ -81,6 +81,11 @@ enum AuditRecordRow {
             return "torn line of \(text("file") ?? "?") moved to \(text("sideFile") ?? "?")"
         case "checkpoint":
             return "retention deleted \(value["deleted"].map(Self.count) ?? 0) files"
+        case "operation":
+            return [
+                text("action"), text("via").map { "via \($0)" }, text("job").map { "job \($0)" }, text("provider"),
+                text("count").map { "count \($0)" }, text("outcome"),
+            ].compactMap { $0 }.joined(separator: " ")
         default:
             return ""
         }
