@@ -38,6 +38,9 @@ public struct HookPlan: Sendable, Equatable {
     public var undeliverable: [String] = []
     /// The message as the composer read it (kind, text), for the audit record.
     public var content: MessageContent?
+    /// The requested receivers who muted the conversation, forced through or not, in
+    /// the request's order: what the registry said, for the audit record.
+    public var muted: [String] = []
     /// Receivers who muted the conversation and are not forced: the built-in push skips
     /// those in the answer, and the custom channel is not sent to.
     public var mutedUnforced: [String] = []

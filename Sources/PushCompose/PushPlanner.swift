@@ -72,6 +72,7 @@ public enum PushPlanner {
         plan.custom = routes.custom
         plan.undeliverable = routes.undeliverable
         plan.mutedUnforced = routes.mutedOnCustom
+        if !muted.isEmpty { plan.muted = requested.filter(muted.contains) }
         guard let chosen = routes.answeredGroup else { return plan }
 
         let answered = groups[chosen]

@@ -77,10 +77,8 @@ final class HookService: Sendable {
                 metrics.renderFailures(plan.renderFailures.count, template: plan.template)
                 let micros = Int((ContinuousClock.now - started) / .microseconds(1))
                 let auditRecord = HookAuditRecord(textPolicy: settings.auditText)
-                let mutedSet = registry.mutedClients(conversation: hook.convId)
-                let muted = mutedSet.isEmpty ? [] : hook.offlinePeers.filter(mutedSet.contains)
                 let input = settings.auditText.keepsText ? HookAuditInput.make(body: body.readableBytesView, parameters: parameters, hook: hook, registry: registry) : nil
-                var lines = [auditRecord.receiversOffline(hook: hook, plan: plan, call: call, pushIds: pushIds, muted: muted, input: input, micros: micros)]
+                var lines = [auditRecord.receiversOffline(hook: hook, plan: plan, call: call, pushIds: pushIds, input: input, micros: micros)]
                 if let exposed { lines += auditRecord.exposures(exposed, call: call, conversation: hook.convId) }
                 await audit.record(lines)
                 return plan.answer.json

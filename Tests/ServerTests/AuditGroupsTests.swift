@@ -18,7 +18,7 @@ final class AuditGroupsTests: XCTestCase {
         let hook = ReceiversOfflineHook(fromPeer: "Tom", convId: "conv-1", offlinePeers: receivers, content: "hi")
         let pushIds = receivers.indices.map { "push-\($0)" }
 
-        let line = HookAuditRecord(textPolicy: .full).receiversOffline(hook: hook, plan: plan, call: "call-1", pushIds: pushIds, muted: [], input: nil, micros: 1)
+        let line = HookAuditRecord(textPolicy: .full).receiversOffline(hook: hook, plan: plan, call: "call-1", pushIds: pushIds, input: nil, micros: 1)
 
         let record = try decodeJSON(String(decoding: line.bytes, as: UTF8.self))
         let listed = try XCTUnwrap(record["groups"]?.arrayValue)
@@ -49,7 +49,7 @@ final class AuditGroupsTests: XCTestCase {
         plan.undeliverable = ["r2"]
         plan.depersonalized = ["r1"]
         let hook = ReceiversOfflineHook(fromPeer: "Tom", convId: "conv-1", offlinePeers: ["r0", "r1", "r2", "r3"], content: "hi")
-        let line = HookAuditRecord(textPolicy: .full).receiversOffline(hook: hook, plan: plan, call: "c", pushIds: ["p1"], muted: [], input: nil, micros: 1)
+        let line = HookAuditRecord(textPolicy: .full).receiversOffline(hook: hook, plan: plan, call: "c", pushIds: ["p1"], input: nil, micros: 1)
         let record = try decodeJSON(String(decoding: line.bytes, as: UTF8.self))
         XCTAssertEqual(record["custom"]?[0]?["push"], .string("p1"))
         XCTAssertEqual(record["undeliverable"]?[0]?["reason"], .string("no device"))
@@ -62,7 +62,7 @@ final class AuditGroupsTests: XCTestCase {
             answer: .skipBuiltinPush, template: "t", groups: [], answeredGroup: nil,
             coalesced: [], excluded: [], renderFailures: [])
         let hook = ReceiversOfflineHook(fromPeer: "Tom", convId: "conv-1", offlinePeers: [], content: "hi")
-        let line = HookAuditRecord(textPolicy: .full).receiversOffline(hook: hook, plan: plan, call: "c", pushIds: [], muted: [], input: nil, micros: 1)
+        let line = HookAuditRecord(textPolicy: .full).receiversOffline(hook: hook, plan: plan, call: "c", pushIds: [], input: nil, micros: 1)
         let record = try decodeJSON(String(decoding: line.bytes, as: UTF8.self))
         XCTAssertNil(record["depersonalized"])
     }

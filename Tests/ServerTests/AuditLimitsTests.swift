@@ -58,7 +58,7 @@ final class AuditLimitsTests: XCTestCase {
             groups: [PushGroup(payload: payload, force: false, template: "default", locale: "en", receivers: ["Jerry"], hasMentions: false)],
             answeredGroup: 0, coalesced: [], excluded: [], renderFailures: [])
         let hook = ReceiversOfflineHook(fromPeer: "Tom", convId: "conv-1", offlinePeers: ["Jerry"], content: "hi")
-        let line = HookAuditRecord(textPolicy: .full).receiversOffline(hook: hook, plan: plan, call: "c", pushIds: [], muted: [], input: nil, micros: 1)
+        let line = HookAuditRecord(textPolicy: .full).receiversOffline(hook: hook, plan: plan, call: "c", pushIds: [], input: nil, micros: 1)
         let record = try! decodeJSON(String(decoding: line.bytes, as: UTF8.self))
         let kept = record["groups"]?[0]?["payload"]?.stringValue ?? ""
         XCTAssertEqual(kept, String(payload.prefix(AuditLimits.textBytes / 2 + 5)))  // 10 ASCII bytes, then 2 a character

@@ -33,6 +33,12 @@ final class ConversationUpdateTests: XCTestCase {
             _ = try await server.receiversOffline(HookBody.receiversOffline(to: ["Jerry", "Spike"], content: HookBody.text("hi")))
             let records = try await server.auditRecords()
             XCTAssertEqual(records.last?["mutedUnforced"]?.stringArray, ["Jerry"])
+            XCTAssertEqual(records.last?["muted"]?.stringArray, ["Jerry"])
+            // In the request's order, whoever else is called.
+            _ = try await server.call("_conversationUpdate", json: ["initBy": "Tyke", "convId": "conv-1", "mute": true])
+            _ = try await server.receiversOffline(HookBody.receiversOffline(to: ["Tyke", "Spike", "Jerry"], content: HookBody.text("hi")))
+            let next = try await server.auditRecords().last
+            XCTAssertEqual(next?["muted"]?.stringArray, ["Tyke", "Jerry"])
         }
     }
 

@@ -41,10 +41,9 @@ struct HookAuditRecord {
     /// - Parameters:
     ///   - call: the hook call's id, which its delivery events name too.
     ///   - pushIds: the push id of each of `plan.custom`, in order.
-    ///   - muted: the receivers who muted the conversation.
     ///   - input: what the composer read (`HookAuditInput`), kept with `auditText: full`.
     func receiversOffline(
-        hook: ReceiversOfflineHook, plan: HookPlan, call: String, pushIds: [String], muted: [String], input: HookAuditInput?, micros: Int
+        hook: ReceiversOfflineHook, plan: HookPlan, call: String, pushIds: [String], input: HookAuditInput?, micros: Int
     ) -> AuditLine {
         let content = plan.content ?? MessageContent(parsing: hook.content)
         var record = Self.start(.hook)
@@ -85,7 +84,7 @@ struct HookAuditRecord {
         }
         record.listed("excluded", strings: plan.excluded)
         record.listed("mutedUnforced", strings: plan.mutedUnforced)
-        record.listed("muted", strings: muted)
+        record.listed("muted", strings: plan.muted)
         if !plan.depersonalized.isEmpty { record.listed("depersonalized", strings: plan.depersonalized) }
         if let experiment = plan.experiment {
             record.member("experiment", experiment.experiment)

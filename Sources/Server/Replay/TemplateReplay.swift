@@ -51,7 +51,7 @@ struct TemplateReplay {
         let plan = composer.compose(call.hook, call: call.call, now: call.seconds)
         // Push ids are made when pushes are queued; no outcome reads them.
         let line = HookAuditRecord(textPolicy: .full).receiversOffline(
-            hook: call.hook, plan: plan, call: call.call, pushIds: plan.custom.map { _ in "" }, muted: call.muted, input: nil, micros: 0)
+            hook: call.hook, plan: plan, call: call.call, pushIds: plan.custom.map { _ in "" }, input: nil, micros: 0)
         let replayed = try JSONParser.parse(line.bytes)
         return ReplayComparison(call: call.call, receivers: call.receivers, recorded: call.record, replayed: replayed)
     }
