@@ -179,6 +179,20 @@ final class QueueCLITests: XCTestCase {
         XCTAssertTrue(found.stdout.contains("purgeDead via cli count 0"), found.stdout)
     }
 
+    /// The change is made before its record is written: a record that cannot be written
+    /// is said, with the change's own output, and the exit status is 1.
+    func testARecordThatCannotBeWrittenIsSaid() async throws {
+        let prepared = try await prepare()
+        // Where the audit folder would be, a file: nothing can be written there.
+        try Data("not a folder".utf8).write(to: prepared.data.appendingPathComponent("audit"))
+        let run = try Self.queue(["retry", "--all-dead"], data: prepared.data)
+        XCTAssertEqual(run.status, 1)
+        XCTAssertEqual(run.stdout, "retried 3\n")
+        XCTAssertTrue(run.stderr.contains("pushcompose: done, but its audit record (retryAllDead) could not be written"), run.stderr)
+        let stats = try await prepared.queue.stats(now: Date())
+        XCTAssertEqual(stats.counts(.platform).dead, 0, "the retry itself was made")
+    }
+
     func testPurgeDeletesDeadJobsByAge() async throws {
         let prepared = try await prepare()
         for (arguments, error) in [

@@ -52,12 +52,18 @@ struct QueueCommand: AsyncParsableCommand {
         }
 
         /// Records what a command changed as an `operation` record (`via: cli`) in the data
-        /// directory's audit log.
+        /// directory's audit log. The change is made by then: a record that cannot be
+        /// written is said as such (exit status 1), so that nobody repeats the change.
         func audit(_ action: OperationAuditRecord.Action, members: [(String, JSONValue)]) async throws {
-            let configuration = try ServerConfiguration.forCommand(file: config)
-            try await CommandAudit.record(
-                OperationAuditRecord.line(action, via: .cli, members: members), configuration: configuration,
-                data: URL(fileURLWithPath: data ?? configuration.data))
+            do {
+                let configuration = try ServerConfiguration.forCommand(file: config)
+                try await CommandAudit.record(
+                    OperationAuditRecord.line(action, via: .cli, members: members), configuration: configuration,
+                    data: URL(fileURLWithPath: data ?? configuration.data))
+            } catch {
+                printError("pushcompose: done, but its audit record (\(action.rawValue)) could not be written: \(error)")
+                throw ExitCode.failure
+            }
         }
 
         func show(_ value: JSONValue, orText text: @autoclosure () -> String) {
@@ -151,23 +157,23 @@ struct QueueCommand: AsyncParsableCommand {
         func run() async throws {
             let queue = try await options.openQueue()
             let retried: Int
+            let record: (action: OperationAuditRecord.Action, members: [(String, JSONValue)])
             if let id {
                 guard let job = try await queue.job(id: id), job.state == .dead, try await queue.retryDead(id: id, now: Date()) else {
                     printError("pushcompose: no dead job with id \(id)")
                     throw ExitCode.failure
                 }
                 retried = 1
-                try await options.audit(.retryJob, members: [
+                record = (.retryJob, [
                     ("job", .number(Double(id))), ("push", .string(job.pushId)), ("receiver", .string(job.receiver)),
                     ("provider", .string(job.device.provider.rawValue)), ("count", .number(1)),
                 ])
             } else {
                 retried = try await queue.retryAllDead(provider: provider, now: Date())
-                try await options.audit(.retryAllDead, members: [
-                    ("provider", provider.map { .string($0.rawValue) } ?? .null), ("count", .number(Double(retried))),
-                ])
+                record = (.retryAllDead, [("provider", provider.map { .string($0.rawValue) } ?? .null), ("count", .number(Double(retried)))])
             }
             options.show(DeliveryJSON.count("retried", retried), orText: "retried \(retried)")
+            try await options.audit(record.action, members: record.members)
         }
     }
 
@@ -192,10 +198,10 @@ struct QueueCommand: AsyncParsableCommand {
         func run() async throws {
             let cutoff = olderThan.flatMap(DurationText.seconds).map { Date().addingTimeInterval(-Double($0)) }
             let purged = try await options.openQueue().purgeDead(olderThan: cutoff)
+            options.show(DeliveryJSON.count("purged", purged), orText: "purged \(purged)")
             try await options.audit(.purgeDead, members: [
                 ("olderThan", olderThan.map(JSONValue.string) ?? .null), ("count", .number(Double(purged))),
             ])
-            options.show(DeliveryJSON.count("purged", purged), orText: "purged \(purged)")
         }
     }
 }
