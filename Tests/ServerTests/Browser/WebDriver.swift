@@ -159,20 +159,42 @@ final class WebDriver: @unchecked Sendable {
         try await execute("const e = document.querySelector(arguments[0]); return e ? e.getAttribute(arguments[1]) : null", [css, name]) as? String
     }
 
-    /// Waits until `predicate` (a script returning a boolean) holds. The page gives no event
-    /// the test could await from outside, so its DOM is asked every 50 ms.
+    /// Waits until `predicate` (a script body returning a boolean, reading `arguments`)
+    /// holds: checked at once, then inside the page at every change of its document (a
+    /// MutationObserver), so the wait ends on the change itself. A script cut short by a
+    /// new document (a navigation) is run again in it.
     func wait(
         until predicate: String, with arguments: [Any] = [], timeout: Duration = .seconds(20), _ what: String,
         file: StaticString = #filePath, line: UInt = #line
     ) async throws {
+        let script = """
+            const done = arguments[arguments.length - 1];
+            const holds = () => { try { \(predicate) } catch (error) { return false; } };
+            if (holds()) { done(true); return; }
+            const observer = new MutationObserver(() => { if (holds()) { observer.disconnect(); done(true); } });
+            observer.observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
+            """
         let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if try await execute(predicate, arguments) as? Bool == true { return }
-            try await Task.sleep(for: .milliseconds(50))
+        var held = false
+        waiting: while case let left = deadline - ContinuousClock.now, left > .zero {
+            try await send(.POST, sessionPath + "/timeouts", ["script": max(1, Int(left / .milliseconds(1)))])
+            do {
+                held = try await executeAsync(script, arguments) as? Bool == true
+                break waiting
+            } catch let failure as Failure where failure.description.contains("unloaded") || failure.description.contains("execution context") {
+                continue  // the document was replaced while the script waited
+            } catch let failure as Failure where failure.description.hasPrefix("script timeout") {
+                break waiting
+            }
         }
+        try await send(.POST, sessionPath + "/timeouts", ["script": Self.defaultScriptTimeout])
+        if held { return }
         let state = try await execute("const p = document.querySelector('main#page'); return p ? p.dataset.page + '/' + p.dataset.state + ': ' + p.textContent.slice(0, 400) : 'no page'")
         throw Failure(description: "timed out waiting for \(what); the page is \(state ?? "?")")
     }
+
+    /// WebDriver's script timeout (ms) outside a wait, which sets its own.
+    private static let defaultScriptTimeout = 30_000
 
     /// Waits for the page `name` to be shown and loaded.
     func awaitPage(_ name: String) async throws {
