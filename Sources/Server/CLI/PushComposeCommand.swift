@@ -1,6 +1,5 @@
 import ArgumentParser
 
-@main
 struct PushComposeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pushcompose",
