@@ -115,8 +115,18 @@ public final class SQLiteExperimentStore: ExperimentStore {
         guard !rows.isEmpty else { return }
         try await database.write { db in
             var tally = ExposureTally()
+            // Pushes this batch found unrecorded: their further rows (another variant or
+            // status of the same call's answer) need not look again, `pushGroups` having
+            // given each receiver once per push.
+            var unrecorded = Set<PushKey>()
             for row in rows {
-                if let new = try Self.insert(row, db) { tally.add(new) }
+                let key = PushKey(pushId: row.pushId, experiment: row.experiment)
+                if unrecorded.contains(key) {
+                    try Self.append(row, db)
+                    tally.add(row)
+                } else if let new = try Self.insert(row, db, unrecorded: &unrecorded) {
+                    tally.add(new)
+                }
             }
             let arm = try db.cachedStatement(
                 sql: """
@@ -151,13 +161,16 @@ public final class SQLiteExperimentStore: ExperimentStore {
     }
 
     /// Stores `row`'s receivers that this push did not reach in this experiment before;
-    /// returns the row of those (nil when there are none).
-    private static func insert(_ row: PushExposure, _ db: Database) throws -> PushExposure? {
+    /// returns the row of those (nil when there are none). A push found with no row yet
+    /// joins `unrecorded`.
+    private static func insert(_ row: PushExposure, _ db: Database, unrecorded: inout Set<PushKey>) throws -> PushExposure? {
         let stored = try Row.fetchAll(
             db.cachedStatement(sql: "SELECT variant, status, receivers FROM experiment_push WHERE push_id = ? AND experiment = ?"),
             arguments: [row.pushId, row.experiment])
         var new = row
-        if !stored.isEmpty {
+        if stored.isEmpty {
+            unrecorded.insert(PushKey(pushId: row.pushId, experiment: row.experiment))
+        } else {
             // Rare: the same push recorded again (a batch retried, a call's id reused).
             let known = Set(stored.flatMap { PushExposure.receivers(joined: $0["receivers"]) })
             new.receivers.removeAll { known.contains($0) }
@@ -172,15 +185,25 @@ public final class SQLiteExperimentStore: ExperimentStore {
                 return new
             }
         }
+        try append(new, db)
+        return new
+    }
+
+    /// Stores `row` as a new row.
+    private static func append(_ row: PushExposure, _ db: Database) throws {
         try db.cachedStatement(
             sql: """
                 INSERT INTO experiment_push (push_id, experiment, variant, status, time, receivers, receiver_count, conversation_unit)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """
         ).execute(arguments: [
-            row.pushId, row.experiment, row.variant, row.status.rawValue, row.time, new.joinedReceivers, new.receivers.count, row.conversationUnit,
+            row.pushId, row.experiment, row.variant, row.status.rawValue, row.time, row.joinedReceivers, row.receivers.count, row.conversationUnit,
         ])
-        return new
+    }
+
+    private struct PushKey: Hashable {
+        var pushId: String
+        var experiment: String
     }
 
     public func recordOpens(_ events: [OpenEvent], windows: [String: Double]) async throws -> [OpenEventOutcome] {
