@@ -1,6 +1,7 @@
 import Experiments
 import Foundation
 import GRDB
+import PushCompose
 import Storage
 
 /// The experiment store in its own SQLite file (WAL), beside the state and the queue, so
@@ -10,8 +11,8 @@ import Storage
 /// (`experiment_push`, appended in time order); an exposed receiver has one row per
 /// experiment and variant (`experiment_receiver`: its counts and latest push), and each
 /// variant its counters (`experiment_arm`), updated in the same transaction: a batch costs
-/// a row per push and one write per distinct exposed receiver, and the report reads the
-/// counters alone.
+/// a row per push and one row write per distinct exposed receiver (in one statement per
+/// arm and call time), and the report reads the counters alone.
 public final class SQLiteExperimentStore: ExperimentStore {
     public static let fileName = "experiments.sqlite"
 
@@ -134,20 +135,32 @@ public final class SQLiteExperimentStore: ExperimentStore {
                     ON CONFLICT DO UPDATE SET pushes = pushes + excluded.pushes, not_exposed = not_exposed + excluded.not_exposed,
                         overridden = overridden + excluded.overridden
                     """)
-            let receiver = try db.cachedStatement(
+            // An arm's receivers go in one statement per push time (a batch holds a few
+            // dozen calls), as a JSON array, instead of one statement per receiver: a
+            // statement's own cost was most of the store's. The count before the upsert
+            // tells how many were new (a receiver is once per arm in the tally).
+            let known = try db.cachedStatement(
                 sql: """
-                    INSERT INTO experiment_receiver (experiment, receiver, variant, pushes, latest_push_id, latest_time) VALUES (?, ?, ?, ?, ?, ?)
+                    SELECT count(*) FROM json_each(?) AS added CROSS JOIN experiment_receiver AS stored
+                    ON stored.experiment = ? AND stored.receiver = added.value ->> 0 AND stored.variant = ?
+                    """)
+            let receivers = try db.cachedStatement(
+                sql: """
+                    INSERT INTO experiment_receiver (experiment, receiver, variant, pushes, latest_push_id, latest_time)
+                    SELECT ?, value ->> 0, ?, value ->> 1, value ->> 2, ? FROM json_each(?) WHERE true
                     ON CONFLICT DO UPDATE SET pushes = pushes + excluded.pushes,
                         latest_push_id = CASE WHEN excluded.latest_time >= latest_time THEN excluded.latest_push_id ELSE latest_push_id END,
                         latest_time = max(latest_time, excluded.latest_time)
-                    RETURNING pushes
                     """)
             var newReceivers: [ExposureTally.ArmKey: Int] = [:]
-            for (key, added) in tally.receivers {
-                let pushes = try Int.fetchOne(
-                    receiver, arguments: [key.experiment, key.receiver, key.variant, added.pushes, added.latestPushId, added.latestTime])
-                // As many pushes as this batch added: the row is new.
-                if pushes == added.pushes { newReceivers[ExposureTally.ArmKey(experiment: key.experiment, variant: key.variant), default: 0] += 1 }
+            for (key, added) in tally.receiversByArmAndTime {
+                var json: [UInt8] = []
+                JSONEncoding.write(
+                    .array(added.map { .array([.string($0.receiver), .number(Double($0.pushes)), .string($0.latestPushId)]) }), into: &json)
+                let list = String(decoding: json, as: UTF8.self)
+                let stored = try Int.fetchOne(known, arguments: [list, key.arm.experiment, key.arm.variant]) ?? 0
+                try receivers.execute(arguments: [key.arm.experiment, key.arm.variant, key.time, list])
+                newReceivers[key.arm, default: 0] += added.count - stored
             }
             for (key, added) in tally.arms {
                 try arm.execute(arguments: [key.experiment, key.variant, added.pushes, added.notExposed, added.overridden])

@@ -51,6 +51,23 @@ public struct ExposureTally: Sendable {
         }
     }
 
+    /// The receivers of each arm, by the time of their latest push in the batch (the
+    /// time of the call that pushed them): a store writes each list at once.
+    public var receiversByArmAndTime: [ArmTime: [(receiver: String, pushes: Int, latestPushId: String)]] {
+        var lists: [ArmTime: [(receiver: String, pushes: Int, latestPushId: String)]] = [:]
+        for (key, added) in receivers {
+            lists[ArmTime(arm: ArmKey(experiment: key.experiment, variant: key.variant), time: added.latestTime), default: []]
+                .append((key.receiver, added.pushes, added.latestPushId))
+        }
+        return lists
+    }
+
+    public struct ArmTime: Hashable, Sendable {
+        public var arm: ArmKey
+        /// Seconds since 1970.
+        public var time: Double
+    }
+
     /// The arms in key order: concurrent writers lock them in the same order.
     public var sortedArms: [(key: ArmKey, value: Arm)] {
         arms.sorted { ($0.key.experiment, $0.key.variant) < ($1.key.experiment, $1.key.variant) }

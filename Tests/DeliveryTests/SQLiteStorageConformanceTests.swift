@@ -29,6 +29,7 @@ final class SQLiteStorageConformanceTests: XCTestCase {
     func testTheDirectoryAndMutesAreKeptAndReadBack() async throws { try await suite.theDirectoryAndMutesAreKeptAndReadBack() }
     func testExposuresAreCountedPerVariant() async throws { try await suite.exposuresAreCountedPerVariant() }
     func testARepeatedExposureIsIgnored() async throws { try await suite.aRepeatedExposureIsIgnored() }
+    func testReceiverIdsAreStoredAsGiven() async throws { try await suite.receiverIdsAreStoredAsGiven() }
     func testOpensAreCountedOncePerPushAndReceiver() async throws { try await suite.opensAreCountedOncePerPushAndReceiver() }
     func testAnOpenCountsOnlyWithinTheWindow() async throws { try await suite.anOpenCountsOnlyWithinTheWindow() }
     func testAnOpenOfAnUnknownPushIsIgnored() async throws { try await suite.anOpenOfAnUnknownPushIsIgnored() }

@@ -643,6 +643,23 @@ struct StorageConformance {
         XCTAssertEqual(counts, [ArmCounts(variant: "control", pushes: 3, receivers: 2)])
     }
 
+    /// Receiver ids with quotes, backslashes and other scripts are stored as given: a
+    /// driver may pass a batch's receivers as one encoded list, and each must come back
+    /// whole, counted once, and found by an open naming them.
+    func receiverIdsAreStoredAsGiven() async throws {
+        let experiments = try await storage().experiments
+        let odd = ["Tom \"the cat\"", "back\\slash", "猫 🐱", "[1,2]"]
+        try await experiments.recordExposures(odd.enumerated().map { exposure("p\($0.offset)", $0.element) })
+        try await experiments.recordExposures(odd.enumerated().map { exposure("q\($0.offset)", $0.element, at: 10) })
+        let counts = try await experiments.armCounts(experiment: "greeting", since: nil)
+        XCTAssertEqual(counts, [ArmCounts(variant: "control", pushes: 8, receivers: 4)])
+        let outcomes = try await experiments.recordOpens(
+            odd.map { OpenEvent(receiver: $0, experiment: "greeting", time: t + 60) }, windows: [:])
+        XCTAssertEqual(outcomes, Array(repeating: .counted, count: 4))
+        let opened = try await experiments.armCounts(experiment: "greeting", since: nil)
+        XCTAssertEqual(opened, [ArmCounts(variant: "control", pushes: 8, receivers: 4, opens: 4, openers: 4)])
+    }
+
     /// An open counts once per (push id, receiver): the second report of it, in a later
     /// call or the same one, is a duplicate and counts nothing.
     func opensAreCountedOncePerPushAndReceiver() async throws {
