@@ -136,9 +136,11 @@ public final class SQLiteExperimentStore: ExperimentStore {
                         overridden = overridden + excluded.overridden
                     """)
             // An arm's receivers go in one statement per push time (a batch holds a few
-            // dozen calls), as a JSON array, instead of one statement per receiver: a
-            // statement's own cost was most of the store's. The count before the upsert
-            // tells how many were new (a receiver is once per arm in the tally).
+            // dozen calls), as a JSON array, instead of one statement per receiver: the
+            // binding and stepping of a statement is paid a few dozen times a batch, not
+            // thousands. The time is bound, not put in the JSON, so that it is stored
+            // exactly. The count before the upsert tells how many were new (a receiver is
+            // once per arm in the tally).
             let known = try db.cachedStatement(
                 sql: """
                     SELECT count(*) FROM json_each(?) AS added CROSS JOIN experiment_receiver AS stored
