@@ -28,6 +28,9 @@ final class DashboardBrowserTests: XCTestCase {
     private func withDashboard(
         _ configuration: ServerConfiguration, _ body: @escaping @Sendable (TestServer, WebDriver, String) async throws -> Void
     ) async throws {
+        // Before a server starts: a test client dropped the moment its server came up
+        // crashed the whole run (NIO: "Deinited NIOAsyncWriter without calling finish()").
+        try WebDriver.requireBrowser()
         try await withServer(configuration) { server in
             let driver = try await WebDriver.start()
             do {

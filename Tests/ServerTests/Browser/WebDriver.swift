@@ -31,12 +31,16 @@ final class WebDriver: @unchecked Sendable {
         base = "http://127.0.0.1:\(port)"
     }
 
-    /// Starts the driver and a browser session; fails, naming the packages, when they are
-    /// not installed.
-    static func start(width: Int = 1280, height: Int = 900) async throws -> WebDriver {
+    /// Fails, naming the packages, when the browser or its driver is not installed.
+    static func requireBrowser() throws {
         for program in [chromium, chromedriver] where !FileManager.default.isExecutableFile(atPath: program) {
             throw Failure(description: "\(program) is missing: install Debian's chromium and chromium-driver (apt-get install chromium chromium-driver), as .ci/run does")
         }
+    }
+
+    /// Starts the driver and a browser session.
+    static func start(width: Int = 1280, height: Int = 900) async throws -> WebDriver {
+        try requireBrowser()
         let port = try freePort()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: chromedriver)
