@@ -50,21 +50,19 @@ public struct ExperimentPlan: Sendable, Equatable {
         experiment: String, unit: ExperimentUnit, assigned: [(receiver: String, variant: String, unit: String, overridden: Bool)],
         plan: HookPlan
     ) -> ExperimentPlan {
-        var groupOf: [String: Int] = [:]
-        groupOf.reserveCapacity(assigned.count)
-        for (index, group) in plan.groups.enumerated() {
-            for receiver in group.receivers { groupOf[receiver] = index }
-        }
-        let custom = Set(plan.custom.map(\.receiver))
+        // Which variant a queued receiver was sent, by its route's group: the answer's
+        // receivers need no lookup (the answer carries one variant).
+        var customVariant: [String: String?] = [:]
+        customVariant.reserveCapacity(plan.custom.count)
+        for route in plan.custom { customVariant[route.receiver] = plan.groups[route.group].variant }
         let undeliverable = Set(plan.undeliverable)
         let unpushed = Set(plan.mutedUnforced).union(plan.excluded)
         let answeredVariant = plan.answeredGroup.map { plan.groups[$0].variant }
         let assignments = assigned.map { entry in
             let delivery: Delivery
-            let sentVariant = groupOf[entry.receiver].flatMap { plan.groups[$0].variant }
             if unpushed.contains(entry.receiver) {
                 delivery = .notPushed
-            } else if custom.contains(entry.receiver) {
+            } else if let sentVariant = customVariant[entry.receiver] {
                 delivery = sentVariant == entry.variant ? .custom : .notExposed
             } else if undeliverable.contains(entry.receiver) {
                 delivery = .notExposed

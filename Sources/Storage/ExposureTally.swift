@@ -32,7 +32,8 @@ public struct ExposureTally: Sendable {
     }
 
     public private(set) var arms: [ArmKey: Arm] = [:]
-    public private(set) var receivers: [ReceiverKey: Receiver] = [:]
+    /// Per arm, its exposed receivers: a receiver's id is hashed alone, not with its arm.
+    private var receiversByArm: [ArmKey: [String: Receiver]] = [:]
 
     public init() {}
 
@@ -42,22 +43,35 @@ public struct ExposureTally: Sendable {
         switch row.status {
         case .exposed:
             arms[arm, default: Arm()].pushes += row.receivers.count
-            for receiver in row.receivers {
-                let key = ReceiverKey(experiment: row.experiment, receiver: receiver, variant: row.variant)
-                receivers[key, default: Receiver()].add(pushId: row.pushId, time: row.time)
-            }
+            Self.add(row, to: &receiversByArm[arm, default: [:]])
         case .notExposed: arms[arm, default: Arm()].notExposed += row.receivers.count
         case .overridden: arms[arm, default: Arm()].overridden += row.receivers.count
         }
+    }
+
+    private static func add(_ row: PushExposure, to receivers: inout [String: Receiver]) {
+        for receiver in row.receivers { receivers[receiver, default: Receiver()].add(pushId: row.pushId, time: row.time) }
+    }
+
+    /// Every exposed receiver of the batch, once per arm.
+    public var receivers: [ReceiverKey: Receiver] {
+        var all: [ReceiverKey: Receiver] = [:]
+        for (arm, receivers) in receiversByArm {
+            for (receiver, added) in receivers {
+                all[ReceiverKey(experiment: arm.experiment, receiver: receiver, variant: arm.variant)] = added
+            }
+        }
+        return all
     }
 
     /// The receivers of each arm, by the time of their latest push in the batch (the
     /// time of the call that pushed them): a store writes each list at once.
     public var receiversByArmAndTime: [ArmTime: [(receiver: String, pushes: Int, latestPushId: String)]] {
         var lists: [ArmTime: [(receiver: String, pushes: Int, latestPushId: String)]] = [:]
-        for (key, added) in receivers {
-            lists[ArmTime(arm: ArmKey(experiment: key.experiment, variant: key.variant), time: added.latestTime), default: []]
-                .append((key.receiver, added.pushes, added.latestPushId))
+        for (arm, receivers) in receiversByArm {
+            var byTime: [Double: [(receiver: String, pushes: Int, latestPushId: String)]] = [:]
+            for (receiver, added) in receivers { byTime[added.latestTime, default: []].append((receiver, added.pushes, added.latestPushId)) }
+            for (time, list) in byTime { lists[ArmTime(arm: arm, time: time)] = list }
         }
         return lists
     }

@@ -42,31 +42,50 @@ extension Array where Element == CallExposures {
     /// The batch as rows: one per push id, experiment, variant and status, each
     /// receiver once per push id and experiment (the first time it comes), in the order
     /// they came.
+    ///
+    /// A group answered by one push (the call's) looks its row and its push's receivers
+    /// up once, not once per receiver: that is most groups, of up to thousands.
     public var pushGroups: [PushExposure] {
         var rows: [PushExposure] = []
         var rowIndex: [PushExposureKey: Int] = [:]
         var reached: [PushExperimentKey: Set<String>] = [:]
+        /// Appends `receivers` (not yet reached by the push) to the push's row of `group`.
+        func add(_ receivers: [String], pushId: String, group: CallExposures.Group, call: CallExposures) {
+            let key = PushExposureKey(pushId: pushId, experiment: call.experiment, variant: group.variant, status: group.status)
+            if let row = rowIndex[key] {
+                rows[row].receivers += receivers
+            } else {
+                rowIndex[key] = rows.count
+                rows.append(
+                    PushExposure(
+                        pushId: pushId, experiment: call.experiment, variant: group.variant, status: group.status, time: call.time,
+                        receivers: receivers, conversationUnit: call.conversationUnit))
+            }
+        }
         for call in self {
             for group in call.groups {
+                if group.pushIds.count == 1 {
+                    let pushId = group.pushIds[0]
+                    let fresh = Self.insert(group.receivers, into: &reached[PushExperimentKey(pushId: pushId, experiment: call.experiment), default: []])
+                    if !fresh.isEmpty { add(fresh, pushId: pushId, group: group, call: call) }
+                    continue
+                }
                 for (index, receiver) in group.receivers.enumerated() {
-                    let pushId = group.pushId(at: index)
+                    let pushId = group.pushIds[index]
                     guard reached[PushExperimentKey(pushId: pushId, experiment: call.experiment), default: []].insert(receiver).inserted else {
                         continue
                     }
-                    let key = PushExposureKey(pushId: pushId, experiment: call.experiment, variant: group.variant, status: group.status)
-                    if let row = rowIndex[key] {
-                        rows[row].receivers.append(receiver)
-                    } else {
-                        rowIndex[key] = rows.count
-                        rows.append(
-                            PushExposure(
-                                pushId: pushId, experiment: call.experiment, variant: group.variant, status: group.status, time: call.time,
-                                receivers: [receiver], conversationUnit: call.conversationUnit))
-                    }
+                    add([receiver], pushId: pushId, group: group, call: call)
                 }
             }
         }
         return rows
+    }
+
+    /// The receivers newly inserted into `reached`, in their order.
+    private static func insert(_ receivers: [String], into reached: inout Set<String>) -> [String] {
+        reached.reserveCapacity(reached.count + receivers.count)
+        return receivers.filter { reached.insert($0).inserted }
     }
 }
 
