@@ -110,6 +110,8 @@ final class DeviceProvidersEndToEndTests: XCTestCase {
             _ = try await server.receiversOffline(
                 HookBody.receiversOffline(conversation: "group-ios", to: ["Jerry", "Spike", "Tyke"], content: HookBody.text("Still on?"), mentioned: ["Tyke"]))
             try await eventually("Tyke's device is removed") { try await Self.devices(server, "Tyke").isEmpty }
+            // The worker removes the device, then finishes the job: wait for both.
+            try await eventually("the job is finished") { try await server.queueStats().counts(.apns).leased == 0 }
             XCTAssertEqual(standIns.apns.received.count, 2, "one push found the token dead")
             let stats = try await server.queueStats()
             XCTAssertEqual(stats.counts(.apns), .init(delivered: 1, deviceGone: 1))
