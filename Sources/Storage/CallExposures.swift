@@ -18,9 +18,6 @@ public struct CallExposures: Sendable, Equatable {
             self.receivers = receivers
             self.pushIds = pushIds
         }
-
-        /// The push that reached `receivers[index]`.
-        public func pushId(at index: Int) -> String { pushIds.count == 1 ? pushIds[0] : pushIds[index] }
     }
 
     public var experiment: String
