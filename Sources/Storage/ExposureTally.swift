@@ -53,17 +53,6 @@ public struct ExposureTally: Sendable {
         for receiver in row.receivers { receivers[receiver, default: Receiver()].add(pushId: row.pushId, time: row.time) }
     }
 
-    /// Every exposed receiver of the batch, once per arm.
-    public var receivers: [ReceiverKey: Receiver] {
-        var all: [ReceiverKey: Receiver] = [:]
-        for (arm, receivers) in receiversByArm {
-            for (receiver, added) in receivers {
-                all[ReceiverKey(experiment: arm.experiment, receiver: receiver, variant: arm.variant)] = added
-            }
-        }
-        return all
-    }
-
     /// The receivers of each arm, by the time of their latest push in the batch (the
     /// time of the call that pushed them): a store writes each list at once.
     public var receiversByArmAndTime: [ArmTime: [(receiver: String, pushes: Int, latestPushId: String)]] {
@@ -87,9 +76,11 @@ public struct ExposureTally: Sendable {
         arms.sorted { ($0.key.experiment, $0.key.variant) < ($1.key.experiment, $1.key.variant) }
     }
 
-    /// The receivers in key order, for the same reason.
+    /// Every exposed receiver of the batch, once per arm, in key order, for the same reason.
     public var sortedReceivers: [(key: ReceiverKey, value: Receiver)] {
-        receivers.sorted { ($0.key.experiment, $0.key.receiver, $0.key.variant) < ($1.key.experiment, $1.key.receiver, $1.key.variant) }
+        receiversByArm.flatMap { arm, receivers in
+            receivers.map { (key: ReceiverKey(experiment: arm.experiment, receiver: $0.key, variant: arm.variant), value: $0.value) }
+        }.sorted { ($0.key.experiment, $0.key.receiver, $0.key.variant) < ($1.key.experiment, $1.key.receiver, $1.key.variant) }
     }
 }
 

@@ -17,8 +17,6 @@ struct RecordedCall {
     var hook: ReceiversOfflineHook
     var registry: RecordedRegistry
     var variants: RecordedVariants
-    /// The record's `muted`: who muted the conversation, as the replay's record lists them too.
-    var muted: [String]
     /// The record as written.
     var record: JSONValue
 
@@ -42,8 +40,8 @@ struct RecordedCall {
         self.seconds = seconds
         self.call = call
         self.record = record
-        muted = record["muted"]?.asStrings ?? []
-        registry = RecordedRegistry(input: input, conversation: hook.convId, muted: muted)
+        // Who muted the conversation, as the replayed record lists them too.
+        registry = RecordedRegistry(input: input, conversation: hook.convId, muted: record["muted"]?.asStrings ?? [])
         variants = RecordedVariants(record: record)
     }
 
