@@ -350,6 +350,21 @@ final class CustomDeliveryTests: XCTestCase {
         XCTAssertThrowsError(try ServerConfiguration.load(file: nil, environment: ["PUSHCOMPOSE_DELIVERY_CONCURRENCY": "0"]))
     }
 
+    /// APNs and FCM may keep more attempts in flight than the HTTP/1.1 providers; unset,
+    /// they keep `deliveryConcurrency`.
+    func testTheHTTP2ProvidersHaveConcurrenciesOfTheirOwn() throws {
+        let environment = ["PUSHCOMPOSE_DELIVERY_CONCURRENCY": "32", "PUSHCOMPOSE_APNS_CONCURRENCY": "256"]
+        let settings = try ServerConfiguration.load(file: nil, environment: environment).delivery.workerSettings
+        XCTAssertEqual(settings.concurrency, 32)
+        XCTAssertEqual(settings.concurrencyByProvider, [.apns: 256])
+        let both = try ServerConfiguration.load(file: nil, environment: environment.merging(["PUSHCOMPOSE_FCM_CONCURRENCY": "64"]) { $1 })
+        XCTAssertEqual(both.delivery.workerSettings.concurrencyByProvider, [.apns: 256, .fcm: 64])
+        XCTAssertThrowsError(try ServerConfiguration.load(file: nil, environment: ["PUSHCOMPOSE_FCM_CONCURRENCY": "1025"])) { error in
+            XCTAssertTrue("\(error)".contains("fcmConcurrency (PUSHCOMPOSE_FCM_CONCURRENCY) must be at most 1024"), "\(error)")
+        }
+        XCTAssertThrowsError(try ServerConfiguration.load(file: nil, environment: ["PUSHCOMPOSE_APNS_CONCURRENCY": "0"]))
+    }
+
     // MARK: - Set-up
 
     /// The shipped templates, the webhook provider on `url`, and retries within a second.

@@ -9,6 +9,11 @@ struct DeliveryConfiguration: Sendable, Equatable {
     var maxDevicesPerClient = 10
     var queueDurability = SQLiteDeliveryDatabase.Durability.full
     var concurrency = 16
+    /// Attempts in flight for the HTTP/2 providers; nil: `concurrency`. Their requests
+    /// share one multiplexed connection, so more in flight costs no connections, and
+    /// in flight ÷ attempt latency bounds their throughput.
+    var apnsConcurrency: Int?
+    var fcmConcurrency: Int?
     var leaseSeconds = 60
     var pollSeconds = 5
     var shutdownSeconds = 10
@@ -47,7 +52,8 @@ struct DeliveryConfiguration: Sendable, Equatable {
 
     static let fileKeys: [String: String] = [
         "maxDevicesPerClient": "PUSHCOMPOSE_MAX_DEVICES_PER_CLIENT", "queueDurability": "PUSHCOMPOSE_QUEUE_DURABILITY",
-        "deliveryConcurrency": "PUSHCOMPOSE_DELIVERY_CONCURRENCY", "deliveryLeaseSeconds": "PUSHCOMPOSE_DELIVERY_LEASE_SECONDS",
+        "deliveryConcurrency": "PUSHCOMPOSE_DELIVERY_CONCURRENCY",
+        "apnsConcurrency": "PUSHCOMPOSE_APNS_CONCURRENCY", "fcmConcurrency": "PUSHCOMPOSE_FCM_CONCURRENCY", "deliveryLeaseSeconds": "PUSHCOMPOSE_DELIVERY_LEASE_SECONDS",
         "deliveryPollSeconds": "PUSHCOMPOSE_DELIVERY_POLL_SECONDS", "deliveryShutdownSeconds": "PUSHCOMPOSE_DELIVERY_SHUTDOWN_SECONDS",
         "retryBaseMillis": "PUSHCOMPOSE_RETRY_BASE_MILLIS", "retryMaxDelaySeconds": "PUSHCOMPOSE_RETRY_MAX_DELAY_SECONDS",
         "retryMaxAttempts": "PUSHCOMPOSE_RETRY_MAX_ATTEMPTS", "retryMaxAgeSeconds": "PUSHCOMPOSE_RETRY_MAX_AGE_SECONDS",
@@ -76,6 +82,8 @@ struct DeliveryConfiguration: Sendable, Equatable {
         }
         // Each slot may hold an HTTP connection per provider host.
         concurrency = try ServerConfiguration.int(values, "deliveryConcurrency", maximum: Self.maxConcurrency) ?? concurrency
+        apnsConcurrency = try ServerConfiguration.int(values, "apnsConcurrency", maximum: Self.maxConcurrency) ?? apnsConcurrency
+        fcmConcurrency = try ServerConfiguration.int(values, "fcmConcurrency", maximum: Self.maxConcurrency) ?? fcmConcurrency
         leaseSeconds = try int("deliveryLeaseSeconds") ?? leaseSeconds
         pollSeconds = try int("deliveryPollSeconds") ?? pollSeconds
         shutdownSeconds = try int("deliveryShutdownSeconds", minimum: 0) ?? shutdownSeconds
@@ -127,7 +135,8 @@ struct DeliveryConfiguration: Sendable, Equatable {
 
     var workerSettings: WorkerSettings {
         WorkerSettings(
-            concurrency: concurrency, leaseDuration: .seconds(leaseSeconds), idlePoll: .seconds(pollSeconds),
+            concurrency: concurrency, concurrencyByProvider: [.apns: apnsConcurrency, .fcm: fcmConcurrency].compactMapValues { $0 },
+            leaseDuration: .seconds(leaseSeconds), idlePoll: .seconds(pollSeconds),
             shutdownDeadline: .seconds(shutdownSeconds),
             retry: RetryPolicy(
                 baseDelay: .milliseconds(retryBaseMillis), maxDelay: .seconds(retryMaxDelaySeconds),
