@@ -1,10 +1,11 @@
 import Foundation
 
-/// The records of one audit file that match a query, in file order: each line passes
-/// the byte prefilter before it is parsed. A last line cut short (a crash, or the live
-/// file's line being written) is skipped.
+/// The records of one audit file that match a query, in the query's order: each line
+/// passes the byte prefilter before it is parsed. A last line cut short (a crash, or the
+/// live file's line being written) is skipped.
 enum AuditFileScan {
-    /// At most `cap` records; stops early once `stop` says so.
+    /// At most `cap` records: oldest first, the file's first matches; newest first, its
+    /// last ones, the file read to its end. Stops early once `stop` says so.
     static func matches(
         in file: AuditDirectory.File, query: AuditQuery, prefilter: AuditLinePrefilter, cap: Int, stop: AuditSearchStop
     ) throws -> [AuditRecord] {
@@ -15,10 +16,13 @@ enum AuditFileScan {
             return []  // Retention deleted it since the directory was listed.
         }
         defer { reader.close() }
+        let newestFirst = query.order == .newestFirst
         var found: [AuditRecord] = []
+        // Newest first keeps the last `cap` matches, the oldest overwritten in turn.
+        var oldest = 0
         var sinceCheck = 0
         do {
-            while found.count < cap, let line = try reader.next() {
+            while newestFirst || found.count < cap, let line = try reader.next() {
                 sinceCheck += 1
                 if sinceCheck == 4096 {
                     if stop.requested { break }
@@ -26,12 +30,18 @@ enum AuditFileScan {
                 }
                 guard line.complete, line.bytes.withUnsafeBytes({ prefilter.admits($0) }) else { continue }
                 guard let record = AuditRecord(line: Array(line.bytes), stream: file.name.stream), query.matches(record) else { continue }
-                found.append(record)
+                if found.count < cap {
+                    found.append(record)
+                } else {
+                    found[oldest] = record
+                    oldest = (oldest + 1) % cap
+                }
             }
         } catch {
             throw AuditSearchError(file: file.name.description, reason: "\(error)")
         }
-        return found
+        guard newestFirst else { return found }
+        return Array((found[oldest...] + found[..<oldest]).reversed())
     }
 }
 

@@ -32,13 +32,15 @@ public struct AuditQuery: Sendable, Equatable {
     public var until: String?
     /// At most this many records.
     public var limit: Int
+    /// Oldest first unless told otherwise; the limit keeps the first records in this order.
+    public var order: AuditOrder
 
     public static let defaultLimit = 100
 
     public init(
         receiver: String? = nil, conversation: String? = nil, push: String? = nil, call: String? = nil, template: String? = nil,
         experiment: String? = nil, kind: AuditRecordKind? = nil, status: String? = nil, since: String? = nil, until: String? = nil,
-        limit: Int = AuditQuery.defaultLimit
+        limit: Int = AuditQuery.defaultLimit, order: AuditOrder = .oldestFirst
     ) {
         self.receiver = receiver
         self.conversation = conversation
@@ -51,6 +53,7 @@ public struct AuditQuery: Sendable, Equatable {
         self.since = since
         self.until = until
         self.limit = limit
+        self.order = order
     }
 
     /// What a line's bytes must contain to be worth parsing: each string filter's value as

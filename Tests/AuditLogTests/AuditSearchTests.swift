@@ -135,6 +135,45 @@ final class AuditSearchTests: XCTestCase {
         XCTAssertEqual(Set(found.map(\.stream)), ["", "a", "b"])
     }
 
+    /// Newest first is oldest first reversed, whatever the filters; the limit keeps the
+    /// latest records.
+    func testNewestFirstIsTheReverseAndItsLimitKeepsTheLatest() throws {
+        let search = try fixture().search
+        let queries = [
+            AuditQuery(), AuditQuery(receiver: "Jerry"), AuditQuery(kind: .hook), AuditQuery(push: "push-2"),
+            AuditQuery(since: "2026-11-27T01:00:01.000Z", until: "2026-11-28T00:30:00.000Z"),
+        ]
+        for var query in queries {
+            let oldestFirst = try tags(search, query)
+            query.order = .newestFirst
+            XCTAssertEqual(try tags(search, query), oldestFirst.reversed(), "\(query)")
+        }
+        let latest = try search.records(AuditQuery(receiver: "Jerry", limit: 3, order: .newestFirst))
+        XCTAssertEqual(latest.records.map(\.tag), ["d2", "b2", "u1"])
+        XCTAssertTrue(latest.more)
+    }
+
+    /// Each limit over streams whose files hold more matches than it: a file's last
+    /// matches are kept, the streams merged from the latest time down.
+    func testNewestFirstAcrossStreamsAtEveryLimit() throws {
+        var fixture = try AuditFixture(self)
+        let times = (0..<30).map { String(format: "2026-11-28T10:%02d:00.000Z", $0) }
+        func records(_ offsets: [Int]) -> [JSONValue] {
+            offsets.map { R.record(times[$0], "gap", ["tag": .string("\($0)"), "dropped": 1]) }
+        }
+        try fixture.write(records(Array(stride(from: 0, to: 30, by: 3))), stream: "a", day: "2026-11-28", compressed: true)
+        try fixture.write(records(Array(stride(from: 1, to: 30, by: 3))), stream: "b", day: "2026-11-28")
+        let third = Array(stride(from: 2, to: 30, by: 3))
+        try fixture.write(records(Array(third.prefix(4))), day: "2026-11-28")
+        try fixture.write(records(Array(third.dropFirst(4))), day: "2026-11-28", sequence: 1)
+        let all = (0..<30).reversed().map(String.init)
+        for limit in 1...31 {
+            let found = try fixture.search.records(AuditQuery(kind: .gap, limit: limit, order: .newestFirst))
+            XCTAssertEqual(found.records.map(\.tag), Array(all.prefix(limit)), "limit \(limit)")
+            XCTAssertEqual(found.more, limit < 30, "limit \(limit)")
+        }
+    }
+
     func testTornLastLineIsSkippedAndAPlainFileHidesItsCompressedTwin() throws {
         var fixture = try AuditFixture(self)
         let torn = #"{"time":"2026-11-28T10:00:02.000Z","v":1,"kind":"gap","tag":"torn","dro"#

@@ -37,6 +37,9 @@ final class AuditRoutesTests: XCTestCase {
             XCTAssertEqual(try spike.json["records"]?.arrayValue?.count, 1)
             XCTAssertEqual(try spike.json["records"]?[0]?["call"]?.stringValue, call, "oldest first")
             XCTAssertEqual(try spike.json["more"], .bool(true))
+            let spikeLatest = try await server.admin(.get, "/v1/audit?receiver=Spike&kind=hook&limit=1&order=newest")
+            XCTAssertEqual(try spikeLatest.json["records"]?[0]?["text"]?.stringValue, "Again", "newest first: the last call")
+            XCTAssertEqual(try spikeLatest.json["more"], .bool(true))
             let byCall = try await server.admin(.get, "/v1/audit?call=\(Self.encoded(call))&since=1h")
             XCTAssertEqual(try byCall.json["records"]?.arrayValue?.count, 1)
             let conversation = try await server.admin(.get, "/v1/audit?conversation=conv-2&until=\(Self.encoded("2000-01-01T00:00:00Z"))")
@@ -97,6 +100,7 @@ final class AuditRoutesTests: XCTestCase {
                 ("/v1/audit?since=yesterday", "query parameter 'since' must be an ISO 8601 time"),
                 ("/v1/audit?until=3x", "query parameter 'until' must be an ISO 8601 time"),
                 ("/v1/audit?receiver=", "query parameter 'receiver' must not be empty"),
+                ("/v1/audit?order=latest", "query parameter 'order' must be oldest or newest, not 'latest'"),
                 ("/v1/audit?reciever=Jerry", "unknown query parameter 'reciever'"),
                 ("/v1/audit/explain?receiver=Jerry", "query parameter 'call' is required"),
                 ("/v1/audit/explain?call=c&receiver=Jerry&kind=hook", "unknown query parameter 'kind'"),

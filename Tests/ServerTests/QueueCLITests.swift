@@ -177,6 +177,10 @@ final class QueueCLITests: XCTestCase {
         XCTAssertTrue(found.stdout.contains("retryJob via cli job \(prepared.platformDead[1]) platform count 1"), found.stdout)
         XCTAssertTrue(found.stdout.contains("retryAllDead via cli platform count 2"), found.stdout)
         XCTAssertTrue(found.stdout.contains("purgeDead via cli count 0"), found.stdout)
+        let latest = try CLITests.run(["audit", "find", "--data", prepared.data.path, "--kind", "operation", "--newest-first", "--limit", "1"])
+        XCTAssertTrue(latest.stdout.contains("purgeDead via cli count 0"), latest.stdout)
+        XCTAssertFalse(latest.stdout.contains("retryJob"), latest.stdout)
+        XCTAssertTrue(latest.stderr.contains("more records match"), latest.stderr)
     }
 
     /// The change is made before its record is written: a record that cannot be written

@@ -2,8 +2,8 @@ import ArgumentParser
 import AuditLog
 import Foundation
 
-/// `pushcompose audit find`: the records matching every filter given, oldest first, printed
-/// as they are found; the same search as `GET /v1/audit`.
+/// `pushcompose audit find`: the records matching every filter given, oldest first (or
+/// newest first), printed as they are found; the same search as `GET /v1/audit`.
 struct AuditFindCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "find",
@@ -29,10 +29,11 @@ struct AuditFindCommand: ParsableCommand {
     @Option(help: "Records at or after then: \(PointInTime.help).") var since: String?
     @Option(help: "Records before then: the same forms as --since.") var until: String?
     @Option(help: "At most this many records.") var limit: Int = AuditQuery.defaultLimit
+    @Flag(help: "The newest records first: --limit keeps the latest ones.") var newestFirst = false
     @Flag(help: "Print each record as stored (a JSON line) instead of a table.") var json = false
 
     func run() throws {
-        var values: [String: String] = ["limit": String(limit)]
+        var values: [String: String] = ["limit": String(limit), "order": (newestFirst ? AuditOrder.newestFirst : .oldestFirst).rawValue]
         let given = [
             ("receiver", receiver), ("conversation", conversation), ("push", push), ("call", call), ("template", template),
             ("experiment", experiment), ("kind", kind), ("status", status), ("since", since), ("until", until),

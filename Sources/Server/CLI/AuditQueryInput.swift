@@ -4,11 +4,11 @@ import Foundation
 /// An audit search's filters as given in text, by `audit find`'s options or
 /// `GET /v1/audit`'s query parameters, read into an `AuditQuery`. A problem names the filter.
 struct AuditQueryInput {
-    /// The filters by name (`receiver`, …, `since`, `until`, `limit`); absent: not given.
+    /// The filters by name (`receiver`, …, `since`, `until`, `limit`, `order`); absent: not given.
     var values: [String: String]
 
     static let idFilters = ["receiver", "conversation", "push", "call", "template", "experiment", "status"]
-    static let names = Set(idFilters + ["kind", "since", "until", "limit"])
+    static let names = Set(idFilters + ["kind", "since", "until", "limit", "order"])
 
     /// A filter's text that cannot be read: which filter, and what it must be instead.
     struct Problem: Error {
@@ -45,6 +45,12 @@ struct AuditQueryInput {
                 throw Problem(name: "limit", reason: "must be a whole number from \(limits.lowerBound) to \(limits.upperBound), not '\(text)'")
             }
             query.limit = limit
+        }
+        if let text = values["order"] {
+            guard let order = AuditOrder(rawValue: text) else {
+                throw Problem(name: "order", reason: "must be \(AuditOrder.allCases.map(\.rawValue).joined(separator: " or ")), not '\(text)'")
+            }
+            query.order = order
         }
         return query
     }

@@ -144,7 +144,7 @@ export async function render(main, ctx) {
   };
 
   const search = async () => {
-    const query = { limit: LIMIT };
+    const query = { limit: LIMIT, order: "newest" };
     for (const [name] of FIELDS) query[name] = inputs[name].value;
     fill(results, el("p", { class: "loading" }, "Searching…"));
     try {
@@ -171,7 +171,7 @@ export async function render(main, ctx) {
         return row;
       });
       fill(results,
-        table({ id: "audit-results", stack: true, className: "records", caption: `Records, oldest first${answer.more ? ` (the first ${LIMIT}; more match: narrow the search)` : ""}`, head: ["Time", "Kind", "Receiver", "Conversation", "Push", "Summary", ""], rows }));
+        table({ id: "audit-results", stack: true, className: "records", caption: `Records, newest first${answer.more ? ` (the latest ${LIMIT}; more match: narrow the search)` : ""}`, head: ["Time", "Kind", "Receiver", "Conversation", "Push", "Summary", ""], rows }));
     } catch (error) {
       if (error.status !== 401 && ctx.active()) fill(results, errorBox(error, "Search failed"));
     }

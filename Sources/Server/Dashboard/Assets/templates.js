@@ -50,12 +50,12 @@ function hookBodyOf(record) {
   return input.hook ?? input.body ?? null;
 }
 
-/** Recent hook calls with their bodies: the newest window that has any, last 20. */
+/** Recent hook calls with their bodies, newest first: the narrowest window that has any, at most 20. */
 async function recentCalls() {
   for (const since of ["10m", "1h", "24h", "7d"]) {
-    const answer = await api.get("/v1/audit", { kind: "hook", since, limit: 500 });
+    const answer = await api.get("/v1/audit", { kind: "hook", since, limit: 100, order: "newest" });
     const records = (answer.records || []).filter((r) => hookBodyOf(r) !== null);
-    if (records.length) return records.slice(-20).reverse();
+    if (records.length) return records.slice(0, 20);
   }
   return [];
 }
