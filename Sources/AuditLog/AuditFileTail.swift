@@ -1,0 +1,38 @@
+import Foundation
+
+/// The last complete line of a plain audit file, read from its end: the writer needs the
+/// newest seal at every start, and a live file holds up to `maxFileBytes` (64 MiB by
+/// default) that a read from the start would go through. A compressed file cannot be read
+/// backwards; `AuditLineReader` reads it whole.
+public enum AuditFileTail {
+    /// The bytes read at once from the end; doubled until a whole line is in them.
+    static let firstRead = 64 << 10
+
+    /// The last line that ends with a newline, without it; nil when the file has none
+    /// (empty, or one torn line). Bytes after the last newline (a torn write) are ignored.
+    public static func lastCompleteLine(of url: URL) throws -> [UInt8]? {
+        guard let handle = FileHandle(forReadingAtPath: url.path) else {
+            throw CocoaError(.fileReadNoSuchFile, userInfo: [NSFilePathErrorKey: url.path])
+        }
+        defer { try? handle.close() }
+        let size = try handle.seekToEnd()
+        var length = UInt64(firstRead)
+        while true {
+            let start = size > length ? size - length : 0
+            try handle.seek(toOffset: start)
+            let tail = [UInt8](try handle.read(upToCount: Int(size - start)) ?? Data())
+            guard let end = tail.lastIndex(of: UInt8(ascii: "\n")) else {
+                // No newline in the tail: no complete line yet, or one longer than the tail.
+                if start == 0 { return nil }
+                length *= 2
+                continue
+            }
+            if let before = tail[..<end].lastIndex(of: UInt8(ascii: "\n")) { return Array(tail[(before + 1)..<end]) }
+            if start == 0 { return Array(tail[..<end]) }
+            guard length < UInt64(AuditLineReader.maxLineBytes) * 2 else {
+                throw AuditSearchError(file: url.lastPathComponent, reason: "a line longer than \(AuditLineReader.maxLineBytes) bytes")
+            }
+            length *= 2
+        }
+    }
+}

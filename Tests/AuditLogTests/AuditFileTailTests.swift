@@ -1,0 +1,61 @@
+import AuditLog
+import Foundation
+import XCTest
+
+/// `AuditFileTail` against `AuditLineReader`, which reads the whole file: the same last
+/// complete line whatever the lines' lengths and a torn end.
+final class AuditFileTailTests: XCTestCase {
+    private var url: URL!
+
+    override func setUpWithError() throws {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("tail-\(UUID()).jsonl")
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(at: url)
+    }
+
+    private func write(_ text: [UInt8]) throws {
+        try Data(text).write(to: url)
+    }
+
+    private func readThrough() throws -> [UInt8]? {
+        var reader = try AuditLineReader(url: url)
+        defer { reader.close() }
+        var last: [UInt8]?
+        while let line = try reader.next() {
+            if line.complete { last = Array(line.bytes) }
+        }
+        return last
+    }
+
+    func testWorkedCases() throws {
+        let cases: [(String, String?)] = [
+            ("", nil), ("torn", nil), ("a\n", "a"), ("a\nb\n", "b"), ("a\nb\ntorn", "b"), ("\n", ""), ("a\n\n", ""),
+        ]
+        for (text, expected) in cases {
+            try write(Array(text.utf8))
+            XCTAssertEqual(try AuditFileTail.lastCompleteLine(of: url).map { String(decoding: $0, as: UTF8.self) }, expected, "\(text.debugDescription)")
+        }
+        XCTAssertThrowsError(try AuditFileTail.lastCompleteLine(of: url.appendingPathExtension("missing")))
+    }
+
+    /// Lines shorter and longer than the first read from the end (64 KiB), with and
+    /// without a torn last write: the tail matches a read from the start.
+    func testMatchesAReadFromTheStart() throws {
+        var generator = SystemRandomNumberGenerator()
+        let lengths = [0, 1, 100, 1_500, 65_535, 65_536, 65_537, 200_000]
+        for round in 0..<60 {
+            var text: [UInt8] = []
+            // Each line its own letter: a line cut at the wrong place would not match.
+            for line in 0..<Int.random(in: 0...4, using: &generator) {
+                text += [UInt8](repeating: UInt8(ascii: "a") + UInt8(line), count: lengths.randomElement(using: &generator)!) + [UInt8(ascii: "\n")]
+            }
+            if Bool.random(using: &generator) {
+                text += [UInt8](repeating: UInt8(ascii: "t"), count: lengths.randomElement(using: &generator)!)
+            }
+            try write(text)
+            XCTAssertEqual(try AuditFileTail.lastCompleteLine(of: url), try readThrough(), "round \(round), \(text.count) bytes")
+        }
+    }
+}
