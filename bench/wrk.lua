@@ -9,6 +9,24 @@ local path = os.getenv("HOOK_PATH") or "/1.1/functions/_receiversOffline"
 -- as the server answers (latency is measured without the pause).
 local delay_ms = tonumber(os.getenv("DELAY_MS") or "0")
 
+-- Or a fixed offered rate for the whole run (RATE requests/s, shared evenly by wrk's
+-- threads): each request waits for its slot, whatever the answers' latency, as long as
+-- the connections suffice (each carries one request at a time).
+local rate = tonumber(os.getenv("RATE") or "0")
+local threads = tonumber(os.getenv("THREADS") or "1")
+
+local ffi = require("ffi")
+ffi.cdef[[
+  struct pc_timespec { long tv_sec; long tv_nsec; };
+  int clock_gettime(int clock, struct pc_timespec *now);
+]]
+local timespec = ffi.new("struct pc_timespec")
+local function now_ms()
+  ffi.C.clock_gettime(1, timespec)  -- CLOCK_MONOTONIC
+  return tonumber(timespec.tv_sec) * 1000 + tonumber(timespec.tv_nsec) / 1e6
+end
+local next_slot = nil
+
 local requests = {}
 local counter = 1
 
@@ -31,7 +49,14 @@ function init(args)
 end
 
 function delay()
-  return delay_ms
+  if rate <= 0 then return delay_ms end
+  local now = now_ms()
+  local interval = 1000 * threads / rate
+  if next_slot == nil then next_slot = now end
+  local slot = next_slot
+  next_slot = next_slot + interval
+  if slot <= now then return 0 end
+  return math.floor(slot - now)
 end
 
 function request()
