@@ -1,9 +1,8 @@
 import Foundation
 
-/// The last complete line of a plain audit file, read from its end: the writer needs the
-/// newest seal at every start, and a live file holds up to `maxFileBytes` (64 MiB by
-/// default) that a read from the start would go through. A compressed file cannot be read
-/// backwards; `AuditLineReader` reads it whole.
+/// The last complete line of an audit file. The writer needs the newest seal at every
+/// start, and a live file holds up to `maxFileBytes` (64 MiB by default): a plain file is
+/// read from its end. A compressed file cannot be read backwards, so it is read through.
 public enum AuditFileTail {
     /// The bytes read at once from the end; doubled until a whole line is in them.
     static let firstRead = 64 << 10
@@ -11,6 +10,20 @@ public enum AuditFileTail {
     /// The last line that ends with a newline, without it; nil when the file has none
     /// (empty, or one torn line). Bytes after the last newline (a torn write) are ignored.
     public static func lastCompleteLine(of url: URL) throws -> [UInt8]? {
+        url.pathExtension == "gz" ? try readThrough(url) : try readFromTheEnd(url)
+    }
+
+    private static func readThrough(_ url: URL) throws -> [UInt8]? {
+        var reader = try AuditLineReader(url: url)
+        defer { reader.close() }
+        var last: [UInt8]?
+        while let line = try reader.next() {
+            if line.complete { last = Array(line.bytes) }
+        }
+        return last
+    }
+
+    private static func readFromTheEnd(_ url: URL) throws -> [UInt8]? {
         guard let handle = FileHandle(forReadingAtPath: url.path) else {
             throw CocoaError(.fileReadNoSuchFile, userInfo: [NSFilePathErrorKey: url.path])
         }

@@ -157,21 +157,9 @@ struct RotatingFileWriter {
     private func lastSeal() throws -> ChainValue {
         guard let chain else { return .genesis }
         for file in try streamFiles().reversed() {
-            if let last = try Self.lastCompleteLine(of: file.url) { return chain.check(last)?.mac ?? .genesis }
+            if let last = try AuditFileTail.lastCompleteLine(of: file.url) { return chain.check(last)?.mac ?? .genesis }
         }
         return .genesis
-    }
-
-    /// A plain file's from its end; a compressed one's read through.
-    private static func lastCompleteLine(of url: URL) throws -> [UInt8]? {
-        guard url.pathExtension == "gz" else { return try AuditFileTail.lastCompleteLine(of: url) }
-        var reader = try AuditLineReader(url: url)
-        defer { reader.close() }
-        var last: [UInt8]?
-        while let line = try reader.next() {
-            if line.complete { last = Array(line.bytes) }
-        }
-        return last
     }
 
     /// Forgets the open file and where the chain stands, after a failed write: the next
