@@ -2,8 +2,9 @@ import Foundation
 
 /// Searches a directory's audit files: the files that may hold the query's time range,
 /// plain or compressed, each stream in file order (backwards for newest first), the
-/// streams (one per writing instance) merged by record time. Memory does not grow with the log: records are handed over as
-/// they are found, and only the files scanned ahead wait, at most the limit's worth each.
+/// streams (one per writing instance) merged by record time. Memory does not grow with
+/// the log: records are handed over as they are found, and only the files scanned ahead
+/// wait, at most the limit's worth each.
 /// The reads block: call it from a thread of its own, not from Swift's cooperative pool.
 public struct AuditSearch: Sendable {
     public let directory: AuditDirectory

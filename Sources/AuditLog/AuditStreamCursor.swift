@@ -1,9 +1,10 @@
 import Foundation
 
-/// One stream's matching records, its files in the order given. The files after the one being read are
-/// scanned ahead on threads of their own (off Swift's cooperative pool: the reads block),
-/// `lookahead` at a time, so the cores scan while the caller merges and prints; the
-/// records waiting are at most `lookahead` files' matches, each at most the search's cap.
+/// One stream's matching records, its files in the order given. The files after the one
+/// being read are scanned ahead on threads of their own (off Swift's cooperative pool:
+/// the reads block), `lookahead` at a time, so the cores scan while the caller merges and
+/// prints; the records waiting are at most `lookahead` files' matches, each at most the
+/// search's cap.
 final class AuditStreamCursor {
     private var files: ArraySlice<AuditDirectory.File>
     private var pending: [PendingScan] = []

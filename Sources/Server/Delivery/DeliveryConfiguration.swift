@@ -52,8 +52,8 @@ struct DeliveryConfiguration: Sendable, Equatable {
 
     static let fileKeys: [String: String] = [
         "maxDevicesPerClient": "PUSHCOMPOSE_MAX_DEVICES_PER_CLIENT", "queueDurability": "PUSHCOMPOSE_QUEUE_DURABILITY",
-        "deliveryConcurrency": "PUSHCOMPOSE_DELIVERY_CONCURRENCY",
-        "apnsConcurrency": "PUSHCOMPOSE_APNS_CONCURRENCY", "fcmConcurrency": "PUSHCOMPOSE_FCM_CONCURRENCY", "deliveryLeaseSeconds": "PUSHCOMPOSE_DELIVERY_LEASE_SECONDS",
+        "deliveryConcurrency": "PUSHCOMPOSE_DELIVERY_CONCURRENCY", "deliveryLeaseSeconds": "PUSHCOMPOSE_DELIVERY_LEASE_SECONDS",
+        "apnsConcurrency": "PUSHCOMPOSE_APNS_CONCURRENCY", "fcmConcurrency": "PUSHCOMPOSE_FCM_CONCURRENCY",
         "deliveryPollSeconds": "PUSHCOMPOSE_DELIVERY_POLL_SECONDS", "deliveryShutdownSeconds": "PUSHCOMPOSE_DELIVERY_SHUTDOWN_SECONDS",
         "retryBaseMillis": "PUSHCOMPOSE_RETRY_BASE_MILLIS", "retryMaxDelaySeconds": "PUSHCOMPOSE_RETRY_MAX_DELAY_SECONDS",
         "retryMaxAttempts": "PUSHCOMPOSE_RETRY_MAX_ATTEMPTS", "retryMaxAgeSeconds": "PUSHCOMPOSE_RETRY_MAX_AGE_SECONDS",
