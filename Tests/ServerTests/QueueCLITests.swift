@@ -180,7 +180,7 @@ final class QueueCLITests: XCTestCase {
         let latest = try CLITests.run(["audit", "find", "--data", prepared.data.path, "--kind", "operation", "--newest-first", "--limit", "1"])
         XCTAssertTrue(latest.stdout.contains("purgeDead via cli count 0"), latest.stdout)
         XCTAssertFalse(latest.stdout.contains("retryJob"), latest.stdout)
-        XCTAssertTrue(latest.stderr.contains("more records match"), latest.stderr)
+        XCTAssertTrue(latest.stderr.contains("more records match: the latest 1 are shown"), latest.stderr)
     }
 
     /// The change is made before its record is written: a record that cannot be written

@@ -60,7 +60,7 @@ struct AuditFindCommand: ParsableCommand {
             throw ExitCode.failure
         }
         if more {
-            printError("(more records match: the first \(count) are shown; raise --limit or narrow the search)")
+            printError("(more records match: the \(newestFirst ? "latest" : "first") \(count) are shown; raise --limit or narrow the search)")
         } else if count == 0 {
             printError("(no records match)")
         }
