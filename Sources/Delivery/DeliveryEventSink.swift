@@ -3,7 +3,12 @@
 /// Events come in batches (one enqueue commit's `queued` events, an attempt and its
 /// outcome), so that a sink that writes them awaits one write for the batch.
 public protocol DeliveryEventSink: Sendable {
+    /// Returns once the events are recorded (the audit log: written).
     func record(_ events: [DeliveryEvent]) async
+    /// Hands the events over without waiting: they are recorded in order, before anything
+    /// recorded after the call. An enqueue's `queued` events go this way, inside the
+    /// commit that later calls wait for; the hook's own record, awaited next, covers them.
+    func submit(_ events: [DeliveryEvent])
 }
 
 /// Hands each event to several sinks in order.
@@ -16,5 +21,9 @@ public struct DeliveryEventSinks: DeliveryEventSink {
 
     public func record(_ events: [DeliveryEvent]) async {
         for sink in sinks { await sink.record(events) }
+    }
+
+    public func submit(_ events: [DeliveryEvent]) {
+        for sink in sinks { sink.submit(events) }
     }
 }

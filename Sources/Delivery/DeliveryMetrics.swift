@@ -40,6 +40,10 @@ public final class DeliveryMetrics: DeliveryEventSink {
     }
 
     public func record(_ events: [DeliveryEvent]) async {
+        submit(events)
+    }
+
+    public func submit(_ events: [DeliveryEvent]) {
         for event in events { count(event) }
     }
 

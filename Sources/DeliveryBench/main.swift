@@ -72,6 +72,7 @@ struct InstantProvider: PushProvider {
 
 struct NoEvents: DeliveryEventSink {
     func record(_ events: [DeliveryEvent]) async {}
+    func submit(_ events: [DeliveryEvent]) {}
 }
 
 let payload = JSONValue.object([

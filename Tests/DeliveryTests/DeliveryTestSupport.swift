@@ -125,6 +125,11 @@ final class EventLog: DeliveryEventSink {
 
     func record(_ events: [DeliveryEvent]) async {
         await gate.pass()
+        submit(events)
+    }
+
+    /// Not held by the gate: a submit does not wait for the log.
+    func submit(_ events: [DeliveryEvent]) {
         collected.withLock { $0.append(contentsOf: events) }
         batches.withLock { $0.append(events.count) }
         awaiter.changed()

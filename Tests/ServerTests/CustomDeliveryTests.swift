@@ -341,6 +341,29 @@ final class CustomDeliveryTests: XCTestCase {
         XCTAssertThrowsError(try ServerConfiguration.load(file: nil, environment: webhook.merging(["PUSHCOMPOSE_DELIVERY_LEASE_SECONDS": "2"]) { $1 }))
     }
 
+    /// A hook's `queued` events are handed to the audit log without being awaited; the
+    /// hook's own record, awaited after them by the same in-order writer, covers them: once
+    /// the hook is answered, both are in the files (read without a flush).
+    func testAnAnsweredHooksQueuedEventsAreAlreadyWritten() async throws {
+        let webhook = WebhookStandIn()
+        try await webhook.serve { url, _ in
+            try await withServer(try configuration(webhook: url)) { server in
+                let receivers = (0..<20).map { "r\($0)" }
+                for receiver in receivers { try await server.registerWebhookDevice(receiver) }
+                for round in 0..<5 {
+                    _ = try await server.receiversOffline(
+                        HookBody.receiversOffline(to: receivers, content: HookBody.text("round \(round)"), mentioned: Array(receivers.prefix(5))))
+                    let records = try readAuditRecords(in: server.audit.directory)
+                    let hook = try XCTUnwrap(records.last { $0["kind"] == .string("hook") })
+                    let pushIds = Set(try XCTUnwrap(hook["custom"]?.arrayValue).compactMap { $0["push"]?.stringValue })
+                    XCTAssertEqual(pushIds.count, 5, "round \(round): the mentioned go through the webhook")
+                    let queued = Set(records.filter { $0["kind"] == .string("queued") }.compactMap { $0["push"]?.stringValue })
+                    XCTAssertTrue(pushIds.isSubset(of: queued), "round \(round): \(pushIds.subtracting(queued).count) queued events not written")
+                }
+            }
+        }
+    }
+
     /// Each slot may hold an HTTP connection: the configuration bounds them.
     func testDeliveryConcurrencyIsBounded() throws {
         XCTAssertEqual(try ServerConfiguration.load(file: nil, environment: ["PUSHCOMPOSE_DELIVERY_CONCURRENCY": "1024"]).delivery.concurrency, 1024)

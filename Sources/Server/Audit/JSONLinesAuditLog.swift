@@ -75,28 +75,39 @@ final class JSONLinesAuditLog: AuditSink, Service {
     func record(_ lines: [AuditLine]) async {
         guard !lines.isEmpty else { return }
         await withCheckedContinuation { (written: CheckedContinuation<Void, Never>) in
-            let accepted = submit { pending in
-                guard pending.lines.count + lines.count <= maxQueuedRecords else {
-                    pending.dropped[Self.queueFull, default: 0] += lines.count
-                    return false
-                }
-                for line in lines { pending.lines.append(line.bytes) }
-                pending.waiting.append { written.resume() }
-                return true
-            }
-            if !accepted {
-                metrics?.dropped(lines.count, queueFull: true)
-                logger.error("audit log queue full (\(maxQueuedRecords) records waiting): \(lines.count) records dropped")
-                written.resume()
-            }
+            if !accept(lines, writtenThen: { written.resume() }) { written.resume() }
         }
+    }
+
+    func submit(_ lines: [AuditLine]) {
+        guard !lines.isEmpty else { return }
+        _ = accept(lines, writtenThen: nil)
+    }
+
+    /// Adds `lines` to the next write, and whoever awaits it; false when the queue is full
+    /// and they were dropped (counted, logged, and a `gap` later).
+    private func accept(_ lines: [AuditLine], writtenThen waiter: (@Sendable () -> Void)?) -> Bool {
+        let accepted = handOver { pending in
+            guard pending.lines.count + lines.count <= maxQueuedRecords else {
+                pending.dropped[Self.queueFull, default: 0] += lines.count
+                return false
+            }
+            for line in lines { pending.lines.append(line.bytes) }
+            if let waiter { pending.waiting.append(waiter) }
+            return true
+        }
+        if !accepted {
+            metrics?.dropped(lines.count, queueFull: true)
+            logger.error("audit log queue full (\(maxQueuedRecords) records waiting): \(lines.count) records dropped")
+        }
+        return accepted
     }
 
     static let queueFull = "queue full"
 
     func flush() async {
         await withCheckedContinuation { (synced: CheckedContinuation<Void, Never>) in
-            _ = submit { pending in
+            _ = handOver { pending in
                 pending.syncRequested = true
                 pending.waiting.append { synced.resume() }
                 return true
@@ -105,7 +116,7 @@ final class JSONLinesAuditLog: AuditSink, Service {
     }
 
     /// Adds to what the writer will take, and wakes it when it is idle; `add`'s answer.
-    private func submit(_ add: (inout Pending) -> Bool) -> Bool {
+    private func handOver(_ add: (inout Pending) -> Bool) -> Bool {
         let (added, wakeWriter) = pending.withLock { pending in
             let added = add(&pending)
             guard added else { return (false, false) }
@@ -225,7 +236,7 @@ final class JSONLinesAuditLog: AuditSink, Service {
         record.member("keptFrom", JSONValue.object(keptFrom))
         let bytes = record.finish()
         let doomed = deleted
-        _ = submit { pending in
+        _ = handOver { pending in
             pending.lines.append(bytes)
             pending.syncRequested = true
             pending.waiting.append {

@@ -16,6 +16,10 @@ struct DeliveryAuditSink: DeliveryEventSink {
         await audit.record(events.map(Self.line))
     }
 
+    func submit(_ events: [DeliveryEvent]) {
+        audit.submit(events.map(Self.line))
+    }
+
     static func line(_ event: DeliveryEvent) -> AuditLine {
         var record = HookAuditRecord.start(kind(event.kind), time: UTCTimestamp.iso8601(event.time))
         record.member("call", event.hookCallId)
