@@ -34,16 +34,17 @@ public enum AuditFileTail {
             let start = size > length ? size - length : 0
             try handle.seek(toOffset: start)
             let tail = [UInt8](try handle.read(upToCount: Int(size - start)) ?? Data())
-            guard let end = tail.lastIndex(of: UInt8(ascii: "\n")) else {
-                // No newline in the tail: no complete line yet, or one longer than the tail.
-                if start == 0 { return nil }
-                length *= 2
-                continue
+            if let end = tail.lastIndex(of: UInt8(ascii: "\n")) {
+                if let before = tail[..<end].lastIndex(of: UInt8(ascii: "\n")) { return Array(tail[(before + 1)..<end]) }
+                if start == 0 { return Array(tail[..<end]) }
+            } else if start == 0 {
+                return nil  // Empty, or one torn line.
             }
-            if let before = tail[..<end].lastIndex(of: UInt8(ascii: "\n")) { return Array(tail[(before + 1)..<end]) }
-            if start == 0 { return Array(tail[..<end]) }
+            // The last line, or a torn end, is longer than the tail: read more, but no more
+            // than a longest line and a longest torn end (a damaged file must not be read
+            // into memory whole).
             guard length < UInt64(AuditLineReader.maxLineBytes) * 2 else {
-                throw AuditSearchError(file: url.lastPathComponent, reason: "a line longer than \(AuditLineReader.maxLineBytes) bytes")
+                throw AuditSearchError(file: url.lastPathComponent, reason: "no complete line in its last \(length) bytes")
             }
             length *= 2
         }

@@ -58,9 +58,9 @@ public struct ExposureTally: Sendable {
     public var receiversByArmAndTime: [ArmTime: [(receiver: String, pushes: Int, latestPushId: String)]] {
         var lists: [ArmTime: [(receiver: String, pushes: Int, latestPushId: String)]] = [:]
         for (arm, receivers) in receiversByArm {
-            var byTime: [Double: [(receiver: String, pushes: Int, latestPushId: String)]] = [:]
-            for (receiver, added) in receivers { byTime[added.latestTime, default: []].append((receiver, added.pushes, added.latestPushId)) }
-            for (time, list) in byTime { lists[ArmTime(arm: arm, time: time)] = list }
+            for (receiver, added) in receivers {
+                lists[ArmTime(arm: arm, time: added.latestTime), default: []].append((receiver, added.pushes, added.latestPushId))
+            }
         }
         return lists
     }

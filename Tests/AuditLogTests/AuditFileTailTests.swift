@@ -40,6 +40,19 @@ final class AuditFileTailTests: XCTestCase {
         XCTAssertThrowsError(try AuditFileTail.lastCompleteLine(of: url.appendingPathExtension("missing")))
     }
 
+    /// A damaged end with no newline for longer than a line and a torn end may be is an
+    /// error, not the whole file read into memory.
+    func testAnEndWithoutNewlinesIsRefusedNotReadWhole() throws {
+        let limit = AuditLineReader.maxLineBytes * 2
+        try write(Array("a\n".utf8) + [UInt8](repeating: UInt8(ascii: "x"), count: limit + 1))
+        XCTAssertThrowsError(try AuditFileTail.lastCompleteLine(of: url)) { error in
+            XCTAssertTrue("\(error)".contains("no complete line in its last \(limit) bytes"), "\(error)")
+        }
+        // Within the bound, the line before the torn end is found.
+        try write(Array("a\n".utf8) + [UInt8](repeating: UInt8(ascii: "x"), count: limit - 2))
+        XCTAssertEqual(try AuditFileTail.lastCompleteLine(of: url), Array("a".utf8))
+    }
+
     /// Lines shorter and longer than the first read from the end (64 KiB), with and
     /// without a torn last write: the tail matches a read from the start.
     func testMatchesAReadFromTheStart() throws {
