@@ -60,6 +60,19 @@ final class AuditDurabilityTests: XCTestCase {
         }
     }
 
+    /// `submit` waits for nothing, but what it hands over is written without a later
+    /// `record` or `flush` to carry it.
+    func testSubmittedRecordsAreWrittenOnTheirOwn() async throws {
+        let directory = try makeTemporaryDirectory()
+        let log = try JSONLinesAuditLog(directory: directory, logger: testLogger)
+        log.submit([AuditLine(bytes: Array(#"{"n":1}"#.utf8))])
+        let deadline = ContinuousClock.now + .seconds(10)
+        while (try? readAuditLines(in: directory)) != [#"{"n":1}"#], ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        XCTAssertEqual(try readAuditLines(in: directory), [#"{"n":1}"#])
+    }
+
     func testConcurrentRecordsAreEachWrittenWholeBeforeTheyReturn() async throws {
         let directory = try makeTemporaryDirectory()
         let log = try JSONLinesAuditLog(directory: directory, logger: testLogger)

@@ -23,13 +23,14 @@ import Synchronization
 ///
 /// The writes run on a dispatch queue of their own, off Swift's cooperative pool: a write
 /// that blocks on the disk must not hold one of the pool's few threads (one per core),
-/// which the hooks' requests run on. Callers wait on a continuation, holding no thread.
+/// which the hooks' requests run on. Callers wait on a continuation, holding no thread,
+/// and a batch's callers are resumed on the event loops they came from (`LoopWaiter`).
 /// Finished files are compressed, and retention applied, on another queue.
 final class JSONLinesAuditLog: AuditSink, Service {
     /// What waits for the writer: the next write's lines and whoever awaits it.
     private struct Pending {
         var lines: [[UInt8]] = []
-        var waiting: [@Sendable () -> Void] = []
+        var waiting: [LoopWaiter] = []
         /// A caller wants the write on the disk before it resumes (`flush`).
         var syncRequested = false
         /// The writer is at work on the queue and will take what is added.
@@ -74,8 +75,8 @@ final class JSONLinesAuditLog: AuditSink, Service {
 
     func record(_ lines: [AuditLine]) async {
         guard !lines.isEmpty else { return }
-        await withCheckedContinuation { (written: CheckedContinuation<Void, Never>) in
-            if !accept(lines, writtenThen: { written.resume() }) { written.resume() }
+        await withUnsafeContinuation { (written: UnsafeContinuation<Void, Never>) in
+            if !accept(lines, writtenThen: .onCurrentLoop { written.resume() }) { written.resume() }
         }
     }
 
@@ -86,7 +87,7 @@ final class JSONLinesAuditLog: AuditSink, Service {
 
     /// Adds `lines` to the next write, and whoever awaits it; false when the queue is full
     /// and they were dropped (counted, logged, and a `gap` later).
-    private func accept(_ lines: [AuditLine], writtenThen waiter: (@Sendable () -> Void)?) -> Bool {
+    private func accept(_ lines: [AuditLine], writtenThen waiter: LoopWaiter?) -> Bool {
         let accepted = handOver { pending in
             guard pending.lines.count + lines.count <= maxQueuedRecords else {
                 pending.dropped[Self.queueFull, default: 0] += lines.count
@@ -109,7 +110,7 @@ final class JSONLinesAuditLog: AuditSink, Service {
         await withCheckedContinuation { (synced: CheckedContinuation<Void, Never>) in
             _ = handOver { pending in
                 pending.syncRequested = true
-                pending.waiting.append { synced.resume() }
+                pending.waiting.append(.onCurrentLoop { synced.resume() })
                 return true
             }
         }
@@ -152,7 +153,7 @@ final class JSONLinesAuditLog: AuditSink, Service {
             }
             let finished = file.writer.takeFinished()
             if !finished.isEmpty { maintenanceQueue.async { self.maintain(finished: finished) } }
-            for waiting in batch.waiting { waiting() }
+            batch.waiting.resumeAll()
         }
     }
 
@@ -165,7 +166,7 @@ final class JSONLinesAuditLog: AuditSink, Service {
 
     private func nextBatch() -> Pending? {
         pending.withLock { pending in
-            if pending.waiting.isEmpty {
+            if pending.waiting.isEmpty, pending.lines.isEmpty {
                 pending.writing = false
                 return nil
             }
@@ -239,7 +240,7 @@ final class JSONLinesAuditLog: AuditSink, Service {
         _ = handOver { pending in
             pending.lines.append(bytes)
             pending.syncRequested = true
-            pending.waiting.append {
+            pending.waiting.append(LoopWaiter(loop: nil) {
                 self.maintenanceQueue.async {
                     for file in doomed {
                         do {
@@ -249,7 +250,7 @@ final class JSONLinesAuditLog: AuditSink, Service {
                         }
                     }
                 }
-            }
+            })
             return true
         }
     }
