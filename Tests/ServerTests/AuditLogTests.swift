@@ -200,6 +200,30 @@ final class AuditLogTests: XCTestCase {
         XCTAssertEqual(try contents("audit-\(day).2.jsonl"), "new-4-is-longer\n")
     }
 
+    /// A file written past is not synced on the writer's way (a finished file's fsync held
+    /// every waiting hook): it is handed over to be synced elsewhere, or synced by `sync`.
+    func testAFileWrittenPastIsSyncedElsewhereOrBySync() throws {
+        let directory = try makeTemporaryDirectory()
+        let day = UTCTimestamp.day()
+        var writer = RotatingFileWriter(directory: directory, maxFileBytes: 16)
+        try writer.append(records: [Array("first-0123".utf8)])
+        XCTAssertTrue(writer.takeRetired().isEmpty)
+        try writer.append(records: [Array("second-0123".utf8)])  // no room: a second file
+        let retired = writer.takeRetired()
+        XCTAssertEqual(retired.map(\.path), [directory.appendingPathComponent("audit-\(day).jsonl").path])
+        XCTAssertTrue(writer.takeRetired().isEmpty, "handed over once")
+        for file in retired {
+            try file.sync()
+            file.close()
+        }
+        try writer.append(records: [Array("third-01234".utf8)])  // a third file
+        try writer.sync()
+        XCTAssertTrue(writer.takeRetired().isEmpty, "sync synced and closed the file written past")
+        try writer.close()
+        let names = try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted()
+        XCTAssertEqual(names, ["audit-\(day).1.jsonl", "audit-\(day).2.jsonl", "audit-\(day).jsonl"])
+    }
+
     func testConversationUpdatesThatTeachSomethingAreRecorded() async throws {
         try await withServer(try configuration(.full)) { server in
             _ = try await server.call("_conversationUpdate", json: ["initBy": "Jerry", "convId": "conv-1", "mute": true])

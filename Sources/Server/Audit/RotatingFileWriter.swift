@@ -23,6 +23,9 @@ struct RotatingFileWriter {
     private var prev: ChainValue?
     /// Files this writer finished (by day or size), not yet handed on for compression.
     private var finished: [URL] = []
+    /// Files it went past with writes not yet on the disk, open until they are synced:
+    /// `sync` syncs them, or `takeRetired` hands them to be synced elsewhere.
+    private var retired: [AppendOnlyFile] = []
 
     init(directory: URL, stream: String = "", maxFileBytes: Int, chain: AuditChain? = nil) {
         self.directory = directory
@@ -81,8 +84,20 @@ struct RotatingFileWriter {
         chunk.removeAll(keepingCapacity: true)
     }
 
-    /// Puts what was written on the disk.
+    /// The files written past since the last call whose writes are not yet on the disk, to
+    /// sync and close elsewhere.
+    mutating func takeRetired() -> [AppendOnlyFile] {
+        defer { retired = [] }
+        return retired
+    }
+
+    /// Puts what was written on the disk, in the files written past too.
     mutating func sync() throws {
+        while let file = retired.first {
+            try file.sync()
+            file.close()
+            retired.removeFirst()
+        }
         guard let file else { return }
         unsynced = false
         try file.sync()
@@ -107,7 +122,7 @@ struct RotatingFileWriter {
     /// into `chunk`, first.
     private mutating func open(day newDay: String, room: Int, into chunk: inout [UInt8]) throws {
         let previous = file == nil ? nil : name
-        try close()
+        retire()
         var sequence = 0
         if let previous, previous.day == newDay {
             sequence = previous.sequence + 1
@@ -170,13 +185,21 @@ struct RotatingFileWriter {
         prev = nil
     }
 
-    /// Closes the file, first putting what was written since the last sync on the disk.
-    mutating func close() throws {
+    /// Stops writing the current file; its writes not yet on the disk are synced later
+    /// (`retired`), not here, on the writer's way.
+    private mutating func retire() {
         guard let file else { return }
+        if unsynced { retired.append(file) } else { file.close() }
+        self.file = nil
+        unsynced = false
+    }
+
+    /// Closes the file, first putting what was written on the disk.
+    mutating func close() throws {
         defer {
-            file.close()
-            self.file = nil
+            file?.close()
+            file = nil
         }
-        if unsynced { try sync() }
+        if unsynced || !retired.isEmpty { try sync() }
     }
 }

@@ -1,0 +1,23 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+@testable import Server
+import XCTest
+
+/// Housekeeping runs at the lowest CPU priority on a thread of its own, and leaves the
+/// caller's priority as it was.
+final class LowPriorityThreadTests: XCTestCase {
+    private static func niceness() -> Int32 {
+        errno = 0
+        return getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0)
+    }
+
+    func testWorkRunsAtTheLowestPriorityAndTheCallerKeepsItsOwn() {
+        let before = Self.niceness()
+        let (niceness, onAnotherThread) = LowPriorityThread.run { (Self.niceness(), !Thread.isMainThread) }
+        XCTAssertEqual(niceness, LowPriorityThread.niceness)
+        XCTAssertTrue(onAnotherThread)
+        XCTAssertEqual(Self.niceness(), before)
+    }
+}
