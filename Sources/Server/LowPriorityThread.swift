@@ -16,25 +16,18 @@ enum LowPriorityThread {
     static let niceness: Int32 = 19
 
     /// Runs `work` on a new thread at the lowest priority; returns when it is done.
-    static func run<T: Sendable>(_ work: @escaping @Sendable () -> T) -> T {
+    static func run(_ work: @escaping @Sendable () -> Void) {
         let done = DispatchSemaphore(value: 0)
-        let result = ResultBox<T>()
         let thread = Thread {
             #if canImport(Glibc)
             // On Linux the nice value is the calling thread's own (`who` 0 is this thread).
             _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, niceness)
             #endif
-            result.value = work()
+            work()
             done.signal()
         }
         thread.name = "pushcompose.low-priority"
         thread.start()
         done.wait()
-        return result.value!
     }
-}
-
-/// The job's result, written by its thread before the semaphore that publishes it.
-private final class ResultBox<T>: @unchecked Sendable {
-    var value: T?
 }

@@ -66,10 +66,7 @@ final class AuditDurabilityTests: XCTestCase {
         let directory = try makeTemporaryDirectory()
         let log = try JSONLinesAuditLog(directory: directory, logger: testLogger)
         log.submit([AuditLine(bytes: Array(#"{"n":1}"#.utf8))])
-        let deadline = ContinuousClock.now + .seconds(10)
-        while (try? readAuditLines(in: directory)) != [#"{"n":1}"#], ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(5))
-        }
+        await log.writesSettled()
         XCTAssertEqual(try readAuditLines(in: directory), [#"{"n":1}"#])
     }
 

@@ -2,6 +2,7 @@ import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
+import Synchronization
 @testable import Server
 import XCTest
 
@@ -13,9 +14,11 @@ final class LowPriorityThreadTests: XCTestCase {
         return getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0)
     }
 
-    func testWorkRunsAtTheLowestPriorityAndTheCallerKeepsItsOwn() {
+    func testWorkRunsAtTheLowestPriorityAndTheCallerKeepsItsOwn() throws {
         let before = Self.niceness()
-        let (niceness, onAnotherThread) = LowPriorityThread.run { (Self.niceness(), !Thread.isMainThread) }
+        let seen = Mutex<(niceness: Int32, onAnotherThread: Bool)?>(nil)
+        LowPriorityThread.run { seen.withLock { $0 = (Self.niceness(), !Thread.isMainThread) } }
+        let (niceness, onAnotherThread) = try XCTUnwrap(seen.withLock { $0 })
         XCTAssertEqual(niceness, LowPriorityThread.niceness)
         XCTAssertTrue(onAnotherThread)
         XCTAssertEqual(Self.niceness(), before)

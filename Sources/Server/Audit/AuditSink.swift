@@ -4,8 +4,8 @@
 protocol AuditSink: Sendable {
     /// Records given together are written together, in order.
     func record(_ lines: [AuditLine]) async
-    /// Hands records to the writer without waiting for them: they are written in order
-    /// before any record given later, so a later `record`'s return covers them.
+    /// Hands records to the writer without waiting for them: they are written at once, in
+    /// order before any record given later, so a later `record`'s return covers them.
     func submit(_ lines: [AuditLine])
     /// Returns once every record given before the call is on disk (fsync).
     func flush() async

@@ -25,7 +25,8 @@ import Synchronization
 /// that blocks on the disk must not hold one of the pool's few threads (one per core),
 /// which the hooks' requests run on. Callers wait on a continuation, holding no thread,
 /// and a batch's callers are resumed on the event loops they came from (`LoopWaiter`).
-/// Finished files are compressed, and retention applied, on another queue.
+/// A finished file is synced on the sync queue, then compressed at the lowest CPU
+/// priority, and retention applied, on another queue.
 final class JSONLinesAuditLog: AuditSink, Service {
     /// What waits for the writer: the next write's lines and whoever awaits it.
     private struct Pending {
@@ -136,6 +137,8 @@ final class JSONLinesAuditLog: AuditSink, Service {
                 try file.writer.append(records: gaps + batch.lines)
                 if batch.syncRequested || fsyncInterval == .zero {
                     try file.writer.sync()
+                    // Files written past in earlier batches are synced on the sync queue: wait for them too.
+                    syncQueue.sync {}
                 } else {
                     scheduleSync()
                 }
@@ -278,6 +281,11 @@ final class JSONLinesAuditLog: AuditSink, Service {
             // Any key checks the layout; `prev` is read whatever the key.
             AuditChain(auditKey: [0]).check(raw)?.prev
         }
+    }
+
+    /// Returns once the writer has taken everything handed to it so far (tests: `submit`).
+    func writesSettled() async {
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in writerQueue.async { done.resume() } }
     }
 
     /// Returns once the compression and retention started by the writes so far are done.
