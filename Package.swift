@@ -57,6 +57,7 @@ let package = Package(
                 "PostgresStorage",
                 "Experiments",
                 "AuditLog",
+                "CZlib",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -55,7 +55,7 @@ final class AuditChainWriterTests: XCTestCase {
         let directory = try makeTemporaryDirectory()
         let first = try JSONLinesAuditLog(directory: directory, maxFileBytes: 2048, chain: chain, logger: testLogger)
         for batch in 0..<6 { await first.record((0..<5).map { record(batch * 5 + $0, pad: 100) }) }
-        await first.flush()
+        await first.close()
         await first.maintenanceSettled()
         // A restart: the next log reads where the chain stands from the files.
         let second = try JSONLinesAuditLog(directory: directory, maxFileBytes: 2048, chain: chain, logger: testLogger)
@@ -92,7 +92,7 @@ final class AuditChainWriterTests: XCTestCase {
         let directory = try makeTemporaryDirectory()
         let before = try JSONLinesAuditLog(directory: directory, chain: chain, logger: testLogger)
         for index in 0..<3 { await before.record(record(index)) }
-        await before.flush()
+        await before.close()
         // A crash in the middle of a write: half a record at the end of the file.
         let file = directory.appendingPathComponent("audit-\(UTCTimestamp.day()).jsonl")
         let handle = try FileHandle(forWritingTo: file)
@@ -142,7 +142,8 @@ final class AuditChainWriterTests: XCTestCase {
         let previousHandler = signal(SIGXFSZ, SIG_IGN)
         limit.rlim_cur = rlim_t(size)
         setrlimit(Int32(RLIMIT_FSIZE.rawValue), &limit)
-        await log.record([record(1), record(2)])  // fails, and returns all the same
+        await log.record([record(1), record(2)])
+        await log.written()  // the write failed, and the writer went on all the same
         var restored = saved
         setrlimit(Int32(RLIMIT_FSIZE.rawValue), &restored)
         signal(SIGXFSZ, previousHandler)

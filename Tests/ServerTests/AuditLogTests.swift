@@ -31,7 +31,8 @@ final class AuditLogTests: XCTestCase {
             let after = Self.utcDay(Date())
             let auditDirectory = URL(fileURLWithPath: configuration.data).appendingPathComponent("audit")
             XCTAssertEqual(server.audit.directory.standardizedFileURL.path, auditDirectory.standardizedFileURL.path)
-            let files = try FileManager.default.contentsOfDirectory(atPath: auditDirectory.path)
+            // The journal (hidden) beside the day's file.
+            let files = try FileManager.default.contentsOfDirectory(atPath: auditDirectory.path).filter { !$0.hasPrefix(".") }
             XCTAssertEqual(files.count, 1, "\(files)")
             XCTAssertTrue(files == ["audit-\(before).jsonl"] || files == ["audit-\(after).jsonl"], "\(files)")
 
@@ -167,7 +168,7 @@ final class AuditLogTests: XCTestCase {
             for _ in 0..<8 { _ = try await server.receiversOffline(Self.hook) }
             await server.audit.flush()
             await server.audit.maintenanceSettled()
-            let files = try FileManager.default.contentsOfDirectory(atPath: server.audit.directory.path).sorted()
+            let files = try FileManager.default.contentsOfDirectory(atPath: server.audit.directory.path).filter { !$0.hasPrefix(".") }.sorted()
             XCTAssertGreaterThan(files.count, 1, "\(files)")
             // Finished files are compressed; the one being written is not.
             XCTAssertEqual(files.filter { !$0.hasSuffix(".gz") }.count, 1, "\(files)")

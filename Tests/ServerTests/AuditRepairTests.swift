@@ -14,6 +14,13 @@ final class AuditRepairTests: XCTestCase {
         try JSONLinesAuditLog(directory: directory, logger: testLogger)
     }
 
+    /// Records `line` with a new log on `directory` and waits until it is in the files.
+    private func recordWritten(_ line: AuditLine, in directory: URL) async throws {
+        let log = try log(in: directory)
+        await log.record(line)
+        await log.written()
+    }
+
     private func line(_ conversation: String) -> AuditLine {
         AuditLine(bytes: Array(#"{"kind":"hook","conversation":"\#(conversation)"}"#.utf8))
     }
@@ -27,7 +34,7 @@ final class AuditRepairTests: XCTestCase {
         let file = directory.appendingPathComponent("audit-\(UTCTimestamp.day()).jsonl")
         try Data((Self.complete + Self.fragment).utf8).write(to: file)
 
-        try await log(in: directory).record(line("d"))
+        try await recordWritten(line("d"), in: directory)
 
         let text = try contents(file)
         XCTAssertTrue(text.hasPrefix(Self.complete), text)
@@ -53,7 +60,7 @@ final class AuditRepairTests: XCTestCase {
         try Data("earlier fragment".utf8).write(to: directory.appendingPathComponent(file.lastPathComponent + ".torn-1"))
         try Data(Self.fragment.utf8).write(to: file)  // not one complete line
 
-        try await log(in: directory).record(line("d"))
+        try await recordWritten(line("d"), in: directory)
 
         let records = try contents(file).split(separator: "\n").map { try decodeJSON(String($0)) }
         XCTAssertEqual(records.count, 2)
@@ -70,6 +77,7 @@ final class AuditRepairTests: XCTestCase {
 
         let log = try log(in: directory)
         await log.record(line("d"))
+        await log.written()
         await log.maintenanceSettled()
 
         // Repaired first, then compressed: a file of an earlier run that is not the newest is finished.
@@ -89,9 +97,9 @@ final class AuditRepairTests: XCTestCase {
         let file = directory.appendingPathComponent("audit-\(UTCTimestamp.day()).jsonl")
         try Data(Self.complete.utf8).write(to: file)
 
-        try await log(in: directory).record(line("d"))
+        try await recordWritten(line("d"), in: directory)
 
         XCTAssertEqual(try contents(file), Self.complete + #"{"kind":"hook","conversation":"d"}"# + "\n")
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory.path), [file.lastPathComponent])
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted(), [JSONLinesAuditLog.journalName(stream: ""), file.lastPathComponent])
     }
 }

@@ -341,10 +341,9 @@ final class CustomDeliveryTests: XCTestCase {
         XCTAssertThrowsError(try ServerConfiguration.load(file: nil, environment: webhook.merging(["PUSHCOMPOSE_DELIVERY_LEASE_SECONDS": "2"]) { $1 }))
     }
 
-    /// A hook's `queued` events are handed to the audit log without being awaited; the
-    /// hook's own record, awaited after them by the same in-order writer, covers them: once
-    /// the hook is answered, both are in the files (read without a flush).
-    func testAnAnsweredHooksQueuedEventsAreAlreadyWritten() async throws {
+    /// A hook's `queued` events are handed to the audit log before the hook's own record,
+    /// through the same journal: in the files they come before it.
+    func testAHooksQueuedEventsAreWrittenBeforeItsRecord() async throws {
         let webhook = WebhookStandIn()
         try await webhook.serve { url, _ in
             try await withServer(try configuration(webhook: url)) { server in
@@ -353,12 +352,13 @@ final class CustomDeliveryTests: XCTestCase {
                 for round in 0..<5 {
                     _ = try await server.receiversOffline(
                         HookBody.receiversOffline(to: receivers, content: HookBody.text("round \(round)"), mentioned: Array(receivers.prefix(5))))
+                    await server.audit.written()
                     let records = try readAuditRecords(in: server.audit.directory)
-                    let hook = try XCTUnwrap(records.last { $0["kind"] == .string("hook") })
-                    let pushIds = Set(try XCTUnwrap(hook["custom"]?.arrayValue).compactMap { $0["push"]?.stringValue })
+                    let hookIndex = try XCTUnwrap(records.lastIndex { $0["kind"] == .string("hook") })
+                    let pushIds = Set(try XCTUnwrap(records[hookIndex]["custom"]?.arrayValue).compactMap { $0["push"]?.stringValue })
                     XCTAssertEqual(pushIds.count, 5, "round \(round): the mentioned go through the webhook")
-                    let queued = Set(records.filter { $0["kind"] == .string("queued") }.compactMap { $0["push"]?.stringValue })
-                    XCTAssertTrue(pushIds.isSubset(of: queued), "round \(round): \(pushIds.subtracting(queued).count) queued events not written")
+                    let queued = Set(records[..<hookIndex].filter { $0["kind"] == .string("queued") }.compactMap { $0["push"]?.stringValue })
+                    XCTAssertTrue(pushIds.isSubset(of: queued), "round \(round): \(pushIds.subtracting(queued).count) queued events not written before the hook's record")
                 }
             }
         }

@@ -68,9 +68,12 @@ final class DeliveryCrashTests: XCTestCase {
         var firstExited = false
         defer { if !firstExited { first.send(signal: SIGKILL) } }  // a test that ends early leaves no server behind
         try await sendCalls(to: first.port, receivers: receivers)
-        // Every answered call's decision is in the audit log, with its push ids.
+        // Every answered call's decision is in the audit log, with its push ids (in the
+        // files within the writer's delay: until then in the journal).
+        try await eventually("every call's pushes are in the audit files", timeout: .seconds(10)) {
+            try Self.queuedPushIds(in: data).count == Self.calls * Self.mentionedPerCall
+        }
         let queued = try Self.queuedPushIds(in: data)
-        XCTAssertEqual(queued.count, Self.calls * Self.mentionedPerCall)
 
         let crossed = await endpoint.waitForPushes(Self.killAfter)
         XCTAssertTrue(crossed, "\(endpoint.receivedPushIds.count) pushes arrived before the kill")

@@ -8,34 +8,37 @@ import Synchronization
 /// The audit log: one JSON object a line, in its stream's files under its directory
 /// (`RotatingFileWriter`), sealed into a hash chain when it has a key.
 ///
-/// `record` returns once its record is written (write(2) returned): a hook is answered
-/// only then, so killing the process loses no answered decision. Records that arrive
-/// while a write is under way go together into the next write, each caller awaiting its
-/// own (group commit): under load one system call carries many records, and an idle log
-/// writes a lone record at once. What was written is put on the disk (fsync) within
-/// `fsyncInterval`, by a queue of its own so that writes go on meanwhile; or before
-/// `record` returns when the interval is zero.
+/// `record` returns once its record is in the stream's journal (`AuditJournal`): a copy
+/// into a file mapped into memory, so that it survives the process being killed, without
+/// a system call or a wait in the hook's path. The writer takes what gathered in the
+/// journal every `writeDelay` and writes it to the audit files with one system call (or
+/// as few as rotation allows), then marks it written; a process killed before that
+/// leaves it in the journal, and the next start writes it first. What was written is put
+/// on the disk (fsync) within `fsyncInterval`, by a queue of its own so that writes go
+/// on meanwhile; or before `record` returns when the interval is zero.
 ///
-/// The log never holds a hook back for long: at most `maxQueuedRecords` wait to be
-/// written, and records beyond them, or whose write failed, are dropped — counted in
-/// `/metrics`, logged, and recorded as a `gap` (how many, why) in the chain as soon as a
-/// write succeeds, so that `audit verify` shows the loss.
+/// The log never holds a hook back: at most `maxQueuedRecords` (and what the journal has
+/// room for) wait to be written, and records beyond them, or whose write failed, are
+/// dropped — counted in `/metrics`, logged, and recorded as a `gap` (how many, why) in
+/// the chain as soon as a write succeeds, so that `audit verify` shows the loss.
 ///
 /// The writes run on a dispatch queue of their own, off Swift's cooperative pool: a write
 /// that blocks on the disk must not hold one of the pool's few threads (one per core),
-/// which the hooks' requests run on. Callers wait on a continuation, holding no thread,
-/// and a batch's callers are resumed on the event loops they came from (`LoopWaiter`).
+/// which the hooks' requests run on. Callers that wait (`flush`) wait on a continuation,
+/// holding no thread, and are resumed on the event loops they came from (`LoopWaiter`).
 /// A finished file is synced on the sync queue, then compressed at the lowest CPU
 /// priority, and retention applied, on another queue.
 final class JSONLinesAuditLog: AuditSink, Service {
-    /// What waits for the writer: the next write's lines and whoever awaits it.
+    /// What the writer owes beyond the journal's records, and whether it will run.
     private struct Pending {
-        var lines: [[UInt8]] = []
+        /// Callers resumed once what was handed over before them is written.
         var waiting: [LoopWaiter] = []
         /// A caller wants the write on the disk before it resumes (`flush`).
         var syncRequested = false
-        /// The writer is at work on the queue and will take what is added.
-        var writing = false
+        /// A run of the writer is due (or under way) and will take what is added.
+        var writerDue = false
+        /// That run is due at once, not after `writeDelay`: someone waits.
+        var writerDueNow = false
         /// Records dropped since the last `gap` record, by reason.
         var dropped: [String: Int] = [:]
     }
@@ -45,96 +48,124 @@ final class JSONLinesAuditLog: AuditSink, Service {
     let maxFileBytes: Int
     let fsyncInterval: Duration
     let maxQueuedRecords: Int
+    /// How long records gather in the journal before the writer takes them: under load
+    /// one write carries many, and a reader of the files sees a record this much later.
+    let writeDelay: Duration
     let retention: AuditRetention
     /// The chain records are sealed into; nil when it is off.
     let chain: AuditChain?
     private let logger: Logger
     private let metrics: AuditMetrics?
+    private let journal: AuditJournal
     private let pending = Mutex(Pending())
     private let writerQueue = DispatchQueue(label: "pushcompose.audit-writer")
     private let syncQueue = DispatchQueue(label: "pushcompose.audit-sync")
     private let maintenanceQueue = DispatchQueue(label: "pushcompose.audit-maintenance", qos: .utility)
     private let file: WriterQueueState
 
+    /// Opens the stream's journal, which another process must not hold, and has what an
+    /// earlier run left in it written first.
     init(
         directory: URL, stream: String = "", maxFileBytes: Int = 64 << 20, fsyncInterval: Duration = .seconds(1),
-        chain: AuditChain? = nil, maxQueuedRecords: Int = 100_000, retention: AuditRetention = AuditRetention(),
-        metrics: AuditMetrics? = nil, logger: Logger
+        writeDelay: Duration = .milliseconds(2), chain: AuditChain? = nil, maxQueuedRecords: Int = 100_000,
+        retention: AuditRetention = AuditRetention(), metrics: AuditMetrics? = nil, logger: Logger
     ) throws {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         self.directory = directory
         self.stream = stream
         self.maxFileBytes = maxFileBytes
         self.fsyncInterval = fsyncInterval
+        self.writeDelay = writeDelay
         self.maxQueuedRecords = maxQueuedRecords
         self.retention = retention
         self.chain = chain
         self.metrics = metrics
         self.logger = logger
-        file = WriterQueueState(RotatingFileWriter(directory: directory, stream: stream, maxFileBytes: maxFileBytes, chain: chain))
+        let writer = RotatingFileWriter(directory: directory, stream: stream, maxFileBytes: maxFileBytes, chain: chain)
+        journal = try AuditJournal(path: directory.appendingPathComponent(Self.journalName(stream: stream)).path)
+        file = WriterQueueState(writer)
+        try recoverJournal(writer)
+    }
+
+    /// `.journal`, or `.journal-<stream>`: never taken for an audit file.
+    static func journalName(stream: String) -> String {
+        stream.isEmpty ? ".journal" : ".journal-\(stream)"
+    }
+
+    /// What a killed process left in the journal: the records it wrote to the files but
+    /// had not yet marked (the files' last record among them) are marked now, the rest
+    /// written before anything new.
+    private func recoverJournal(_ writer: RotatingFileWriter) throws {
+        let unread = journal.unread()
+        guard !unread.records.isEmpty else { return }
+        var left = unread.records.count
+        if let last = try writer.lastRecord(), let index = unread.records.lastIndex(of: last) {
+            journal.markWritten(through: unread.ends[index], records: index + 1)
+            left -= index + 1
+        }
+        logger.notice("audit log: \(left) records an earlier run left in its journal are written now")
+        if left > 0 { whenWritten(sync: false, LoopWaiter(loop: nil) {}) }
     }
 
     func record(_ lines: [AuditLine]) async {
         guard !lines.isEmpty else { return }
-        await withUnsafeContinuation { (written: UnsafeContinuation<Void, Never>) in
-            if !accept(lines, writtenThen: .onCurrentLoop { written.resume() }) { written.resume() }
-        }
+        accept(lines)
+        if fsyncInterval == .zero { await flush() }
     }
 
     func submit(_ lines: [AuditLine]) {
         guard !lines.isEmpty else { return }
-        _ = accept(lines, writtenThen: nil)
+        accept(lines)
     }
 
-    /// Adds `lines` to the next write, and whoever awaits it; false when the queue is full
-    /// and they were dropped (counted, logged, and a `gap` later).
-    private func accept(_ lines: [AuditLine], writtenThen waiter: LoopWaiter?) -> Bool {
-        let accepted = handOver { pending in
-            guard pending.lines.count + lines.count <= maxQueuedRecords else {
-                pending.dropped[Self.queueFull, default: 0] += lines.count
-                return false
-            }
-            for line in lines { pending.lines.append(line.bytes) }
-            if let waiter { pending.waiting.append(waiter) }
+    /// Appends `lines` to the journal and has the writer take them within `writeDelay`;
+    /// when the queue is full they are dropped (counted, logged, and a `gap` later).
+    private func accept(_ lines: [AuditLine]) {
+        let appended = journal.append(lines.map(\.bytes), limit: maxQueuedRecords)
+        let wakeWriter = pending.withLock { pending in
+            if !appended { pending.dropped[Self.queueFull, default: 0] += lines.count }
+            guard !pending.writerDue else { return false }
+            pending.writerDue = true
             return true
         }
-        if !accepted {
+        if wakeWriter { writerQueue.asyncAfter(deadline: .now() + Self.dispatchInterval(writeDelay)) { self.runWriter() } }
+        if !appended {
             metrics?.dropped(lines.count, queueFull: true)
-            logger.error("audit log queue full (\(maxQueuedRecords) records waiting): \(lines.count) records dropped")
+            logger.error("audit log queue full (\(maxQueuedRecords) records or the journal's \(journal.capacity) bytes waiting): \(lines.count) records dropped")
         }
-        return accepted
     }
 
     static let queueFull = "queue full"
 
     func flush() async {
         await withCheckedContinuation { (synced: CheckedContinuation<Void, Never>) in
-            _ = handOver { pending in
-                pending.syncRequested = true
-                pending.waiting.append(.onCurrentLoop { synced.resume() })
-                return true
-            }
+            whenWritten(sync: true, .onCurrentLoop { synced.resume() })
         }
     }
 
-    /// Adds to what the writer will take, and wakes it when it is idle; `add`'s answer.
-    private func handOver(_ add: (inout Pending) -> Bool) -> Bool {
-        let (added, wakeWriter) = pending.withLock { pending in
-            let added = add(&pending)
-            guard added else { return (false, false) }
-            defer { pending.writing = true }
-            return (true, !pending.writing)
+    /// Resumes `waiter` once everything handed over before is written (and on the disk,
+    /// with `sync`): the writer runs at once.
+    private func whenWritten(sync: Bool, _ waiter: LoopWaiter) {
+        let wakeWriter = pending.withLock { pending in
+            pending.waiting.append(waiter)
+            if sync { pending.syncRequested = true }
+            guard !pending.writerDueNow else { return false }
+            pending.writerDue = true
+            pending.writerDueNow = true
+            return true
         }
-        if wakeWriter { writerQueue.async { self.writeUntilIdle() } }
-        return added
+        if wakeWriter { writerQueue.async { self.runWriter() } }
     }
 
-    /// On the writer queue: writes what has gathered, a batch at a time, until nothing is left.
-    private func writeUntilIdle() {
+    /// On the writer queue: writes what the journal holds, and again at once while callers
+    /// wait, or after `writeDelay` while records keep coming, until nothing is left.
+    private func runWriter() {
         while var batch = nextBatch() {
+            let unread = journal.unread()
             let gaps = batch.dropped.sorted { $0.key < $1.key }.map { Self.gapRecord(dropped: $0.value, reason: $0.key) }
             do {
-                try file.writer.append(records: gaps + batch.lines)
+                try file.writer.append(records: gaps + unread.records)
+                journal.markWritten(through: unread.end, records: unread.records.count)
                 if batch.syncRequested || fsyncInterval == .zero {
                     try file.writer.sync()
                     // Files written past in earlier batches are synced on the sync queue: wait for them too.
@@ -143,14 +174,15 @@ final class JSONLinesAuditLog: AuditSink, Service {
                     scheduleSync()
                 }
             } catch {
-                // The hooks are answered all the same: an answer withheld would not bring
-                // the record back. The loss is recorded as a gap by the next write; the file
+                // The hooks were answered all the same: holding them back would not bring
+                // the records back. The loss is recorded as a gap by the next write; the file
                 // is reopened, a torn end repaired and the chain read back from the disk.
+                journal.markWritten(through: unread.end, records: unread.records.count)
                 metrics?.writeFailure()
-                metrics?.dropped(batch.lines.count, queueFull: false)
-                logger.error("audit log write failed, \(batch.lines.count) records dropped: \(error)")
+                metrics?.dropped(unread.records.count, queueFull: false)
+                logger.error("audit log write failed, \(unread.records.count) records dropped: \(error)")
                 file.writer.abandon()
-                batch.dropped["write failed: \(error)", default: 0] += batch.lines.count
+                batch.dropped["write failed: \(error)", default: 0] += unread.records.count
                 let lost = batch.dropped
                 pending.withLock { pending in pending.dropped.merge(lost, uniquingKeysWith: +) }
             }
@@ -159,6 +191,8 @@ final class JSONLinesAuditLog: AuditSink, Service {
             let finished = file.writer.takeFinished()
             if !finished.isEmpty { maintenanceQueue.async { self.maintain(finished: finished) } }
             batch.waiting.resumeAll()
+            journal.populateAhead()
+            guard runAgainNow() else { return }
         }
     }
 
@@ -169,24 +203,48 @@ final class JSONLinesAuditLog: AuditSink, Service {
         return record.finish()
     }
 
+    /// What the writer owes now; nil (and the writer no longer due) when nothing.
     private func nextBatch() -> Pending? {
         pending.withLock { pending in
-            if pending.waiting.isEmpty, pending.lines.isEmpty {
-                pending.writing = false
+            if pending.waiting.isEmpty, journal.count == 0 {
+                pending.writerDue = false
+                pending.writerDueNow = false
                 return nil
             }
-            defer { pending = Pending(writing: true) }
+            defer {
+                pending.waiting = []
+                pending.syncRequested = false
+                pending.dropped = [:]
+            }
             return pending
         }
+    }
+
+    /// After a write: true to write again at once (callers wait); else the writer comes
+    /// back after `writeDelay` if records are left, or is no longer due.
+    private func runAgainNow() -> Bool {
+        enum Next { case now, later, idle }
+        let next = pending.withLock { pending -> Next in
+            if !pending.waiting.isEmpty { return .now }
+            pending.writerDueNow = false
+            if journal.count > 0 { return .later }
+            pending.writerDue = false
+            return .idle
+        }
+        if next == .later { writerQueue.asyncAfter(deadline: .now() + Self.dispatchInterval(writeDelay)) { self.runWriter() } }
+        return next == .now
+    }
+
+    private static func dispatchInterval(_ duration: Duration) -> DispatchTimeInterval {
+        let (seconds, attoseconds) = duration.components
+        return .nanoseconds(Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000))
     }
 
     /// On the writer queue: puts what was written on the disk within `fsyncInterval`.
     private func scheduleSync() {
         guard !file.syncScheduled else { return }
         file.syncScheduled = true
-        let (seconds, attoseconds) = fsyncInterval.components
-        let delay = DispatchTimeInterval.nanoseconds(Int(seconds) * 1_000_000_000 + Int(attoseconds / 1_000_000_000))
-        writerQueue.asyncAfter(deadline: .now() + delay) {
+        writerQueue.asyncAfter(deadline: .now() + Self.dispatchInterval(fsyncInterval)) {
             self.file.syncScheduled = false
             do {
                 guard let handle = try self.file.writer.handleToSync() else { return }
@@ -252,24 +310,21 @@ final class JSONLinesAuditLog: AuditSink, Service {
         var keptFrom: [(key: String, value: JSONValue)] = [("file", .string(kept.name.description))]
         if let prev = Self.firstPrev(of: kept.url) { keptFrom.append(("prev", .string(prev.description))) }
         record.member("keptFrom", JSONValue.object(keptFrom))
-        let bytes = record.finish()
+        // Past the queue's limit if need be: the deletions wait for it. Without room in the
+        // journal nothing is deleted; retention runs again after the next file.
+        guard journal.append([record.finish()], limit: .max) else { return }
         let doomed = deleted
-        _ = handOver { pending in
-            pending.lines.append(bytes)
-            pending.syncRequested = true
-            pending.waiting.append(LoopWaiter(loop: nil) {
-                self.maintenanceQueue.async {
-                    for file in doomed {
-                        do {
-                            try FileManager.default.removeItem(at: file.url)
-                        } catch {
-                            self.logger.error("audit log retention: deleting \(file.name) failed: \(error)")
-                        }
+        whenWritten(sync: true, LoopWaiter(loop: nil) {
+            self.maintenanceQueue.async {
+                for file in doomed {
+                    do {
+                        try FileManager.default.removeItem(at: file.url)
+                    } catch {
+                        self.logger.error("audit log retention: deleting \(file.name) failed: \(error)")
                     }
                 }
-            })
-            return true
-        }
+            }
+        })
     }
 
     /// The `prev` of a file's first record, if it has a sealed one.
@@ -283,9 +338,12 @@ final class JSONLinesAuditLog: AuditSink, Service {
         }
     }
 
-    /// Returns once the writer has taken everything handed to it so far (tests: `submit`).
-    func writesSettled() async {
-        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in writerQueue.async { done.resume() } }
+    /// Returns once everything handed over so far is written to the files (not
+    /// necessarily on the disk).
+    func written() async {
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            whenWritten(sync: false, .onCurrentLoop { done.resume() })
+        }
     }
 
     /// Returns once the compression and retention started by the writes so far are done.
@@ -300,7 +358,8 @@ final class JSONLinesAuditLog: AuditSink, Service {
         await close()
     }
 
-    /// Puts every record on the disk and closes the file.
+    /// Puts every record on the disk and closes the file and the journal (records handed
+    /// over after it are dropped).
     func close() async {
         await flush()
         await withCheckedContinuation { (closed: CheckedContinuation<Void, Never>) in
@@ -310,6 +369,7 @@ final class JSONLinesAuditLog: AuditSink, Service {
                 } catch {
                     self.logger.error("audit log close failed: \(error)")
                 }
+                self.journal.close()
                 closed.resume()
             }
         }

@@ -177,6 +177,21 @@ struct RotatingFileWriter {
         return .genesis
     }
 
+    /// The stream's last complete record as it was given to `append` (without its seal);
+    /// nil when it has none.
+    func lastRecord() throws -> [UInt8]? {
+        var last: [UInt8]?
+        for file in try streamFiles().reversed() where last == nil {
+            last = try AuditFileTail.lastCompleteLine(of: file.url)
+        }
+        guard var line = last else { return nil }
+        if let chain, line.withUnsafeBytes({ chain.check($0) }) != nil {
+            line.removeLast(AuditChain.sealLength)
+            line.append(UInt8(ascii: "}"))
+        }
+        return line
+    }
+
     /// Forgets the open file and where the chain stands, after a failed write: the next
     /// write reopens the file, repairs a torn end and reads the chain back from the disk.
     mutating func abandon() {

@@ -1,0 +1,103 @@
+import Foundation
+@testable import Server
+import XCTest
+
+/// The journal keeps what was appended and not marked written across the process's end,
+/// in order, across the ring's wrap, and takes nothing an earlier lap or a cut-short
+/// append left behind.
+final class AuditJournalTests: XCTestCase {
+    private func record(_ n: Int, pad: Int = 0) -> [UInt8] {
+        Array(#"{"n":\#(n),"pad":"\#(String(repeating: "x", count: pad))"}"#.utf8)
+    }
+
+    private func path() throws -> String {
+        try makeTemporaryDirectory().appendingPathComponent(".journal").path
+    }
+
+    func testWhatWasNotMarkedWrittenIsThereAfterReopening() throws {
+        let path = try path()
+        let journal = try AuditJournal(path: path)
+        XCTAssertTrue(journal.append([record(1), record(2)], limit: 100))
+        let first = journal.unread()
+        XCTAssertEqual(first.records, [record(1), record(2)])
+        journal.markWritten(through: first.ends[0], records: 1)
+        XCTAssertTrue(journal.append([record(3)], limit: 100))
+        journal.close()  // no more marks: the process was killed
+
+        let reopened = try AuditJournal(path: path)
+        XCTAssertEqual(reopened.count, 2)
+        XCTAssertEqual(reopened.unread().records, [record(2), record(3)])
+    }
+
+    func testRecordsWrapAroundTheRingInOrder() throws {
+        let path = try path()
+        let journal = try AuditJournal(path: path, capacity: 4096)
+        var next = 0
+        // Many laps of a small ring, records of varied sizes, each batch marked written in turn.
+        for round in 0..<200 {
+            let batch = (0..<3).map { index in record(next + index, pad: (round * 37 + index * 11) % 700) }
+            XCTAssertTrue(journal.append(batch, limit: 100), "round \(round)")
+            let unread = journal.unread()
+            XCTAssertEqual(unread.records, batch, "round \(round)")
+            journal.markWritten(through: unread.end, records: unread.records.count)
+            next += 3
+        }
+        let left = [record(next, pad: 500), record(next + 1, pad: 900)]
+        XCTAssertTrue(journal.append(left, limit: 100))
+        journal.close()
+
+        let reopened = try AuditJournal(path: path)
+        XCTAssertEqual(reopened.capacity, 4096, "an existing journal keeps its capacity")
+        XCTAssertEqual(reopened.unread().records, left, "only what was not marked, none of the earlier laps")
+    }
+
+    func testAFullRingOrQueueTakesNothingOfTheBatch() throws {
+        let journal = try AuditJournal(path: try path(), capacity: 4096)
+        XCTAssertFalse(journal.append([record(0), record(1), record(2)], limit: 2), "past the limit of records")
+        XCTAssertFalse(journal.append([record(0, pad: 2100), record(1, pad: 2100)], limit: 100), "past the ring's bytes")
+        XCTAssertEqual(journal.count, 0)
+        XCTAssertTrue(journal.append([record(0, pad: 2100)], limit: 100))
+        XCTAssertFalse(journal.append([record(1, pad: 2100)], limit: 100), "the first still takes its room")
+        let unread = journal.unread()
+        journal.markWritten(through: unread.end, records: 1)
+        XCTAssertTrue(journal.append([record(1, pad: 2100)], limit: 100), "room again once written")
+        XCTAssertEqual(journal.unread().records, [record(1, pad: 2100)])
+    }
+
+    /// A power loss can leave an entry's sequence number on the disk without its record:
+    /// recovery stops at the first entry whose checksum does not match.
+    func testRecoveryStopsAtAnEntryWhoseRecordDoesNotMatch() throws {
+        let path = try path()
+        let journal = try AuditJournal(path: path, capacity: 4096)
+        XCTAssertTrue(journal.append([record(1), record(2), record(3)], limit: 100))
+        journal.close()
+        // Damage the second record's bytes: after the header page, entry 1 (its 16-byte
+        // header and the record padded to 16), then entry 2's header.
+        let firstEntry = AuditJournal.entryHeaderBytes + (record(1).count + 15) / 16 * 16
+        let handle = try XCTUnwrap(FileHandle(forUpdatingAtPath: path))
+        try handle.seek(toOffset: UInt64(AuditJournal.headerBytes + firstEntry + AuditJournal.entryHeaderBytes + 2))
+        try handle.write(contentsOf: Data("9".utf8))
+        try handle.close()
+
+        XCTAssertEqual(try AuditJournal(path: path).unread().records, [record(1)])
+    }
+
+    func testASecondOpenIsRefusedWhileTheFirstHoldsIt() throws {
+        let path = try path()
+        let journal = try AuditJournal(path: path)
+        XCTAssertThrowsError(try AuditJournal(path: path)) { error in
+            XCTAssertTrue("\(error)".contains("held by another process"), "\(error)")
+        }
+        journal.close()
+        XCTAssertNoThrow(try AuditJournal(path: path))
+    }
+
+    func testAFileThatIsNotAJournalIsRefusedAndLeftAlone() throws {
+        let path = try path()
+        try Data("not a journal".utf8).write(to: URL(fileURLWithPath: path))
+        XCTAssertThrowsError(try AuditJournal(path: path)) { error in
+            XCTAssertTrue("\(error)".contains("is not an audit journal"), "\(error)")
+        }
+        XCTAssertEqual(try String(contentsOfFile: path, encoding: .utf8), "not a journal")
+    }
+}
