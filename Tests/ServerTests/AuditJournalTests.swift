@@ -100,4 +100,16 @@ final class AuditJournalTests: XCTestCase {
         }
         XCTAssertEqual(try String(contentsOfFile: path, encoding: .utf8), "not a journal")
     }
+
+    /// A process killed after it made the file and before it wrote the header (or a power
+    /// loss before the header reached the disk) leaves zeros: a new journal, not an error.
+    func testAFileOfZerosIsTakenAsANewJournal() throws {
+        let path = try path()
+        try Data(count: AuditJournal.headerBytes + 4096).write(to: URL(fileURLWithPath: path))
+        let journal = try AuditJournal(path: path, capacity: 8192)
+        XCTAssertEqual(journal.count, 0)
+        XCTAssertTrue(journal.append([record(1)], limit: 100))
+        journal.close()
+        XCTAssertEqual(try AuditJournal(path: path).unread().records, [record(1)])
+    }
 }

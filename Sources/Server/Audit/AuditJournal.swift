@@ -81,13 +81,14 @@ final class AuditJournal: @unchecked Sendable {
         }
         var status = stat()
         guard fstat(descriptor, &status) == 0 else { throw AuditFileError("stat", path) }
-        let fresh = status.st_size == 0
+        var header = (UInt64(0), UInt64(0))
+        guard pread(descriptor, &header, 16, 0) >= 0 else { throw AuditFileError("read", path) }
+        // No magic yet: created by a process that stopped before writing its header (or whose
+        // header never reached the disk), so it holds nothing.
+        let fresh = header.0 == 0 && header.1 == 0
         var fileCapacity = capacity
         if !fresh {
-            var header = (UInt64(0), UInt64(0))
-            guard pread(descriptor, &header, 16, 0) == 16, header.0 == Self.magic, header.1 % 16 == 0, header.1 >= 4096,
-                Int(status.st_size) == Self.headerBytes + Int(header.1)
-            else {
+            guard header.0 == Self.magic, header.1 % 16 == 0, header.1 >= 4096, Int(status.st_size) == Self.headerBytes + Int(header.1) else {
                 throw AuditJournalError("\(path) is not an audit journal (or is damaged): move it away to start a new one")
             }
             fileCapacity = Int(header.1)
@@ -263,7 +264,8 @@ final class AuditJournal: @unchecked Sendable {
     /// The checksum is `verified` in recovery; entries this process wrote are whole.
     private static func entry(at position: Position, base: UnsafeMutableRawPointer, capacity: Int, verified: Bool) -> (Position, Bool)? {
         let lapOffset = Int(position.offset % UInt64(capacity))
-        guard capacity - lapOffset >= entryHeaderBytes else { return nil }
+        // Entries start on 16 bytes: a mark that does not is damaged, and holds nothing.
+        guard lapOffset % 16 == 0 else { return nil }
         let entry = UnsafeRawPointer(base + headerBytes + lapOffset)
         guard entry.load(fromByteOffset: 0, as: UInt64.self) == position.sequence else { return nil }
         let length = entry.load(fromByteOffset: 8, as: UInt32.self)
