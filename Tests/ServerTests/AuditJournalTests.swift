@@ -112,4 +112,30 @@ final class AuditJournalTests: XCTestCase {
         journal.close()
         XCTAssertEqual(try AuditJournal(path: path).unread().records, [record(1)])
     }
+
+    /// `audit find`, `explain` and `verify` say when a stopped server left records in a
+    /// journal: read without taking or changing it, and not while a server holds it.
+    func testCommandsAreToldOfRecordsAStoppedServerLeftUnwritten() throws {
+        let directory = try makeTemporaryDirectory()
+        let path = directory.appendingPathComponent(".journal-host_8080").path
+        XCTAssertNil(try AuditJournal.unwrittenRecords(path: path), "no journal")
+        XCTAssertEqual(AuditDirectoryOptions.unwrittenJournalNotes(directory), [])
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path), "reading makes none")
+
+        let journal = try AuditJournal(path: path)
+        XCTAssertTrue(journal.append([record(1), record(2)], limit: 100))
+        XCTAssertNil(try AuditJournal.unwrittenRecords(path: path), "a running server holds it: its records are on their way")
+        journal.close()
+        XCTAssertEqual(try AuditJournal.unwrittenRecords(path: path), 2)
+        let notes = AuditDirectoryOptions.unwrittenJournalNotes(directory)
+        XCTAssertEqual(notes.count, 1)
+        XCTAssertTrue(notes[0].contains(".journal-host_8080 holds 2 records"), "\(notes)")
+
+        let reopened = try AuditJournal(path: path)
+        let unread = reopened.unread()
+        reopened.markWritten(through: unread.end, records: unread.records.count)
+        reopened.close()
+        XCTAssertEqual(try AuditJournal.unwrittenRecords(path: path), 0)
+        XCTAssertEqual(AuditDirectoryOptions.unwrittenJournalNotes(directory), [])
+    }
 }

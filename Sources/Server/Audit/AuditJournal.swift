@@ -111,10 +111,10 @@ final class AuditJournal: @unchecked Sendable {
             base.storeBytes(of: UInt64(fileCapacity), toByteOffset: 8, as: UInt64.self)
             Self.storeMark(Position(offset: 0, sequence: 1), base: base)
         }
-        let tail = Self.loadMark(base: base)
+        let tail = Self.loadMark(base: UnsafeRawPointer(base))
         var head = tail
         var records = 0
-        while let (next, isRecord) = Self.entry(at: head, base: base, capacity: fileCapacity, verified: true) {
+        while let (next, isRecord) = Self.entry(at: head, base: UnsafeRawPointer(base), capacity: fileCapacity, verified: true) {
             head = next
             if isRecord { records += 1 }
         }
@@ -191,7 +191,7 @@ final class AuditJournal: @unchecked Sendable {
         var records: [[UInt8]] = []
         var ends: [Position] = []
         var position = tail
-        while position != head, let (next, isRecord) = Self.entry(at: position, base: base, capacity: capacity, verified: false) {
+        while position != head, let (next, isRecord) = Self.entry(at: position, base: UnsafeRawPointer(base), capacity: capacity, verified: false) {
             if isRecord {
                 let lapOffset = Int(position.offset % UInt64(capacity))
                 let entry = UnsafeRawPointer(base + Self.headerBytes + lapOffset)
@@ -215,6 +215,42 @@ final class AuditJournal: @unchecked Sendable {
         }
     }
 
+    /// How many records the journal at `path` holds that a stopped process did not write
+    /// to the files (they are written when the log next opens); nil when there is no
+    /// journal there, or a running process holds it (its records are on their way).
+    /// Reads only: the journal is neither made nor changed.
+    static func unwrittenRecords(path: String) throws -> Int? {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            if errno == ENOENT { return nil }
+            throw AuditFileError("open", path)
+        }
+        defer { _ = Glibc.close(descriptor) }
+        guard flock(descriptor, LOCK_SH | LOCK_NB) == 0 else {
+            if errno == EWOULDBLOCK { return nil }
+            throw AuditFileError("lock", path)
+        }
+        var status = stat()
+        var header = (UInt64(0), UInt64(0))
+        guard fstat(descriptor, &status) == 0, pread(descriptor, &header, 16, 0) >= 0 else { throw AuditFileError("read", path) }
+        if header.0 == 0 && header.1 == 0 { return 0 }
+        guard header.0 == magic, header.1 % 16 == 0, header.1 >= 4096, Int(status.st_size) == headerBytes + Int(header.1) else {
+            throw AuditJournalError("\(path) is not an audit journal (or is damaged)")
+        }
+        let capacity = Int(header.1)
+        guard let mapped = mmap(nil, headerBytes + capacity, PROT_READ, MAP_SHARED, descriptor, 0), mapped != MAP_FAILED else {
+            throw AuditFileError("map", path)
+        }
+        defer { munmap(mapped, headerBytes + capacity) }
+        var position = loadMark(base: UnsafeRawPointer(mapped))
+        var records = 0
+        while let (next, isRecord) = entry(at: position, base: UnsafeRawPointer(mapped), capacity: capacity, verified: true) {
+            position = next
+            if isRecord { records += 1 }
+        }
+        return records
+    }
+
     /// Has the kernel populate, writable, the pages the next appends will use, so that
     /// they do not fault on the hooks' threads. Best effort: a kernel without
     /// `MADV_POPULATE_WRITE` (before 5.14) leaves the faults to the appends.
@@ -232,7 +268,7 @@ final class AuditJournal: @unchecked Sendable {
     }
 
     /// The mark's two slots are at 16 and 32, the selector at 48.
-    private static func loadMark(base: UnsafeMutableRawPointer) -> Position {
+    private static func loadMark(base: UnsafeRawPointer) -> Position {
         let slot = 16 + 16 * Int(base.load(fromByteOffset: 48, as: UInt64.self) & 1)
         return Position(offset: base.load(fromByteOffset: slot, as: UInt64.self), sequence: base.load(fromByteOffset: slot + 8, as: UInt64.self))
     }
@@ -262,7 +298,7 @@ final class AuditJournal: @unchecked Sendable {
     /// The position after the entry at `position` and whether it holds a record (not a
     /// wrap marker); nil when no valid entry with the expected sequence number is there.
     /// The checksum is `verified` in recovery; entries this process wrote are whole.
-    private static func entry(at position: Position, base: UnsafeMutableRawPointer, capacity: Int, verified: Bool) -> (Position, Bool)? {
+    private static func entry(at position: Position, base: UnsafeRawPointer, capacity: Int, verified: Bool) -> (Position, Bool)? {
         let lapOffset = Int(position.offset % UInt64(capacity))
         // Entries start on 16 bytes: a mark that does not is damaged, and holds nothing.
         guard lapOffset % 16 == 0 else { return nil }

@@ -103,8 +103,9 @@ final class JSONLinesAuditLog: AuditSink, Service {
             journal.markWritten(through: unread.ends[index], records: index + 1)
             left -= index + 1
         }
-        logger.notice("audit log: \(left) records an earlier run left in its journal are written now")
-        if left > 0 { whenWritten(sync: false, LoopWaiter(loop: nil) {}) }
+        guard left > 0 else { return }
+        logger.notice("audit log: \(left) record\(left == 1 ? "" : "s") an earlier run left in its journal \(left == 1 ? "is" : "are") written now")
+        whenWritten(sync: false, LoopWaiter(loop: nil) {})
     }
 
     func record(_ lines: [AuditLine]) async {

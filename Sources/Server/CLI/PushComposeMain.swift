@@ -15,7 +15,10 @@ import NIOPosix
 enum PushComposeMain {
     static func main() {
         // Before any task exists: the hook applies to every task enqueued after it.
-        NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+        if !NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor() {
+            // Still correct, only slower: tasks run on Swift's own pool and hop to the loops.
+            printError("pushcompose: NIO's event loops could not be made Swift's global executor; running on the default one")
+        }
         Task {
             await PushComposeCommand.main()
             exit(0)
