@@ -105,7 +105,7 @@ final class AuditJournalTests: XCTestCase {
     /// loss before the header reached the disk) leaves zeros: a new journal, not an error.
     func testAFileOfZerosIsTakenAsANewJournal() throws {
         let path = try path()
-        try Data(count: AuditJournal.headerBytes + 4096).write(to: URL(fileURLWithPath: path))
+        try Data(count: AuditJournal.headerBytes + 20_000).write(to: URL(fileURLWithPath: path))
         let journal = try AuditJournal(path: path, capacity: 8192)
         XCTAssertEqual(journal.count, 0)
         XCTAssertTrue(journal.append([record(1)], limit: 100))

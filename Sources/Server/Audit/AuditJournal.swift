@@ -13,12 +13,15 @@ import Synchronization
 ///
 /// Layout: a header page (`magic`, capacity, and the position and sequence number of the
 /// first record not yet written, in two slots and a word that selects one, so that a
-/// kill while the mark moves leaves the old mark or the new, never half of each), then `capacity` bytes of entries. An entry is 16 bytes
-/// (sequence number, length, CRC-32 of the record) and the record, padded to 16 bytes;
-/// positions grow without end and wrap onto the ring, and an entry that would cross the
-/// ring's end is preceded by a marker (length `UInt32.max`) that skips the rest of the
-/// lap. Recovery reads entries while each carries the next sequence number and its
-/// CRC-32 matches: an entry of an earlier lap, or one the kill cut short, ends it.
+/// kill while the mark moves leaves the old mark or the new, never half of each), then
+/// `capacity` bytes of entries. An entry is 16 bytes (sequence number, length, CRC-32 of
+/// the record) and the record, padded to 16 bytes; positions grow without end and wrap
+/// onto the ring, and an entry that would cross the ring's end is preceded by a marker
+/// (length `UInt32.max`) that skips the rest of the lap. Recovery reads entries while
+/// each carries the next sequence number and its CRC-32 matches: an entry of an earlier
+/// lap, or one a power loss left half on the disk, ends it. (A kill cannot cut an entry
+/// short for an answered call: entries are appended whole under a lock, and the call is
+/// answered after.)
 ///
 /// The file's blocks are reserved when it is created (`posix_fallocate`), so a full disk
 /// cannot fault a write into the mapping; the writer populates the pages ahead of the
@@ -79,21 +82,12 @@ final class AuditJournal: @unchecked Sendable {
             }
             throw AuditFileError("lock", path)
         }
-        var status = stat()
-        guard fstat(descriptor, &status) == 0 else { throw AuditFileError("stat", path) }
-        var header = (UInt64(0), UInt64(0))
-        guard pread(descriptor, &header, 16, 0) >= 0 else { throw AuditFileError("read", path) }
-        // No magic yet: created by a process that stopped before writing its header (or whose
-        // header never reached the disk), so it holds nothing.
-        let fresh = header.0 == 0 && header.1 == 0
-        var fileCapacity = capacity
-        if !fresh {
-            guard header.0 == Self.magic, header.1 % 16 == 0, header.1 >= 4096, Int(status.st_size) == Self.headerBytes + Int(header.1) else {
-                throw AuditJournalError("\(path) is not an audit journal (or is damaged): move it away to start a new one")
-            }
-            fileCapacity = Int(header.1)
-        }
+        let written = try Self.capacity(ofHeaderIn: descriptor, path: path)
+        let fresh = written == nil
+        let fileCapacity = written ?? capacity
         let fileBytes = Self.headerBytes + fileCapacity
+        // A new journal is exactly header and ring, whatever a stopped process left.
+        guard !fresh || ftruncate(descriptor, off_t(fileBytes)) == 0 else { throw AuditFileError("size", path) }
         // Blocks reserved: a page of the mapping written on a full disk would be SIGBUS.
         let reserved = posix_fallocate(descriptor, 0, off_t(fileBytes))
         guard reserved == 0 else {
@@ -127,10 +121,14 @@ final class AuditJournal: @unchecked Sendable {
         close()
     }
 
-    /// Unmaps the journal and lets another process take it; appends after it fail.
+    /// Unmaps the journal and lets another process take it; appends after it fail, and it
+    /// holds nothing to read.
     func close() {
         let wasOpen = ring.withLock { ring in
-            defer { ring.closed = true }
+            defer {
+                ring.closed = true
+                ring.records = 0
+            }
             return !ring.closed
         }
         guard wasOpen else { return }
@@ -215,6 +213,20 @@ final class AuditJournal: @unchecked Sendable {
         }
     }
 
+    /// The capacity the journal's header gives; nil when the header is zeros: made by a
+    /// process that stopped before writing it (or whose header never reached the disk),
+    /// so it holds nothing.
+    private static func capacity(ofHeaderIn descriptor: Int32, path: String) throws -> Int? {
+        var status = stat()
+        var header = (UInt64(0), UInt64(0))
+        guard fstat(descriptor, &status) == 0, pread(descriptor, &header, 16, 0) >= 0 else { throw AuditFileError("read", path) }
+        if header.0 == 0 && header.1 == 0 { return nil }
+        guard header.0 == magic, header.1 % 16 == 0, header.1 >= 4096, Int(status.st_size) == headerBytes + Int(header.1) else {
+            throw AuditJournalError("\(path) is not an audit journal (or is damaged): move it away to start a new one")
+        }
+        return Int(header.1)
+    }
+
     /// How many records the journal at `path` holds that a stopped process did not write
     /// to the files (they are written when the log next opens); nil when there is no
     /// journal there, or a running process holds it (its records are on their way).
@@ -230,14 +242,7 @@ final class AuditJournal: @unchecked Sendable {
             if errno == EWOULDBLOCK { return nil }
             throw AuditFileError("lock", path)
         }
-        var status = stat()
-        var header = (UInt64(0), UInt64(0))
-        guard fstat(descriptor, &status) == 0, pread(descriptor, &header, 16, 0) >= 0 else { throw AuditFileError("read", path) }
-        if header.0 == 0 && header.1 == 0 { return 0 }
-        guard header.0 == magic, header.1 % 16 == 0, header.1 >= 4096, Int(status.st_size) == headerBytes + Int(header.1) else {
-            throw AuditJournalError("\(path) is not an audit journal (or is damaged)")
-        }
-        let capacity = Int(header.1)
+        guard let capacity = try capacity(ofHeaderIn: descriptor, path: path) else { return 0 }
         guard let mapped = mmap(nil, headerBytes + capacity, PROT_READ, MAP_SHARED, descriptor, 0), mapped != MAP_FAILED else {
             throw AuditFileError("map", path)
         }

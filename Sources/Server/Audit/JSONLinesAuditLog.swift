@@ -50,7 +50,7 @@ final class JSONLinesAuditLog: AuditSink, Service {
     let maxQueuedRecords: Int
     /// How long records gather in the journal before the writer takes them: under load
     /// one write carries many, and a reader of the files sees a record this much later.
-    let writeDelay: Duration
+    static let writeDelay: Duration = .milliseconds(2)
     let retention: AuditRetention
     /// The chain records are sealed into; nil when it is off.
     let chain: AuditChain?
@@ -67,15 +67,14 @@ final class JSONLinesAuditLog: AuditSink, Service {
     /// earlier run left in it written first.
     init(
         directory: URL, stream: String = "", maxFileBytes: Int = 64 << 20, fsyncInterval: Duration = .seconds(1),
-        writeDelay: Duration = .milliseconds(2), chain: AuditChain? = nil, maxQueuedRecords: Int = 100_000,
-        retention: AuditRetention = AuditRetention(), metrics: AuditMetrics? = nil, logger: Logger
+        chain: AuditChain? = nil, maxQueuedRecords: Int = 100_000, retention: AuditRetention = AuditRetention(),
+        metrics: AuditMetrics? = nil, logger: Logger
     ) throws {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         self.directory = directory
         self.stream = stream
         self.maxFileBytes = maxFileBytes
         self.fsyncInterval = fsyncInterval
-        self.writeDelay = writeDelay
         self.maxQueuedRecords = maxQueuedRecords
         self.retention = retention
         self.chain = chain
@@ -129,7 +128,7 @@ final class JSONLinesAuditLog: AuditSink, Service {
             pending.writerDue = true
             return true
         }
-        if wakeWriter { writerQueue.asyncAfter(deadline: .now() + Self.dispatchInterval(writeDelay)) { self.runWriter() } }
+        if wakeWriter { writerQueue.asyncAfter(deadline: .now() + Self.dispatchInterval(Self.writeDelay)) { self.runWriter() } }
         if !appended {
             metrics?.dropped(lines.count, queueFull: true)
             logger.error("audit log queue full (\(maxQueuedRecords) records or the journal's \(journal.capacity) bytes waiting): \(lines.count) records dropped")
@@ -232,7 +231,7 @@ final class JSONLinesAuditLog: AuditSink, Service {
             pending.writerDue = false
             return .idle
         }
-        if next == .later { writerQueue.asyncAfter(deadline: .now() + Self.dispatchInterval(writeDelay)) { self.runWriter() } }
+        if next == .later { writerQueue.asyncAfter(deadline: .now() + Self.dispatchInterval(Self.writeDelay)) { self.runWriter() } }
         return next == .now
     }
 
