@@ -90,6 +90,8 @@ final class AuditDurabilityTests: XCTestCase {
         let directory = try makeTemporaryDirectory()
         let log = try JSONLinesAuditLog(directory: directory, logger: testLogger)
         log.submit([AuditLine(bytes: Array(#"{"n":1}"#.utf8))])
+        // Polled: any call that waits for the writer (`written`, `flush`) would itself
+        // start it, which is what the test must not do.
         try await eventually("the record is in the file", timeout: .seconds(10)) { try !readAuditLines(in: directory).isEmpty }
         XCTAssertEqual(try readAuditLines(in: directory), [#"{"n":1}"#])
     }

@@ -101,6 +101,24 @@ final class AuditJournalTests: XCTestCase {
         XCTAssertEqual(try String(contentsOfFile: path, encoding: .utf8), "not a journal")
     }
 
+    /// A header or mark no writer could have made (a capacity past what the file can hold,
+    /// a mark off the grid) is refused with the same clear error, never a trap.
+    func testADamagedHeaderOrMarkIsRefusedNotTrappedOn() throws {
+        let path = try path()
+        let journal = try AuditJournal(path: path, capacity: 4096)
+        journal.close()
+        let original = try Data(contentsOf: URL(fileURLWithPath: path))
+        for (offset, value) in [(8, UInt64.max), (16 + 16 * Int(original[48] & 1), 8)] {
+            var damaged = original
+            withUnsafeBytes(of: value.littleEndian) { damaged.replaceSubrange(offset..<(offset + 8), with: $0) }
+            try damaged.write(to: URL(fileURLWithPath: path))
+            XCTAssertThrowsError(try AuditJournal(path: path), "damage at \(offset)") { error in
+                XCTAssertTrue("\(error)".contains("is not an audit journal"), "\(error)")
+            }
+            XCTAssertThrowsError(try AuditJournal.unwrittenRecords(path: path), "damage at \(offset)")
+        }
+    }
+
     /// A process killed after it made the file and before it wrote the header (or a power
     /// loss before the header reached the disk) leaves zeros: a new journal, not an error.
     func testAFileOfZerosIsTakenAsANewJournal() throws {

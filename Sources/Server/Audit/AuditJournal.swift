@@ -105,7 +105,13 @@ final class AuditJournal: @unchecked Sendable {
             base.storeBytes(of: UInt64(fileCapacity), toByteOffset: 8, as: UInt64.self)
             Self.storeMark(Position(offset: 0, sequence: 1), base: base)
         }
-        let tail = Self.loadMark(base: UnsafeRawPointer(base))
+        let tail: Position
+        do {
+            tail = try Self.loadMark(base: UnsafeRawPointer(base), path: path)
+        } catch {
+            munmap(mapped, fileBytes)
+            throw error
+        }
         var head = tail
         var records = 0
         while let (next, isRecord) = Self.entry(at: head, base: UnsafeRawPointer(base), capacity: fileCapacity, verified: true) {
@@ -221,7 +227,10 @@ final class AuditJournal: @unchecked Sendable {
         var header = (UInt64(0), UInt64(0))
         guard fstat(descriptor, &status) == 0, pread(descriptor, &header, 16, 0) >= 0 else { throw AuditFileError("read", path) }
         if header.0 == 0 && header.1 == 0 { return nil }
-        guard header.0 == magic, header.1 % 16 == 0, header.1 >= 4096, Int(status.st_size) == headerBytes + Int(header.1) else {
+        // The capacity is bounded before it is converted: a damaged header must not trap.
+        guard header.0 == magic, header.1 % 16 == 0, header.1 >= 4096, header.1 <= UInt64(Int32.max),
+            Int(status.st_size) == headerBytes + Int(header.1)
+        else {
             throw AuditJournalError("\(path) is not an audit journal (or is damaged): move it away to start a new one")
         }
         return Int(header.1)
@@ -247,7 +256,7 @@ final class AuditJournal: @unchecked Sendable {
             throw AuditFileError("map", path)
         }
         defer { munmap(mapped, headerBytes + capacity) }
-        var position = loadMark(base: UnsafeRawPointer(mapped))
+        var position = try loadMark(base: UnsafeRawPointer(mapped), path: path)
         var records = 0
         while let (next, isRecord) = entry(at: position, base: UnsafeRawPointer(mapped), capacity: capacity, verified: true) {
             position = next
@@ -272,10 +281,16 @@ final class AuditJournal: @unchecked Sendable {
         }
     }
 
-    /// The mark's two slots are at 16 and 32, the selector at 48.
-    private static func loadMark(base: UnsafeRawPointer) -> Position {
+    /// The mark's two slots are at 16 and 32, the selector at 48. A mark no writer could
+    /// have made (off the 16-byte grid, or so far on that positions would overflow) is
+    /// damage: refused like a damaged header.
+    private static func loadMark(base: UnsafeRawPointer, path: String) throws -> Position {
         let slot = 16 + 16 * Int(base.load(fromByteOffset: 48, as: UInt64.self) & 1)
-        return Position(offset: base.load(fromByteOffset: slot, as: UInt64.self), sequence: base.load(fromByteOffset: slot + 8, as: UInt64.self))
+        let mark = Position(offset: base.load(fromByteOffset: slot, as: UInt64.self), sequence: base.load(fromByteOffset: slot + 8, as: UInt64.self))
+        guard mark.offset % 16 == 0, mark.offset < 1 << 62, mark.sequence < 1 << 62 else {
+            throw AuditJournalError("\(path) is not an audit journal (or is damaged): move it away to start a new one")
+        }
+        return mark
     }
 
     /// Writes the slot not in use, then selects it with one store.
@@ -305,8 +320,6 @@ final class AuditJournal: @unchecked Sendable {
     /// The checksum is `verified` in recovery; entries this process wrote are whole.
     private static func entry(at position: Position, base: UnsafeRawPointer, capacity: Int, verified: Bool) -> (Position, Bool)? {
         let lapOffset = Int(position.offset % UInt64(capacity))
-        // Entries start on 16 bytes: a mark that does not is damaged, and holds nothing.
-        guard lapOffset % 16 == 0 else { return nil }
         let entry = UnsafeRawPointer(base + headerBytes + lapOffset)
         guard entry.load(fromByteOffset: 0, as: UInt64.self) == position.sequence else { return nil }
         let length = entry.load(fromByteOffset: 8, as: UInt32.self)

@@ -25,14 +25,14 @@ import Synchronization
 /// The writes run on a dispatch queue of their own, off Swift's cooperative pool: a write
 /// that blocks on the disk must not hold one of the pool's few threads (one per core),
 /// which the hooks' requests run on. Callers that wait (`flush`) wait on a continuation,
-/// holding no thread, and are resumed on the event loops they came from (`LoopWaiter`).
+/// holding no thread.
 /// A finished file is synced on the sync queue, then compressed at the lowest CPU
 /// priority, and retention applied, on another queue.
 final class JSONLinesAuditLog: AuditSink, Service {
     /// What the writer owes beyond the journal's records, and whether it will run.
     private struct Pending {
         /// Callers resumed once what was handed over before them is written.
-        var waiting: [LoopWaiter] = []
+        var waiting: [@Sendable () -> Void] = []
         /// A caller wants the write on the disk before it resumes (`flush`).
         var syncRequested = false
         /// A run of the writer is due (or under way) and will take what is added.
@@ -104,7 +104,7 @@ final class JSONLinesAuditLog: AuditSink, Service {
         }
         guard left > 0 else { return }
         logger.notice("audit log: \(left) record\(left == 1 ? "" : "s") an earlier run left in its journal \(left == 1 ? "is" : "are") written now")
-        whenWritten(sync: false, LoopWaiter(loop: nil) {})
+        whenWritten(sync: false) {}
     }
 
     func record(_ lines: [AuditLine]) async {
@@ -139,13 +139,13 @@ final class JSONLinesAuditLog: AuditSink, Service {
 
     func flush() async {
         await withCheckedContinuation { (synced: CheckedContinuation<Void, Never>) in
-            whenWritten(sync: true, .onCurrentLoop { synced.resume() })
+            whenWritten(sync: true) { synced.resume() }
         }
     }
 
     /// Resumes `waiter` once everything handed over before is written (and on the disk,
     /// with `sync`): the writer runs at once.
-    private func whenWritten(sync: Bool, _ waiter: LoopWaiter) {
+    private func whenWritten(sync: Bool, _ waiter: @escaping @Sendable () -> Void) {
         let wakeWriter = pending.withLock { pending in
             pending.waiting.append(waiter)
             if sync { pending.syncRequested = true }
@@ -190,7 +190,7 @@ final class JSONLinesAuditLog: AuditSink, Service {
             if !retired.isEmpty { syncQueue.async { self.syncAndClose(retired) } }
             let finished = file.writer.takeFinished()
             if !finished.isEmpty { maintenanceQueue.async { self.maintain(finished: finished) } }
-            batch.waiting.resumeAll()
+            for resume in batch.waiting { resume() }
             journal.populateAhead()
             guard runAgainNow() else { return }
         }
@@ -314,7 +314,7 @@ final class JSONLinesAuditLog: AuditSink, Service {
         // journal nothing is deleted; retention runs again after the next file.
         guard journal.append([record.finish()], limit: .max) else { return }
         let doomed = deleted
-        whenWritten(sync: true, LoopWaiter(loop: nil) {
+        whenWritten(sync: true) {
             self.maintenanceQueue.async {
                 for file in doomed {
                     do {
@@ -324,7 +324,7 @@ final class JSONLinesAuditLog: AuditSink, Service {
                     }
                 }
             }
-        })
+        }
     }
 
     /// The `prev` of a file's first record, if it has a sealed one.
@@ -342,7 +342,7 @@ final class JSONLinesAuditLog: AuditSink, Service {
     /// necessarily on the disk).
     func written() async {
         await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
-            whenWritten(sync: false, .onCurrentLoop { done.resume() })
+            whenWritten(sync: false) { done.resume() }
         }
     }
 

@@ -170,26 +170,27 @@ struct RotatingFileWriter {
     /// The seal of the stream's last complete record, from its files; genesis when it has
     /// none (a new stream), or when its last record has no seal (written before the chain).
     private func lastSeal() throws -> ChainValue {
-        guard let chain else { return .genesis }
-        for file in try streamFiles().reversed() {
-            if let last = try AuditFileTail.lastCompleteLine(of: file.url) { return chain.check(last)?.mac ?? .genesis }
-        }
-        return .genesis
+        guard let chain, let last = try lastCompleteLine() else { return .genesis }
+        return chain.check(last)?.mac ?? .genesis
     }
 
     /// The stream's last complete record as it was given to `append` (without its seal);
     /// nil when it has none.
     func lastRecord() throws -> [UInt8]? {
-        var last: [UInt8]?
-        for file in try streamFiles().reversed() where last == nil {
-            last = try AuditFileTail.lastCompleteLine(of: file.url)
-        }
-        guard var line = last else { return nil }
+        guard var line = try lastCompleteLine() else { return nil }
         if let chain, line.withUnsafeBytes({ chain.check($0) }) != nil {
             line.removeLast(AuditChain.sealLength)
             line.append(UInt8(ascii: "}"))
         }
         return line
+    }
+
+    /// The last complete line of the newest of the stream's files that has one.
+    private func lastCompleteLine() throws -> [UInt8]? {
+        for file in try streamFiles().reversed() {
+            if let last = try AuditFileTail.lastCompleteLine(of: file.url) { return last }
+        }
+        return nil
     }
 
     /// Forgets the open file and where the chain stands, after a failed write: the next
