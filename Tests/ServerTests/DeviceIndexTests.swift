@@ -4,8 +4,9 @@ import SQLiteStorage
 @testable import Server
 import XCTest
 
-/// The hook asks the database only about receivers that have a device; the in-memory
-/// set of such clients follows every change made through it.
+/// The hook asks the database only about receivers that have a device, and keeps the
+/// devices it read in memory; the set of such clients and the kept devices follow every
+/// change made through the index or announced by another instance.
 final class DeviceIndexTests: XCTestCase {
     private func device(_ client: String, _ token: String) throws -> DeviceRegistration {
         try DeviceRegistration(clientId: client, address: DeviceAddress(provider: .webhook, token: token)).validated()
@@ -68,5 +69,79 @@ final class DeviceIndexTests: XCTestCase {
             guard inMemory == stored else { return }
             _ = try await index.remove(provider: .webhook, token: "new-\(round)", of: "Jerry")
         }
+    }
+
+    /// What a hook reads equals what is stored after every change, though the second read
+    /// of a client comes from memory.
+    func testKeptDevicesFollowEveryChange() async throws {
+        let data = try makeTemporaryDirectory()
+        let store = SQLiteDeviceStore(database: try SQLiteDeliveryDatabase(directory: data, durability: .normal))
+        let index = DeviceIndex(store: store)
+        let clients = ["Jerry", "Spike"]
+        func check(_ step: String) async throws {
+            for _ in 0..<2 {  // the first read fills the cache, the second comes from it
+                let read = try await index.devices(of: clients)
+                let stored = try await store.devices(of: clients)
+                XCTAssertEqual(read, stored, step)
+            }
+        }
+        try await check("nobody has a device")
+        _ = try await index.register(try device("Jerry", "t1"), now: Date())
+        try await check("Jerry's first")
+        _ = try await index.register(try device("Jerry", "t2"), now: Date())
+        try await check("Jerry's second")
+        _ = try await index.register(try device("Spike", "t1"), now: Date())
+        try await check("t1 moved to Spike")
+        _ = try await index.remove(provider: .webhook, token: "t2", of: "Jerry")
+        try await check("Jerry's last removed")
+
+        // Another instance registers a device for Spike: this one's memory is stale until
+        // the change is announced, then it reads the store again.
+        _ = try await store.register(try device("Spike", "t9"), now: Date().addingTimeInterval(1))
+        let stale = try await index.devices(of: ["Spike"])
+        XCTAssertEqual(stale["Spike"]?.map(\.token), ["t1"])
+        try await index.refresh(client: "Spike")
+        try await check("Spike's device from another instance, announced")
+        try await index.reload()
+        try await check("after a reload")
+    }
+
+    /// A read racing a change never leaves the devices from before the change in memory.
+    func testAReadRacingAChangeKeepsNothingStale() async throws {
+        let data = try makeTemporaryDirectory()
+        let store = SQLiteDeviceStore(database: try SQLiteDeliveryDatabase(directory: data, durability: .normal))
+        let index = DeviceIndex(store: store)
+        _ = try await index.register(try device("Jerry", "first"), now: Date())
+        for round in 0..<200 {
+            let newDevice = try device("Jerry", "t\(round)")
+            async let read = index.devices(of: ["Jerry"])
+            async let registered = index.register(newDevice, now: Date())
+            _ = try await (read, registered)
+            let after = try await index.devices(of: ["Jerry"])
+            let stored = try await store.devices(of: ["Jerry"])
+            XCTAssertEqual(after, stored, "round \(round)")
+            guard after == stored else { return }
+        }
+    }
+
+    func testTheCacheIsBoundedAndKeepsWhatIsAskedAgain() {
+        var cache = DeviceCache(limit: 10)
+        let jerry = [Device(clientId: "Jerry", address: DeviceAddress(provider: .webhook, token: "t"), locale: nil, createdAt: Date(), lastSeenAt: Date())]
+        cache.keep(["Jerry": jerry], asked: ["Jerry"], readSince: cache.generation)
+        for client in 0..<100 {
+            cache.keep([:], asked: ["c\(client)"], readSince: cache.generation)
+            XCTAssertLessThan(cache.count, 10)
+            XCTAssertEqual(cache.devices(of: "Jerry"), jerry, "after \(client)")  // asked each time: stays
+        }
+        XCTAssertNil(cache.devices(of: "c0"))
+        XCTAssertEqual(cache.devices(of: "c99"), [])
+
+        // A read begun before a change is not kept.
+        let before = cache.generation
+        cache.forget("Spike")
+        cache.keep(["Spike": jerry], asked: ["Spike"], readSince: before)
+        XCTAssertNil(cache.devices(of: "Spike"))
+        cache.forgetAll()
+        XCTAssertEqual(cache.count, 0)
     }
 }

@@ -10,15 +10,21 @@ import Synchronization
 /// tokens), and another instance's changes are announced (`refresh`), so the set stays
 /// exact. Changes run one at a time: a removal that found a client without devices
 /// must not forget them after a registration gave them one. It holds one id per client
-/// with a device.
+/// with a device, and the devices of the clients asked about lately (`DeviceCache`),
+/// forgotten at each change of theirs.
 final class DeviceIndex: DeviceStore {
+    /// Clients whose devices are kept in memory at most (about 0.5 KiB each).
+    static let defaultCachedClients = 50_000
+
     private let store: any DeviceStore
     /// Nil until loaded from the store, at the first use.
     private let clients = Mutex<Set<String>?>(nil)
+    private let cache: Mutex<DeviceCache>
     private let changes = SerialAsyncLock()
 
-    init(store: any DeviceStore) {
+    init(store: any DeviceStore, cachedClients: Int = defaultCachedClients) {
         self.store = store
+        cache = Mutex(DeviceCache(limit: cachedClients))
     }
 
     private func withDevices() async throws -> Set<String> {
@@ -36,11 +42,16 @@ final class DeviceIndex: DeviceStore {
         return try await changes.withLock {
             let result = try await store.register(registration, now: now)
             clients.withLock { _ = $0?.insert(result.device.clientId) }
-            if let previous = result.movedFrom { try await forgetIfEmpty(previous) }
+            cache.withLock { $0.forget(result.device.clientId) }
+            if let previous = result.movedFrom {
+                cache.withLock { $0.forget(previous) }
+                try await forgetIfEmpty(previous)
+            }
             return result
         }
     }
 
+    /// Read from the store: the admin API's list shows what is stored, with its times.
     func devices(of clientId: String) async throws -> [Device] {
         try await store.devices(of: clientId)
     }
@@ -49,14 +60,32 @@ final class DeviceIndex: DeviceStore {
         let known = try await withDevices()
         let asked = clientIds.filter(known.contains)
         guard !asked.isEmpty else { return [:] }
-        return try await store.devices(of: asked)
+        var found: [String: [Device]] = [:]
+        var missing: [String] = []
+        let generation = cache.withLock { cache in
+            for clientId in asked {
+                if let devices = cache.devices(of: clientId) {
+                    if !devices.isEmpty { found[clientId] = devices }
+                } else {
+                    missing.append(clientId)
+                }
+            }
+            return cache.generation
+        }
+        guard !missing.isEmpty else { return found }
+        let read = try await store.devices(of: missing)
+        cache.withLock { $0.keep(read, asked: missing, readSince: generation) }
+        return found.merging(read) { cached, _ in cached }
     }
 
     func remove(provider: ProviderKind, token: String, of clientId: String?) async throws -> Device? {
         _ = try await withDevices()
         return try await changes.withLock {
             let removed = try await store.remove(provider: provider, token: token, of: clientId)
-            if let removed { try await forgetIfEmpty(removed.clientId) }
+            if let removed {
+                cache.withLock { $0.forget(removed.clientId) }
+                try await forgetIfEmpty(removed.clientId)
+            }
             return removed
         }
     }
@@ -74,6 +103,7 @@ final class DeviceIndex: DeviceStore {
 
     /// Reads back whether a client has devices, after another instance changed them.
     func refresh(client clientId: String) async throws {
+        cache.withLock { $0.forget(clientId) }
         guard clients.withLock({ $0 != nil }) else { return }
         try await changes.withLock {
             let has = try await !store.devices(of: clientId).isEmpty
@@ -86,6 +116,7 @@ final class DeviceIndex: DeviceStore {
         try await changes.withLock {
             let loaded = try await store.clientsWithDevices()
             clients.withLock { $0 = loaded }
+            cache.withLock { $0.forgetAll() }
         }
     }
 
