@@ -14,7 +14,7 @@ import Glibc
 /// such bursts (each loop runs its work in order). On threads of their own the kernel's
 /// scheduler interleaves the two; with a niceness above 0 it prefers the hooks', and
 /// delivery takes the CPU they leave, catching up when a surge of hooks has passed.
-public final class DeliveryThreads: TaskExecutor, @unchecked Sendable {
+public final class DeliveryThreads: TaskExecutor, Sendable {
     /// How much less CPU priority delivery's threads have than the hooks' (added to the
     /// nice value they start with; at 5 a busy delivery thread weighs a third of a busy
     /// hook thread with the kernel's scheduler). 0 by default: on 2 shared cores, 5
