@@ -373,15 +373,6 @@ final class CustomDeliveryTests: XCTestCase {
         XCTAssertThrowsError(try ServerConfiguration.load(file: nil, environment: ["PUSHCOMPOSE_DELIVERY_CONCURRENCY": "0"]))
     }
 
-    /// Delivery's threads run at the hooks' priority unless set, within nice's range.
-    func testDeliveryNicenessIsBounded() throws {
-        XCTAssertEqual(try ServerConfiguration.load(file: nil, environment: [:]).delivery.niceness, 0)
-        XCTAssertEqual(try ServerConfiguration.load(file: nil, environment: ["PUSHCOMPOSE_DELIVERY_NICENESS": "5"]).delivery.niceness, 5)
-        XCTAssertThrowsError(try ServerConfiguration.load(file: nil, environment: ["PUSHCOMPOSE_DELIVERY_NICENESS": "20"])) { error in
-            XCTAssertTrue("\(error)".contains("deliveryNiceness (PUSHCOMPOSE_DELIVERY_NICENESS) must be at most 19"), "\(error)")
-        }
-    }
-
     /// APNs and FCM may keep more attempts in flight than the HTTP/1.1 providers; unset,
     /// they keep `deliveryConcurrency`.
     func testTheHTTP2ProvidersHaveConcurrenciesOfTheirOwn() throws {

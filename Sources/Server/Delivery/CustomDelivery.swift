@@ -25,7 +25,6 @@ final class CustomDelivery: Service {
     let payloadBudget: Int?
     let badgeResetOnClientOnline: Bool
     private let client: HTTPClient
-    private let threads: DeliveryThreads
 
     init(
         configuration: DeliveryConfiguration, storage: ServiceStorage, secrets: AppSecrets?, audit: any AuditSink,
@@ -35,8 +34,7 @@ final class CustomDelivery: Service {
         queue = storage.queue
         signal = WorkSignal()
         clock = SystemDeliveryClock()
-        threads = DeliveryThreads(niceness: configuration.niceness)
-        client = HTTPClient.makeForDelivery(connectionsPerHost: configuration.concurrency, threads: threads)
+        client = HTTPClient.makeForDelivery(connectionsPerHost: configuration.concurrency)
         var providers: [any PushProvider] = []
         do {
             if let webhook = configuration.webhook() {
@@ -53,7 +51,6 @@ final class CustomDelivery: Service {
             }
         } catch {
             try? client.syncShutdown()
-            threads.group.shutdownGracefully { _ in }
             throw error
         }
         self.providers = Set(providers.map(\.kind))
@@ -65,7 +62,7 @@ final class CustomDelivery: Service {
         enqueuer = GroupCommitEnqueuer(queue: queue, clock: clock, signal: signal, events: events)
         workers = DeliveryWorkers(
             providers: providers, queue: queue, devices: devices, settings: configuration.workerSettings, signal: signal,
-            clock: clock, events: events, threads: threads, logger: logger)
+            clock: clock, events: events, logger: logger)
     }
 
     /// Enqueues the plan's custom pushes, one per receiver, each to the receiver's devices
@@ -143,11 +140,10 @@ final class CustomDelivery: Service {
     func run() async throws {
         try await workers.run()
         try? await client.shutdown()
-        try? await threads.shutdown()
     }
 
     /// A server that was built but never run (a command, a test) closes them here.
     deinit {
-        client.shutdown { [threads] _ in threads.group.shutdownGracefully { _ in } }
+        client.shutdown { _ in }
     }
 }

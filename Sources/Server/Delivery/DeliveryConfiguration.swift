@@ -9,9 +9,6 @@ struct DeliveryConfiguration: Sendable, Equatable {
     var maxDevicesPerClient = 10
     var queueDurability = SQLiteDeliveryDatabase.Durability.full
     var concurrency = 16
-    /// How much lower the CPU priority of delivery's threads is than the hooks'
-    /// (`DeliveryThreads`); 0 to 19.
-    var niceness = DeliveryThreads.defaultNiceness
     /// Attempts in flight for the HTTP/2 providers; nil: `concurrency`. Their requests
     /// share one multiplexed connection, so more in flight costs no connections, and
     /// in flight ÷ attempt latency bounds their throughput.
@@ -55,8 +52,7 @@ struct DeliveryConfiguration: Sendable, Equatable {
 
     static let fileKeys: [String: String] = [
         "maxDevicesPerClient": "PUSHCOMPOSE_MAX_DEVICES_PER_CLIENT", "queueDurability": "PUSHCOMPOSE_QUEUE_DURABILITY",
-        "deliveryConcurrency": "PUSHCOMPOSE_DELIVERY_CONCURRENCY", "deliveryNiceness": "PUSHCOMPOSE_DELIVERY_NICENESS",
-        "deliveryLeaseSeconds": "PUSHCOMPOSE_DELIVERY_LEASE_SECONDS",
+        "deliveryConcurrency": "PUSHCOMPOSE_DELIVERY_CONCURRENCY", "deliveryLeaseSeconds": "PUSHCOMPOSE_DELIVERY_LEASE_SECONDS",
         "apnsConcurrency": "PUSHCOMPOSE_APNS_CONCURRENCY", "fcmConcurrency": "PUSHCOMPOSE_FCM_CONCURRENCY",
         "deliveryPollSeconds": "PUSHCOMPOSE_DELIVERY_POLL_SECONDS", "deliveryShutdownSeconds": "PUSHCOMPOSE_DELIVERY_SHUTDOWN_SECONDS",
         "retryBaseMillis": "PUSHCOMPOSE_RETRY_BASE_MILLIS", "retryMaxDelaySeconds": "PUSHCOMPOSE_RETRY_MAX_DELAY_SECONDS",
@@ -86,7 +82,6 @@ struct DeliveryConfiguration: Sendable, Equatable {
         }
         // Each slot may hold an HTTP connection per provider host.
         concurrency = try ServerConfiguration.int(values, "deliveryConcurrency", maximum: Self.maxConcurrency) ?? concurrency
-        niceness = Int32(try ServerConfiguration.int(values, "deliveryNiceness", minimum: 0, maximum: 19) ?? Int(niceness))
         apnsConcurrency = try ServerConfiguration.int(values, "apnsConcurrency", maximum: Self.maxConcurrency) ?? apnsConcurrency
         fcmConcurrency = try ServerConfiguration.int(values, "fcmConcurrency", maximum: Self.maxConcurrency) ?? fcmConcurrency
         leaseSeconds = try int("deliveryLeaseSeconds") ?? leaseSeconds
