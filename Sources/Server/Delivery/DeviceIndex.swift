@@ -42,11 +42,11 @@ final class DeviceIndex: DeviceStore {
         return try await changes.withLock {
             let result = try await store.register(registration, now: now)
             clients.withLock { _ = $0?.insert(result.device.clientId) }
-            cache.withLock { $0.forget(result.device.clientId) }
-            if let previous = result.movedFrom {
-                cache.withLock { $0.forget(previous) }
-                try await forgetIfEmpty(previous)
+            cache.withLock { cache in
+                cache.forget(result.device.clientId)
+                if let previous = result.movedFrom { cache.forget(previous) }
             }
+            if let previous = result.movedFrom { try await forgetIfEmpty(previous) }
             return result
         }
     }
