@@ -58,6 +58,7 @@ let package = Package(
                 "Experiments",
                 "AuditLog",
                 "CZlib",
+                "LowPriority",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -121,7 +122,9 @@ let package = Package(
         // The storage protocols on SQLite (embedded, files in the data folder): one instance.
         .target(
             name: "SQLiteStorage",
-            dependencies: ["Delivery", "Storage", "PushCompose", "Experiments", .product(name: "GRDB", package: "GRDB.swift")]),
+            dependencies: ["Delivery", "Storage", "PushCompose", "Experiments", "LowPriority", .product(name: "GRDB", package: "GRDB.swift")]),
+        // Background work on threads of the lowest CPU priority, apart from the hooks' pool.
+        .target(name: "LowPriority"),
         // The storage protocols on PostgreSQL: several instances share state and the queue.
         .target(
             name: "PostgresStorage",
@@ -189,6 +192,7 @@ let package = Package(
                 "ProviderStandIns",
                 "Experiments",
                 "AuditLog",
+                "LowPriority",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),

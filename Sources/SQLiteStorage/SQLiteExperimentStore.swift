@@ -1,8 +1,10 @@
 import Experiments
 import Foundation
 import GRDB
+import LowPriority
 import PushCompose
 import Storage
+import Synchronization
 
 /// The experiment store in its own SQLite file (WAL), beside the state and the queue, so
 /// that exposure batches never hold the writer a hook's state or queue write waits for.
@@ -13,13 +15,41 @@ import Storage
 /// variant its counters (`experiment_arm`), updated in the same transaction: a batch costs
 /// a row per push and one row write per distinct exposed receiver (in one statement per
 /// arm and call time), and the report reads the counters alone.
+///
+/// That work is done later, not when exposures are recorded: on one core it costs more
+/// than the hooks that caused it. `recordExposures` appends the batch as one blob to a
+/// file of its own (`experiment-exposures.sqlite`), and a thread of the lowest CPU
+/// priority counts the batches into the tables above, so under load it takes only the
+/// CPU the hooks leave. Every read (`armCounts`, `recordOpens`) counts what is left
+/// first, at its caller's priority, so it sees everything recorded. A mark in the
+/// counted file, moved in the counting transaction, says which batches are counted: a
+/// crash between counting and removing a batch never counts it twice. When more than
+/// `countInlineAbove` receivers wait (a load the idle CPU cannot absorb), recording
+/// counts them itself, and the recorder's callers wait for it.
 public final class SQLiteExperimentStore: ExperimentStore {
     public static let fileName = "experiments.sqlite"
+    /// The recorded batches not yet counted.
+    public static let recordedFileName = "experiment-exposures.sqlite"
 
     private let database: DatabasePool
+    private let pending: DatabasePool
+    /// Receivers recorded and not yet counted above which recording counts them itself.
+    public let countInlineAbove: Int
+    private let counting = Mutex(Counting())
 
-    /// Opens (creating if needed) `experiments.sqlite` in `directory`.
-    public init(directory: URL) throws {
+    private struct Counting {
+        /// Receivers in the recorded batches.
+        var uncounted = 0
+        /// Batches recorded by this store, so the counting thread knows one came while it counted.
+        var recorded = 0
+        var threadRuns = false
+        /// Callers of `countingThreadEnded`.
+        var waiting: [CheckedContinuation<Void, Never>] = []
+    }
+
+    /// Opens (creating if needed) `experiments.sqlite` and `experiment-exposures.sqlite`
+    /// in `directory`.
+    public init(directory: URL, countInlineAbove: Int = 1_000_000) throws {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         var configuration = Configuration()
         // A write waits up to 5 s for another connection's lock, on GRDB's writer queue:
@@ -35,6 +65,38 @@ public final class SQLiteExperimentStore: ExperimentStore {
         }
         database = try DatabasePool(path: directory.appendingPathComponent(Self.fileName).path, configuration: configuration)
         try Self.migrator.migrate(database)
+        var pendingConfiguration = Configuration()
+        pendingConfiguration.busyMode = .timeout(5)
+        pendingConfiguration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
+        pending = try DatabasePool(path: directory.appendingPathComponent(Self.recordedFileName).path, configuration: pendingConfiguration)
+        var pendingMigrator = DatabaseMigrator()
+        pendingMigrator.registerMigration("v1 batches") { db in
+            try db.execute(
+                sql: """
+                    -- One row per recorded batch of calls (ExposureBatch), until it is counted.
+                    CREATE TABLE exposure_batch (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        receivers INTEGER NOT NULL,
+                        calls BLOB NOT NULL
+                    );
+                    """)
+        }
+        try pendingMigrator.migrate(pending)
+        self.countInlineAbove = countInlineAbove
+        let mark = try database.read { try Self.countedThrough($0) }
+        let uncounted = try pending.write { db in
+            // Counted before a crash stopped their removal.
+            try db.execute(sql: "DELETE FROM exposure_batch WHERE id <= ?", arguments: [mark])
+            // Batches must be numbered past the mark, also in a file made again after the
+            // counted one (deleted by hand): AUTOINCREMENT keeps the highest number given.
+            let given = try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'exposure_batch'") ?? 0
+            if given < mark {
+                try db.execute(sql: "DELETE FROM sqlite_sequence WHERE name = 'exposure_batch'")
+                try db.execute(sql: "INSERT INTO sqlite_sequence (name, seq) VALUES ('exposure_batch', ?)", arguments: [mark])
+            }
+            return try Int.fetchOne(db, sql: "SELECT coalesce(sum(receivers), 0) FROM exposure_batch") ?? 0
+        }
+        counting.withLock { $0.uncounted = uncounted }
     }
 
     private static var migrator: DatabaseMigrator {
@@ -108,70 +170,209 @@ public final class SQLiteExperimentStore: ExperimentStore {
                     ) WITHOUT ROWID;
                     """)
         }
+        migrator.registerMigration("v2 the mark of counted batches") { db in
+            try db.execute(
+                sql: """
+                    -- The last batch of experiment-exposures.sqlite counted here.
+                    CREATE TABLE exposure_counted (batch INTEGER NOT NULL);
+                    INSERT INTO exposure_counted (batch) VALUES (0);
+                    """)
+        }
         return migrator
     }
 
     public func recordExposures(_ calls: [CallExposures]) async throws {
-        let rows = calls.pushGroups
-        guard !rows.isEmpty else { return }
-        try await database.write { db in
-            var tally = ExposureTally()
-            // Pushes this batch found unrecorded: their further rows (another variant or
-            // status of the same call's answer) need not look again, `pushGroups` having
-            // given each receiver once per push.
-            var unrecorded = Set<PushKey>()
-            for row in rows {
-                let key = PushKey(pushId: row.pushId, experiment: row.experiment)
-                if unrecorded.contains(key) {
-                    try Self.append(row, db)
-                    tally.add(row)
-                } else if let new = try Self.insert(row, db, unrecorded: &unrecorded) {
-                    tally.add(new)
+        let receivers = calls.reduce(0) { $0 + $1.count }
+        guard receivers > 0 else { return }
+        let batch = ExposureBatch.encode(calls)
+        try await pending.write { db in
+            try db.execute(sql: "INSERT INTO exposure_batch (receivers, calls) VALUES (?, ?)", arguments: [receivers, batch])
+        }
+        let backlog = counting.withLock { state in
+            state.uncounted += receivers
+            state.recorded += 1
+            return state.uncounted
+        }
+        if backlog > countInlineAbove {
+            try await countRecorded()
+        } else {
+            startCounting()
+        }
+    }
+
+    // MARK: Counting, on a thread of the lowest priority
+
+    /// Counts every batch recorded before the call, at the caller's priority: what the
+    /// reads do first, so that they see everything recorded.
+    public func countRecorded() async throws {
+        while true {
+            let mark = try await database.read { try Self.countedThrough($0) }
+            let batches = try await pending.read { try Self.batches(after: mark, $0) }
+            guard !batches.isEmpty else { return }
+            let counted = try await database.writeWithoutTransaction { db in try Self.count(batches, db) }
+            let removed = try await pending.write { try Self.remove(through: counted, $0) }
+            counting.withLock { $0.uncounted -= removed }
+        }
+    }
+
+    /// The same, blocking the calling thread: for the counting thread only.
+    private func countRecordedOnThisThread() throws {
+        while true {
+            let mark = try database.read { try Self.countedThrough($0) }
+            let batches = try pending.read { try Self.batches(after: mark, $0) }
+            guard !batches.isEmpty else { return }
+            let counted = try database.writeWithoutTransaction { db in try Self.count(batches, db) }
+            let removed = try pending.write { try Self.remove(through: counted, $0) }
+            counting.withLock { $0.uncounted -= removed }
+        }
+    }
+
+    /// Starts the counting thread unless it runs: it counts until nothing recorded is left,
+    /// then ends (a store that records nothing holds no thread).
+    private func startCounting() {
+        let start = counting.withLock { state in
+            defer { state.threadRuns = true }
+            return !state.threadRuns
+        }
+        guard start else { return }
+        LowPriorityThread.start(name: "pushcompose.exposure-counting") { [self] in
+            while true {
+                let recorded = counting.withLock { $0.recorded }
+                // A failure (the disk, a damaged batch) ends the thread; the next read counts
+                // again and throws it to its caller.
+                try? countRecordedOnThisThread()
+                let waiting = counting.withLock { state -> [CheckedContinuation<Void, Never>]? in
+                    // Recorded while this pass counted: another pass.
+                    guard state.recorded == recorded else { return nil }
+                    state.threadRuns = false
+                    defer { state.waiting = [] }
+                    return state.waiting
+                }
+                if let waiting {
+                    for continuation in waiting { continuation.resume() }
+                    return
                 }
             }
-            let arm = try db.cachedStatement(
-                sql: """
-                    INSERT INTO experiment_arm (experiment, variant, pushes, not_exposed, overridden) VALUES (?, ?, ?, ?, ?)
-                    ON CONFLICT DO UPDATE SET pushes = pushes + excluded.pushes, not_exposed = not_exposed + excluded.not_exposed,
-                        overridden = overridden + excluded.overridden
-                    """)
-            // An arm's receivers go in one statement per push time (a batch holds a few
-            // dozen calls), as a JSON array, instead of one statement per receiver: the
-            // binding and stepping of a statement is paid a few dozen times a batch, not
-            // thousands. The time is bound, not put in the JSON, so that it is stored
-            // exactly. The count before the upsert tells how many were new (a receiver is
-            // once per arm in the tally).
-            let known = try db.cachedStatement(
-                sql: """
-                    SELECT count(*) FROM json_each(?) AS added CROSS JOIN experiment_receiver AS stored
-                    ON stored.experiment = ? AND stored.receiver = added.value ->> 0 AND stored.variant = ?
-                    """)
-            let receivers = try db.cachedStatement(
-                sql: """
-                    INSERT INTO experiment_receiver (experiment, receiver, variant, pushes, latest_push_id, latest_time)
-                    SELECT ?, value ->> 0, ?, value ->> 1, value ->> 2, ? FROM json_each(?) WHERE true
-                    ON CONFLICT DO UPDATE SET pushes = pushes + excluded.pushes,
-                        latest_push_id = CASE WHEN excluded.latest_time >= latest_time THEN excluded.latest_push_id ELSE latest_push_id END,
-                        latest_time = max(latest_time, excluded.latest_time)
-                    """)
-            var newReceivers: [ExposureTally.ArmKey: Int] = [:]
-            for (key, added) in tally.receiversByArmAndTime {
-                var json: [UInt8] = []
-                JSONEncoding.write(
-                    .array(added.map { .array([.string($0.receiver), .number(Double($0.pushes)), .string($0.latestPushId)]) }), into: &json)
-                let list = String(decoding: json, as: UTF8.self)
-                let stored = try Int.fetchOne(known, arguments: [list, key.arm.experiment, key.arm.variant]) ?? 0
-                try receivers.execute(arguments: [key.arm.experiment, key.arm.variant, key.time, list])
-                newReceivers[key.arm, default: 0] += added.count - stored
+        }
+    }
+
+    /// Returns when the counting thread has ended (at once when none runs): for tests and
+    /// benchmarks that look at the counted rows themselves.
+    public func countingThreadEnded() async {
+        await withCheckedContinuation { continuation in
+            let ended = counting.withLock { state in
+                if !state.threadRuns { return true }
+                state.waiting.append(continuation)
+                return false
             }
-            for (key, added) in tally.arms {
-                try arm.execute(arguments: [key.experiment, key.variant, added.pushes, added.notExposed, added.overridden])
+            if ended { continuation.resume() }
+        }
+    }
+
+    /// Batches per counting transaction: up to 2,000 receivers each, as the server records.
+    private static let batchesPerCount = 16
+
+    private static func countedThrough(_ db: Database) throws -> Int64 {
+        try Int64.fetchOne(db, sql: "SELECT batch FROM exposure_counted") ?? 0
+    }
+
+    private static func batches(after mark: Int64, _ db: Database) throws -> [(id: Int64, calls: Data)] {
+        try Row.fetchAll(
+            db, sql: "SELECT id, calls FROM exposure_batch WHERE id > ? ORDER BY id LIMIT ?", arguments: [mark, batchesPerCount]
+        ).map { ($0["id"], $0["calls"]) }
+    }
+
+    /// Removes the counted batches; returns how many receivers they held.
+    private static func remove(through mark: Int64, _ db: Database) throws -> Int {
+        try Int.fetchAll(db, sql: "DELETE FROM exposure_batch WHERE id <= ? RETURNING receivers", arguments: [mark]).reduce(0, +)
+    }
+
+    /// Counts the batches after the counted mark and moves the mark past them, in one
+    /// transaction (immediate: two counters never read the same mark); returns the mark.
+    /// A batch counted by another counter meanwhile (a read's, another process's) is
+    /// skipped.
+    private static func count(_ batches: [(id: Int64, calls: Data)], _ db: Database) throws -> Int64 {
+        var mark: Int64 = 0
+        try db.inTransaction(.immediate) {
+            mark = try countedThrough(db)
+            let new = batches.filter { $0.id > mark }
+            guard let last = new.last else { return .commit }
+            var calls: [CallExposures] = []
+            for batch in new {
+                do {
+                    calls += try ExposureBatch.decode(batch.calls)
+                } catch let error as ExposureBatchError {
+                    throw ExposureBatchError(offset: error.offset, problem: "batch \(batch.id): \(error.problem)")
+                }
             }
-            for (key, count) in newReceivers {
-                try db.execute(
-                    sql: "UPDATE experiment_arm SET receivers = receivers + ? WHERE experiment = ? AND variant = ?",
-                    arguments: [count, key.experiment, key.variant])
+            try count(calls, db)
+            try db.execute(sql: "UPDATE exposure_counted SET batch = ?", arguments: [last.id])
+            mark = last.id
+            return .commit
+        }
+        return mark
+    }
+
+    /// Adds `calls` to the push rows, the receivers' rows and the arms' counters.
+    private static func count(_ calls: [CallExposures], _ db: Database) throws {
+        let rows = calls.pushGroups
+        guard !rows.isEmpty else { return }
+        var tally = ExposureTally()
+        // Pushes this batch found unrecorded: their further rows (another variant or
+        // status of the same call's answer) need not look again, `pushGroups` having
+        // given each receiver once per push.
+        var unrecorded = Set<PushKey>()
+        for row in rows {
+            let key = PushKey(pushId: row.pushId, experiment: row.experiment)
+            if unrecorded.contains(key) {
+                try Self.append(row, db)
+                tally.add(row)
+            } else if let new = try Self.insert(row, db, unrecorded: &unrecorded) {
+                tally.add(new)
             }
+        }
+        let arm = try db.cachedStatement(
+            sql: """
+                INSERT INTO experiment_arm (experiment, variant, pushes, not_exposed, overridden) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT DO UPDATE SET pushes = pushes + excluded.pushes, not_exposed = not_exposed + excluded.not_exposed,
+                    overridden = overridden + excluded.overridden
+                """)
+        // An arm's receivers go in one statement per push time (a batch holds a few
+        // dozen calls), as a JSON array, instead of one statement per receiver: the
+        // binding and stepping of a statement is paid a few dozen times a batch, not
+        // thousands. The time is bound, not put in the JSON, so that it is stored
+        // exactly. The count before the upsert tells how many were new (a receiver is
+        // once per arm in the tally).
+        let known = try db.cachedStatement(
+            sql: """
+                SELECT count(*) FROM json_each(?) AS added CROSS JOIN experiment_receiver AS stored
+                ON stored.experiment = ? AND stored.receiver = added.value ->> 0 AND stored.variant = ?
+                """)
+        let receivers = try db.cachedStatement(
+            sql: """
+                INSERT INTO experiment_receiver (experiment, receiver, variant, pushes, latest_push_id, latest_time)
+                SELECT ?, value ->> 0, ?, value ->> 1, value ->> 2, ? FROM json_each(?) WHERE true
+                ON CONFLICT DO UPDATE SET pushes = pushes + excluded.pushes,
+                    latest_push_id = CASE WHEN excluded.latest_time >= latest_time THEN excluded.latest_push_id ELSE latest_push_id END,
+                    latest_time = max(latest_time, excluded.latest_time)
+                """)
+        var newReceivers: [ExposureTally.ArmKey: Int] = [:]
+        for (key, added) in tally.receiversByArmAndTime {
+            var json: [UInt8] = []
+            JSONEncoding.write(
+                .array(added.map { .array([.string($0.receiver), .number(Double($0.pushes)), .string($0.latestPushId)]) }), into: &json)
+            let list = String(decoding: json, as: UTF8.self)
+            let stored = try Int.fetchOne(known, arguments: [list, key.arm.experiment, key.arm.variant]) ?? 0
+            try receivers.execute(arguments: [key.arm.experiment, key.arm.variant, key.time, list])
+            newReceivers[key.arm, default: 0] += added.count - stored
+        }
+        for (key, added) in tally.arms {
+            try arm.execute(arguments: [key.experiment, key.variant, added.pushes, added.notExposed, added.overridden])
+        }
+        for (key, count) in newReceivers {
+            try db.execute(
+                sql: "UPDATE experiment_arm SET receivers = receivers + ? WHERE experiment = ? AND variant = ?",
+                arguments: [count, key.experiment, key.variant])
         }
     }
 
@@ -223,6 +424,7 @@ public final class SQLiteExperimentStore: ExperimentStore {
 
     public func recordOpens(_ events: [OpenEvent], windows: [String: Double]) async throws -> [OpenEventOutcome] {
         guard !events.isEmpty else { return [] }
+        try await countRecorded()
         return try await database.write { db in
             try events.map { event in try Self.record(event, windows: windows, db) }
         }
@@ -293,7 +495,8 @@ public final class SQLiteExperimentStore: ExperimentStore {
     }
 
     public func armCounts(experiment: String, since: Double?) async throws -> [ArmCounts] {
-        try await database.read { db in
+        try await countRecorded()
+        return try await database.read { db in
             guard let since else {
                 return try Row.fetchAll(
                     db,

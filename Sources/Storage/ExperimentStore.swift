@@ -8,7 +8,9 @@ public protocol ExperimentStore: Sendable {
     /// many (the server writes thousands of receivers at a time); a repeated (push id,
     /// receiver, experiment) is ignored, whatever its status. A push is kept as one row per
     /// experiment, variant and status with its receivers; only exposed receivers get a row
-    /// of their own (their counts and latest push).
+    /// of their own (their counts and latest push). A driver may count them later (SQLite
+    /// does, on a thread of the lowest priority), but every read of the store counts what
+    /// was recorded before it first: `armCounts` and `recordOpens` see it all.
     func recordExposures(_ calls: [CallExposures]) async throws
 
     /// Records open events, each once: a second event for the same (push id, receiver) is a

@@ -2,11 +2,11 @@ import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
+import LowPriority
 import Synchronization
-@testable import Server
 import XCTest
 
-/// Housekeeping runs at the lowest CPU priority on a thread of its own, and leaves the
+/// Background work runs at the lowest CPU priority on a thread of its own, and leaves the
 /// caller's priority as it was.
 final class LowPriorityThreadTests: XCTestCase {
     private static func niceness() -> Int32 {
@@ -17,7 +17,7 @@ final class LowPriorityThreadTests: XCTestCase {
     func testWorkRunsAtTheLowestPriorityAndTheCallerKeepsItsOwn() throws {
         let before = Self.niceness()
         let seen = Mutex<(niceness: Int32, onAnotherThread: Bool)?>(nil)
-        LowPriorityThread.run { seen.withLock { $0 = (Self.niceness(), !Thread.isMainThread) } }
+        LowPriorityThread.run(name: "test") { seen.withLock { $0 = (Self.niceness(), !Thread.isMainThread) } }
         let (niceness, onAnotherThread) = try XCTUnwrap(seen.withLock { $0 })
         XCTAssertEqual(niceness, LowPriorityThread.niceness)
         XCTAssertTrue(onAnotherThread)

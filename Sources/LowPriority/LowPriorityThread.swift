@@ -1,0 +1,39 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs background work (compressing finished audit files, counting experiments'
+/// exposures) on a thread of its own at the lowest CPU priority, so that under load it
+/// takes only the CPU the hooks leave, and catches up as soon as the load drops.
+///
+/// A thread per job, because the niceness stays with the thread: a pooled one lowered
+/// and given back could later serve a hook's write (and raising it again needs a
+/// privilege the service may not have).
+public enum LowPriorityThread {
+    /// The niceness of the job's thread (the lowest priority).
+    public static let niceness: Int32 = 19
+
+    /// Starts `work` on a new thread at the lowest priority and returns at once.
+    public static func start(name: String, _ work: @escaping @Sendable () -> Void) {
+        let thread = Thread {
+            #if canImport(Glibc)
+            // On Linux the nice value is the calling thread's own (`who` 0 is this thread).
+            _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, niceness)
+            #endif
+            work()
+        }
+        thread.name = name
+        thread.start()
+    }
+
+    /// Runs `work` on a new thread at the lowest priority; returns when it is done.
+    public static func run(name: String, _ work: @escaping @Sendable () -> Void) {
+        let done = DispatchSemaphore(value: 0)
+        start(name: name) {
+            work()
+            done.signal()
+        }
+        done.wait()
+    }
+}
