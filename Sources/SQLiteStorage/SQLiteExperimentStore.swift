@@ -40,6 +40,8 @@ public final class SQLiteExperimentStore: ExperimentStore {
     private struct Counting {
         /// Receivers in the recorded batches.
         var uncounted = 0
+        /// The last batch the counting thread counted, for the next recording to remove.
+        var countedThrough: Int64 = 0
         /// Batches recorded by this store, so the counting thread knows one came while it counted.
         var recorded = 0
         var threadRuns = false
@@ -49,7 +51,7 @@ public final class SQLiteExperimentStore: ExperimentStore {
 
     /// Opens (creating if needed) `experiments.sqlite` and `experiment-exposures.sqlite`
     /// in `directory`.
-    public init(directory: URL, countInlineAbove: Int = 1_000_000) throws {
+    public init(directory: URL, countInlineAbove: Int = 5_000_000) throws {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         var configuration = Configuration()
         // A write waits up to 5 s for another connection's lock, on GRDB's writer queue:
@@ -94,7 +96,7 @@ public final class SQLiteExperimentStore: ExperimentStore {
                 try db.execute(sql: "DELETE FROM sqlite_sequence WHERE name = 'exposure_batch'")
                 try db.execute(sql: "INSERT INTO sqlite_sequence (name, seq) VALUES ('exposure_batch', ?)", arguments: [mark])
             }
-            return try Int.fetchOne(db, sql: "SELECT coalesce(sum(receivers), 0) FROM exposure_batch") ?? 0
+            return try Self.uncounted(db)
         }
         counting.withLock { $0.uncounted = uncounted }
     }
@@ -185,16 +187,22 @@ public final class SQLiteExperimentStore: ExperimentStore {
         let receivers = calls.reduce(0) { $0 + $1.count }
         guard receivers > 0 else { return }
         let batch = ExposureBatch.encode(calls)
-        try await pending.write { db in
+        let counted = counting.withLock { $0.countedThrough }
+        let left = try await pending.write { db in
+            // The batches the counting thread counted: it never writes this file itself,
+            // which would hold its writer at the lowest priority while this insert waits.
+            try db.execute(sql: "DELETE FROM exposure_batch WHERE id <= ?", arguments: [counted])
             try db.execute(sql: "INSERT INTO exposure_batch (receivers, calls) VALUES (?, ?)", arguments: [receivers, batch])
+            return try Self.uncounted(db)
         }
         let backlog = counting.withLock { state in
-            state.uncounted += receivers
+            state.uncounted = left
             state.recorded += 1
             return state.uncounted
         }
         if backlog > countInlineAbove {
-            try await countRecorded()
+            // Back under the limit, not to zero: the next batches wait a step, not the whole backlog.
+            try await countRecorded(downTo: countInlineAbove)
         } else {
             startCounting()
         }
@@ -203,27 +211,38 @@ public final class SQLiteExperimentStore: ExperimentStore {
     // MARK: Counting, on a thread of the lowest priority
 
     /// Counts every batch recorded before the call, at the caller's priority: what the
-    /// reads do first, so that they see everything recorded.
-    public func countRecorded() async throws {
-        while true {
+    /// reads do first, so that they see everything recorded. With `downTo`, only until
+    /// no more than that many receivers wait.
+    public func countRecorded(downTo limit: Int = 0) async throws {
+        while limit == 0 || counting.withLock({ $0.uncounted }) > limit {
             let mark = try await database.read { try Self.countedThrough($0) }
-            let batches = try await pending.read { try Self.batches(after: mark, $0) }
-            guard !batches.isEmpty else { return }
+            let batches = try await pending.read { try Self.batches(after: mark, limit: 16, $0) }
+            guard !batches.isEmpty else {
+                // What the counting thread counted is still in the file until removed.
+                if counting.withLock({ $0.uncounted }) > 0 {
+                    let left = try await pending.write { try Self.remove(through: mark, $0) }
+                    counting.withLock { $0.uncounted = left }
+                }
+                return
+            }
             let counted = try await database.writeWithoutTransaction { db in try Self.count(batches, db) }
-            let removed = try await pending.write { try Self.remove(through: counted, $0) }
-            counting.withLock { $0.uncounted -= removed }
+            let left = try await pending.write { try Self.remove(through: counted, $0) }
+            counting.withLock { $0.uncounted = left }
         }
     }
 
-    /// The same, blocking the calling thread: for the counting thread only.
+    /// The same, blocking the calling thread: for the counting thread only. It reads the
+    /// recorded batches (a reader never blocks the file's writer) and leaves their removal
+    /// to the next recording or read. A batch at a time, because whoever needs the
+    /// counted file's writer meanwhile (a report, inline counting) waits for it at this
+    /// thread's priority.
     private func countRecordedOnThisThread() throws {
         while true {
             let mark = try database.read { try Self.countedThrough($0) }
-            let batches = try pending.read { try Self.batches(after: mark, $0) }
+            let batches = try pending.read { try Self.batches(after: mark, limit: 1, $0) }
             guard !batches.isEmpty else { return }
             let counted = try database.writeWithoutTransaction { db in try Self.count(batches, db) }
-            let removed = try pending.write { try Self.remove(through: counted, $0) }
-            counting.withLock { $0.uncounted -= removed }
+            counting.withLock { $0.countedThrough = max($0.countedThrough, counted) }
         }
     }
 
@@ -269,22 +288,26 @@ public final class SQLiteExperimentStore: ExperimentStore {
         }
     }
 
-    /// Batches per counting transaction: up to 2,000 receivers each, as the server records.
-    private static let batchesPerCount = 16
-
     private static func countedThrough(_ db: Database) throws -> Int64 {
         try Int64.fetchOne(db, sql: "SELECT batch FROM exposure_counted") ?? 0
     }
 
-    private static func batches(after mark: Int64, _ db: Database) throws -> [(id: Int64, calls: Data)] {
+    /// Up to `limit` batches after `mark` (a batch holds about 2,000 receivers, as the server records).
+    private static func batches(after mark: Int64, limit: Int, _ db: Database) throws -> [(id: Int64, calls: Data)] {
         try Row.fetchAll(
-            db, sql: "SELECT id, calls FROM exposure_batch WHERE id > ? ORDER BY id LIMIT ?", arguments: [mark, batchesPerCount]
+            db, sql: "SELECT id, calls FROM exposure_batch WHERE id > ? ORDER BY id LIMIT ?", arguments: [mark, limit]
         ).map { ($0["id"], $0["calls"]) }
     }
 
-    /// Removes the counted batches; returns how many receivers they held.
+    /// Removes the counted batches; returns how many receivers are left in the others
+    /// (whoever recorded them: several stores may share the directory).
     private static func remove(through mark: Int64, _ db: Database) throws -> Int {
-        try Int.fetchAll(db, sql: "DELETE FROM exposure_batch WHERE id <= ? RETURNING receivers", arguments: [mark]).reduce(0, +)
+        try db.execute(sql: "DELETE FROM exposure_batch WHERE id <= ?", arguments: [mark])
+        return try uncounted(db)
+    }
+
+    private static func uncounted(_ db: Database) throws -> Int {
+        try Int.fetchOne(db, sql: "SELECT coalesce(sum(receivers), 0) FROM exposure_batch") ?? 0
     }
 
     /// Counts the batches after the counted mark and moves the mark past them, in one

@@ -28,6 +28,11 @@ final class SQLiteExposureCountingTests: XCTestCase {
         }
     }
 
+    private func countedThrough(_ directory: URL) throws -> Int64? {
+        let database = try DatabaseQueue(path: directory.appendingPathComponent(SQLiteExperimentStore.fileName).path)
+        return try database.read { try Int64.fetchOne($0, sql: "SELECT batch FROM exposure_counted") }
+    }
+
     private func recordedBatches(_ directory: URL) throws -> [Int64] {
         let database = try DatabaseQueue(path: directory.appendingPathComponent(SQLiteExperimentStore.recordedFileName).path)
         return try database.read { try Int64.fetchAll($0, sql: "SELECT id FROM exposure_batch ORDER BY id") }
@@ -49,7 +54,10 @@ final class SQLiteExposureCountingTests: XCTestCase {
         try await store.recordExposures([Self.call("p3", ["Tom"], at: 10)])
         await store.countingThreadEnded()
         XCTAssertEqual(try countedArms(directory), ["control": 3, "short": 1])
-        XCTAssertEqual(try recordedBatches(directory), [], "counted batches are removed")
+        XCTAssertEqual(try countedThrough(directory), 2)
+        // The thread leaves the counted batches for the next recording to remove.
+        try await store.recordExposures([Self.call("p4", ["Tyke"], at: 20)])
+        XCTAssertFalse(try recordedBatches(directory).contains { $0 <= 2 })
     }
 
     func testAboveTheLimitRecordingCountsItself() async throws {
@@ -81,7 +89,9 @@ final class SQLiteExposureCountingTests: XCTestCase {
         let batch = [Self.call("p1", ["Tom", "Jerry"])]
         try await store.recordExposures(batch)
         await store.countingThreadEnded()
-        try insertBatch(id: 1, batch, in: directory)
+        // Counted, and still in the file (as when the process stops before the next recording).
+        XCTAssertEqual(try recordedBatches(directory), [1])
+        XCTAssertEqual(try countedThrough(directory), 1)
         let reopened = try SQLiteExperimentStore(directory: directory)
         let counts = try await reopened.armCounts(experiment: "greeting", since: nil)
         XCTAssertEqual(counts, [ArmCounts(variant: "control", pushes: 2, receivers: 2)])
