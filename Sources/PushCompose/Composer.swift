@@ -91,8 +91,11 @@ public struct Composer: Sendable {
 
         // With one receiver the answer goes to them alone: a personal payload needs no stand-in.
         let shared = pushed.count > 1
-        var assignment = running.map { ExperimentAssignment($0, lookup: experiments, conversation: hook.convId) }
+        let assignment = running.map { ExperimentAssignment($0, lookup: experiments, conversation: hook.convId) }
         var variantRenders: [TemplateRenders] = []
+        // Read once per call: reading them through `running` per receiver copied the variant.
+        let variantPolicies = running?.variants.map(\.template.policy) ?? []
+        let variantNames = running?.variants.map(\.name) ?? []
         if let running {
             let tags = running.tagsPayload && options.experimentPayloadMember
             variantRenders = running.variants.map { variant in
@@ -115,8 +118,8 @@ public struct Composer: Sendable {
                 id: receiver, name: entry?.name ?? receiver, locale: entry?.locale ?? options.defaultLocale,
                 mention: receiverMention)
             var variant: Int?
-            if assignment != nil { variant = assignment!.assign(receiver) }
-            let policy = variant.map { running!.variants[$0].template.policy } ?? template.policy
+            if let assignment { variant = assignment.assign(receiver) }
+            let policy = variant.map { variantPolicies[$0] } ?? template.policy
             let force = policy.forceOnMute.forces(mentioned: receiverMention.isMentioned)
             func push(_ rendered: RenderedPayload, from template: String, variant: String?) {
                 pushes.append(
@@ -128,7 +131,7 @@ public struct Composer: Sendable {
             let result = variant.map { variantRenders[$0].render(for: input) } ?? renders.render(for: input)
             switch result {
             case .success(let rendered):
-                push(rendered, from: templateName, variant: variant.map { running!.variants[$0].name })
+                push(rendered, from: templateName, variant: variant.map { variantNames[$0] })
             case .failure(let error):
                 var fellBack: String?
                 if options.failOpen, case .success(let rendered) = fallbackRenders.render(for: input) {

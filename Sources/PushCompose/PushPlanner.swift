@@ -21,14 +21,16 @@ public enum PushPlanner {
         for push in pushes {
             // Receivers sharing a render share the payload's storage, so comparing with
             // the previous receiver's group is cheap and usually enough.
-            if let index = last, groups[index].force == push.force, groups[index].payload == push.payload, groups[index].variant == push.variant {
+            // Variant and force first: payloads of different variants differ, and comparing
+            // two that hold non-ASCII text takes Unicode's slow path.
+            if let index = last, groups[index].variant == push.variant, groups[index].force == push.force, groups[index].payload == push.payload {
                 groups[index].receivers.append(push.receiver)
                 groups[index].hasMentions = groups[index].hasMentions || push.mention.isMentioned
                 continue
             }
             let key = Key(payload: push.payload, force: push.force, variant: push.variant)
             let found = groups.count <= scanLimit
-                ? groups.firstIndex { $0.force == push.force && $0.payload == push.payload && $0.variant == push.variant }
+                ? groups.firstIndex { $0.variant == push.variant && $0.force == push.force && $0.payload == push.payload }
                 : indexByKey[key]
             if let index = found {
                 last = index
@@ -91,10 +93,12 @@ public enum PushPlanner {
             coalesced = answered.receivers.map { HookPlan.Coalesced(receiver: $0, wantedGroup: chosen) }
             if answered.payload != payload { depersonalized = answered.receivers }
         }
+        // Per group, not per receiver: comparing payloads is costly when they are not ASCII.
+        let otherPayload = groups.map { $0.payload != payload }
         for entry in routes.fallingBack {
             let group = groups[entry.wantedGroup]
-            if group.payload != payload || group.force != force { coalesced.append(entry) }
-            if group.namesItsReceivers, group.payload != payload { depersonalized.append(entry.receiver) }
+            if otherPayload[entry.wantedGroup] || group.force != force { coalesced.append(entry) }
+            if group.namesItsReceivers, otherPayload[entry.wantedGroup] { depersonalized.append(entry.receiver) }
         }
         // In request order; the receivers who left for the custom channel are not in it.
         var receivers = pushes.map(\.receiver)

@@ -64,13 +64,21 @@ public struct TemplateExperiment: Sendable {
 public protocol ExperimentLookup: Sendable {
     /// The variant forced on `unit` for `experiment`, if any.
     func override(experiment: String, unit: String) -> String?
+    /// Whether any unit of `experiment` may have an override: when not, a call asks no
+    /// receiver's (true unless a lookup knows better).
+    func hasOverrides(experiment: String) -> Bool
     /// Variant name → weight, when a bandit adapted them; nil: the declared weights.
     func adaptiveWeights(experiment: String) -> [String: Double]?
+}
+
+extension ExperimentLookup {
+    public func hasOverrides(experiment: String) -> Bool { true }
 }
 
 /// No overrides, declared weights.
 public struct NoExperimentState: ExperimentLookup {
     public init() {}
     public func override(experiment: String, unit: String) -> String? { nil }
+    public func hasOverrides(experiment: String) -> Bool { false }
     public func adaptiveWeights(experiment: String) -> [String: Double]? { nil }
 }

@@ -10,14 +10,18 @@ public enum VariantAssignment {
     /// zero byte and the unit id, mixed by SplitMix64's finaliser so that ids differing in
     /// their last characters spread over all buckets.
     public static func bucket(experiment: String, unit: String) -> Int {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        func add(_ byte: UInt8) {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x0000_0100_0000_01b3
-        }
-        for byte in experiment.utf8 { add(byte) }
-        add(0)
-        for byte in unit.utf8 { add(byte) }
+        bucket(of: unit, after: prefix(experiment: experiment))
+    }
+
+    /// The hash state after the experiment's name and the zero byte: the part every unit
+    /// of the experiment shares, hashed once per call instead of once per receiver.
+    public static func prefix(experiment: String) -> UInt64 {
+        add(0, to: add(experiment.utf8, to: 0xcbf2_9ce4_8422_2325))
+    }
+
+    /// The unit's bucket from the experiment's `prefix`.
+    public static func bucket(of unit: String, after prefix: UInt64) -> Int {
+        var hash = add(unit.utf8, to: prefix)
         hash ^= hash >> 30
         hash = hash &* 0xbf58_476d_1ce4_e5b9
         hash ^= hash >> 27
@@ -26,18 +30,38 @@ public enum VariantAssignment {
         return Int(hash % UInt64(buckets))
     }
 
+    private static func add(_ byte: UInt8, to hash: UInt64) -> UInt64 {
+        (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
+    }
+
+    private static func add(_ bytes: String.UTF8View, to hash: UInt64) -> UInt64 {
+        // Native strings hand their bytes over at once; others are walked byte by byte.
+        if let hashed = bytes.withContiguousStorageIfAvailable({ buffer in buffer.reduce(hash) { add($1, to: $0) } }) { return hashed }
+        return bytes.reduce(hash) { add($1, to: $0) }
+    }
+
     /// The index of the variant whose share of the buckets holds `bucket`: variant i owns
     /// buckets from the rounded cumulative weight before it up to its own. Weights of any
     /// positive scale; a zero weight owns no bucket.
     public static func variant(bucket: Int, weights: [Double]) -> Int {
+        variant(bucket: bucket, bounds: bounds(weights: weights))
+    }
+
+    /// Each variant's bound: the rounded cumulative weight, in buckets (computed once per
+    /// call, not per receiver). Empty when the weights add up to nothing.
+    public static func bounds(weights: [Double]) -> [Int] {
         let total = weights.reduce(0, +)
-        guard total > 0 else { return 0 }
+        guard total > 0 else { return [] }
         var cumulative = 0.0
-        for (index, weight) in weights.enumerated() {
+        return weights.map { weight in
             cumulative += weight
-            let bound = Int((cumulative / total * Double(buckets)).rounded())
-            if bucket < bound { return index }
+            return Int((cumulative / total * Double(buckets)).rounded())
         }
-        return weights.count - 1
+    }
+
+    /// The first variant whose bound is above `bucket` (the last when none is; the first
+    /// when there are no bounds).
+    public static func variant(bucket: Int, bounds: [Int]) -> Int {
+        bounds.firstIndex { bucket < $0 } ?? max(bounds.count - 1, 0)
     }
 }

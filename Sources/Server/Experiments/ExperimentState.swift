@@ -29,6 +29,10 @@ final class ExperimentState: ExperimentLookup {
         state.withLock { $0.overrides[experiment]?[unit] }
     }
 
+    func hasOverrides(experiment: String) -> Bool {
+        state.withLock { !($0.overrides[experiment]?.isEmpty ?? true) }
+    }
+
     func adaptiveWeights(experiment: String) -> [String: Double]? {
         state.withLock { $0.weights[experiment] }
     }
