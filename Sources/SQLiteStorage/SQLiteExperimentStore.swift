@@ -254,7 +254,7 @@ public final class SQLiteExperimentStore: ExperimentStore {
             return !state.threadRuns
         }
         guard start else { return }
-        LowPriorityThread.start(name: "pushcompose.exposure-counting") { [self] in
+        LowPriorityThread.start(name: "pc-exposures") { [self] in
             while true {
                 let recorded = counting.withLock { $0.recorded }
                 // A failure (the disk, a damaged batch) ends the thread; the next read counts

@@ -274,7 +274,7 @@ final class JSONLinesAuditLog: AuditSink, Service {
     /// Compresses `finished` files at the lowest CPU priority (`LowPriorityThread`), then
     /// deletes history past retention.
     private func maintain(finished: [URL]) {
-        LowPriorityThread.run(name: "pushcompose.audit-gzip") {
+        LowPriorityThread.run(name: "pc-audit-gzip") {
             for url in finished {
                 do {
                     // Level 1: 60% of level 6's CPU (0.56 against 0.94 s for a 64 MB file), for files
