@@ -53,7 +53,7 @@ enum ExposureBatch {
             case 1: conversationUnit = try reader.string()
             default: throw reader.damaged("a conversation unit flag other than 0 or 1")
             }
-            let time = Double(bitPattern: try reader.uint64())
+            let time = Double(bitPattern: try reader.integer(UInt64.self))
             let groupCount = try reader.count()
             var groups: [CallExposures.Group] = []
             groups.reserveCapacity(groupCount)
@@ -114,26 +114,20 @@ enum ExposureBatch {
             return bytes[offset]
         }
 
-        mutating func uint32() throws(ExposureBatchError) -> UInt32 {
-            guard bytes.count - offset >= 4 else { throw damaged("the batch ends early") }
-            var value: UInt32 = 0
-            for index in 0..<4 { value |= UInt32(bytes[offset + index]) << (8 * index) }
-            offset += 4
-            return value
-        }
-
-        mutating func uint64() throws(ExposureBatchError) -> UInt64 {
-            guard bytes.count - offset >= 8 else { throw damaged("the batch ends early") }
-            var value: UInt64 = 0
-            for index in 0..<8 { value |= UInt64(bytes[offset + index]) << (8 * index) }
-            offset += 8
+        /// A little-endian integer of `T`'s width.
+        mutating func integer<T: FixedWidthInteger & UnsignedInteger>(_: T.Type) throws(ExposureBatchError) -> T {
+            let width = T.bitWidth / 8
+            guard bytes.count - offset >= width else { throw damaged("the batch ends early") }
+            var value: T = 0
+            for index in 0..<width { value |= T(bytes[offset + index]) << (8 * index) }
+            offset += width
             return value
         }
 
         /// A count of items of at least one byte each: never more than the bytes left, so
         /// a damaged count cannot make the reader reserve memory for it.
         mutating func count() throws(ExposureBatchError) -> Int {
-            let count = Int(try uint32())
+            let count = Int(try integer(UInt32.self))
             guard count <= bytes.count - offset else { throw damaged("a count of \(count) with \(bytes.count - offset) bytes left") }
             return count
         }
