@@ -15,6 +15,9 @@ public struct PostgresExperimentStore: ExperimentStore {
     private let database: PostgresDatabase
     private let instanceId: String
 
+    /// Batches are counted in the transaction that records them.
+    public var uncountedReceivers: Int { 0 }
+
     public init(database: PostgresDatabase, instanceId: String) {
         self.database = database
         self.instanceId = instanceId

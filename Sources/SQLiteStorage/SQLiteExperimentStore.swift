@@ -37,6 +37,9 @@ public final class SQLiteExperimentStore: ExperimentStore {
     public let countInlineAbove: Int
     private let counting = Mutex(Counting())
 
+    /// Receivers recorded and not yet counted, as this store last saw them.
+    public var uncountedReceivers: Int { counting.withLock { $0.uncounted } }
+
     private struct Counting {
         /// Receivers in the recorded batches.
         var uncounted = 0

@@ -61,15 +61,22 @@ struct PushComposeServer {
             await storage.close()
             throw error
         }
-        history = MetricsHistory(take: Self.snapshot(metrics: metrics, delivery: service.delivery))
+        history = MetricsHistory(take: Self.snapshot(metrics: metrics, service: service))
     }
 
-    /// Reads the counters as `/metrics` shows them, the queue's gauges refreshed first.
-    private static func snapshot(metrics: ServiceMetrics, delivery: CustomDelivery) -> @Sendable () async -> MetricsSnapshot {
+    /// Reads the counters as `/metrics` shows them, the gauges refreshed first.
+    private static func snapshot(metrics: ServiceMetrics, service: HookService) -> @Sendable () async -> MetricsSnapshot {
         {
-            await delivery.refreshQueueMetrics()
-            return MetricsSnapshot(exposition: metrics.exposition(), time: Date().timeIntervalSince1970, queueOn: !delivery.providers.isEmpty)
+            await refreshGauges(metrics: metrics, service: service)
+            return MetricsSnapshot(
+                exposition: metrics.exposition(), time: Date().timeIntervalSince1970, queueOn: !service.delivery.providers.isEmpty)
         }
+    }
+
+    /// The gauges read from the stores: the queue's depths, the exposures not yet counted.
+    private static func refreshGauges(metrics: ServiceMetrics, service: HookService) async {
+        await service.delivery.refreshQueueMetrics()
+        metrics.uncountedExposures(service.experiments.store.uncountedReceivers)
     }
 
     /// The audit log's chain, keyed with the configured audit key, else the one generated
@@ -129,7 +136,7 @@ struct PushComposeServer {
         ).register(on: router)
         DashboardRoutes(assets: dashboardAssets, access: adminAccess, history: history, instance: storage.instanceId).register(on: router)
         router.get("/metrics") { [metrics, service] _, _ in
-            await service.delivery.refreshQueueMetrics()
+            await Self.refreshGauges(metrics: metrics, service: service)
             return Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                 body: ResponseBody(byteBuffer: ByteBuffer(string: metrics.exposition())))

@@ -12,6 +12,7 @@ final class ServiceMetrics: Sendable {
     private let hookTimers: [String: Metrics.Timer]
     private let answers: [String: Metrics.Counter]
     private let coalesced: Metrics.Counter
+    private let uncountedExposureGauge: Metrics.Gauge
     private let clientEvents: [String: Metrics.Counter]
 
     init() {
@@ -36,6 +37,7 @@ final class ServiceMetrics: Sendable {
         }
         self.answers = answers
         coalesced = Metrics.Counter(label: "pushcompose_coalesced_receivers_total", factory: factory)
+        uncountedExposureGauge = Metrics.Gauge(label: "pushcompose_experiment_uncounted_receivers", factory: factory)
         clientEvents = [
             "online": Metrics.Counter(label: "pushcompose_client_events_total", dimensions: [("event", "online")], factory: factory),
             "offline": Metrics.Counter(label: "pushcompose_client_events_total", dimensions: [("event", "offline")], factory: factory),
@@ -49,6 +51,11 @@ final class ServiceMetrics: Sendable {
     /// Answers to `_receiversOffline` by kind: `push`, `skip`, `error`.
     func answer(kind: String) {
         answers[kind]?.increment()
+    }
+
+    /// Exposures recorded and not yet counted by the experiment store (set before a scrape).
+    func uncountedExposures(_ receivers: Int) {
+        uncountedExposureGauge.record(receivers)
     }
 
     func coalescedReceivers(_ count: Int) {

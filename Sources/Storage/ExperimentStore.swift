@@ -13,6 +13,9 @@ public protocol ExperimentStore: Sendable {
     /// was recorded before it first: `armCounts` and `recordOpens` see it all.
     func recordExposures(_ calls: [CallExposures]) async throws
 
+    /// Receivers recorded and not yet counted (a driver that counts as it records: 0).
+    var uncountedReceivers: Int { get }
+
     /// Records open events, each once: a second event for the same (push id, receiver) is a
     /// `duplicate`, in a later call or the same one. An event counts when it names an
     /// exposed push (by push id, or by the receiver's latest exposed push of that

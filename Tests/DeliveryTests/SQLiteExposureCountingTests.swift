@@ -76,9 +76,11 @@ final class SQLiteExposureCountingTests: XCTestCase {
         _ = try SQLiteExperimentStore(directory: directory)
         try insertBatch(id: 1, [Self.call("p1", ["Tom", "Jerry"]), Self.call("p2", ["Tom"], status: .notExposed)], in: directory)
         let store = try SQLiteExperimentStore(directory: directory)
+        XCTAssertEqual(store.uncountedReceivers, 3)
         let counts = try await store.armCounts(experiment: "greeting", since: nil)
         XCTAssertEqual(counts, [ArmCounts(variant: "control", pushes: 2, receivers: 2, notExposed: 1)])
         XCTAssertEqual(try recordedBatches(directory), [])
+        XCTAssertEqual(store.uncountedReceivers, 0)
     }
 
     /// A process killed after counting a batch, before removing it: the mark says it is

@@ -74,6 +74,8 @@ final class ExperimentServiceTests: XCTestCase {
             XCTAssertTrue(pushes.first?.hasSuffix(" 2") == true, "\(pushes)")
             XCTAssertTrue(metrics.text.contains(#"pushcompose_experiment_events_total{outcome="counted"} 1"#), metrics.text)
             XCTAssertTrue(metrics.text.contains(#"pushcompose_experiment_events_total{outcome="unknown-push"} 1"#), metrics.text)
+            // The events were matched against counted exposures: nothing is left to count.
+            XCTAssertTrue(metrics.text.contains("pushcompose_experiment_uncounted_receivers 0.0\n"), metrics.text)
         }
     }
     /// Hook calls and open events from several connections at once: every exposure is

@@ -55,7 +55,12 @@ struct ExperimentCommand: AsyncParsableCommand {
                 printError("pushcompose: no experiments in \(directory.path) (serve creates \(SQLiteExperimentStore.fileName) there)")
                 throw ExitCode.failure
             }
-            return try SQLiteExperimentStore(directory: directory)
+            let store = try SQLiteExperimentStore(directory: directory)
+            // The first read counts them (see the store): after a saturating load that takes a while.
+            if store.uncountedReceivers >= 100_000 {
+                printError("pushcompose: counting \(store.uncountedReceivers) recorded exposures first")
+            }
+            return store
         }
     }
 
