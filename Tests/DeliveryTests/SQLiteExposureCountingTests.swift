@@ -69,6 +69,18 @@ final class SQLiteExposureCountingTests: XCTestCase {
         XCTAssertEqual(try recordedBatches(directory), [])
     }
 
+    /// Past the limit a recording counts back under it, never leaving more waiting.
+    func testRecordingKeepsTheBacklogUnderTheLimit() async throws {
+        let directory = try makeTemporaryDirectory()
+        let store = try SQLiteExperimentStore(directory: directory, countInlineAbove: 3)
+        for batch in 0..<6 {
+            try await store.recordExposures([Self.call("p\(batch)", ["Tom", "Jerry"], at: Double(batch))])
+            XCTAssertLessThanOrEqual(store.uncountedReceivers, 3, "after batch \(batch)")
+        }
+        let counts = try await store.armCounts(experiment: "greeting", since: nil)
+        XCTAssertEqual(counts, [ArmCounts(variant: "control", pushes: 12, receivers: 2)])
+    }
+
     /// A process killed after recording, before counting: the next store on the directory
     /// counts the batch before its first read.
     func testABatchLeftUncountedIsCountedByTheNextStore() async throws {
