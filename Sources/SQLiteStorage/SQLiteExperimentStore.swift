@@ -189,9 +189,10 @@ public final class SQLiteExperimentStore: ExperimentStore {
     public func recordExposures(_ calls: [CallExposures]) async throws {
         let receivers = calls.reduce(0) { $0 + $1.count }
         guard receivers > 0 else { return }
-        let batch = ExposureBatch.encode(calls)
         let counted = counting.withLock { $0.countedThrough }
         let left = try await pending.write { db in
+            // Encoded here, on the writer's queue: the caller may be a hook's event loop.
+            let batch = ExposureBatch.encode(calls)
             // The batches the counting thread counted: it never writes this file itself,
             // which would hold its writer at the lowest priority while this insert waits.
             try db.execute(sql: "DELETE FROM exposure_batch WHERE id <= ?", arguments: [counted])
@@ -216,8 +217,8 @@ public final class SQLiteExperimentStore: ExperimentStore {
     /// Counts every batch recorded before the call, at the caller's priority: what the
     /// reads do first, so that they see everything recorded. With `downTo`, only until
     /// no more than that many receivers wait.
-    public func countRecorded(downTo limit: Int = 0) async throws {
-        while limit == 0 || counting.withLock({ $0.uncounted }) > limit {
+    private func countRecorded(downTo limit: Int? = nil) async throws {
+        while limit.map({ limit in counting.withLock { $0.uncounted } > limit }) ?? true {
             let mark = try await database.read { try Self.countedThrough($0) }
             let batches = try await pending.read { try Self.batches(after: mark, limit: 16, $0) }
             guard !batches.isEmpty else {
