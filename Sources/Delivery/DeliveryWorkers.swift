@@ -16,11 +16,15 @@ public final class DeliveryWorkers: Service {
     private let clock: any DeliveryClock
     /// Attempts in flight at most, every configured provider together.
     private let capacity: Int
+    /// Where the workers' tasks run; nil: where `run` is called.
+    private let threads: DeliveryThreads?
 
     public init(
         providers: [any PushProvider], queue: any DeliveryQueue, devices: any DeviceStore, settings: WorkerSettings = WorkerSettings(),
-        signal: WorkSignal, clock: any DeliveryClock = SystemDeliveryClock(), events: any DeliveryEventSink, logger: Logger
+        signal: WorkSignal, clock: any DeliveryClock = SystemDeliveryClock(), events: any DeliveryEventSink, threads: DeliveryThreads? = nil,
+        logger: Logger
     ) {
+        self.threads = threads
         var byKind: [ProviderKind: any PushProvider] = [:]
         for provider in providers { byKind[provider.kind] = provider }
         self.queue = queue
@@ -43,6 +47,10 @@ public final class DeliveryWorkers: Service {
     }
 
     public func run() async throws {
+        await withTaskExecutorPreference(threads) { await runWorkers() }
+    }
+
+    private func runWorkers() async {
         let heartbeat = Task { [queue, clock, capacity] in
             while !Task.isCancelled {
                 try? await queue.heartbeat(workers: capacity, now: clock.now())

@@ -96,15 +96,18 @@ extension HTTPClient {
     /// A client for the providers: redirects are not followed (a provider that answers
     /// 3xx is refused with its answer), connections are pooled per host. The caller
     /// shuts it down after the workers stop.
-    /// - Parameter connectionsPerHost: HTTP/1.1 connections kept to one host: the most
-    ///   attempts a provider runs at once, so that none waits for a connection.
-    public static func makeForDelivery(connectTimeout: Duration = .seconds(10), connectionsPerHost: Int = 8) -> HTTPClient {
+    /// - Parameters:
+    ///   - connectionsPerHost: HTTP/1.1 connections kept to one host: the most attempts a
+    ///     provider runs at once, so that none waits for a connection.
+    ///   - threads: the loops its connections live on; nil: NIO's shared ones.
+    public static func makeForDelivery(connectTimeout: Duration = .seconds(10), connectionsPerHost: Int = 8, threads: DeliveryThreads? = nil) -> HTTPClient {
         var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow)
         configuration.timeout = .init(connect: .nanoseconds(connectTimeout.nanoseconds))
         configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = connectionsPerHost
         // A refused connection fails the attempt at once; the queue's backoff retries it
         // (the pool's own retries held a worker slot until the connect timeout).
         configuration.connectionPool.retryConnectionEstablishment = false
+        if let threads { return HTTPClient(eventLoopGroupProvider: .shared(threads.group), configuration: configuration) }
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 }

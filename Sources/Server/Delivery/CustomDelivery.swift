@@ -25,6 +25,7 @@ final class CustomDelivery: Service {
     let payloadBudget: Int?
     let badgeResetOnClientOnline: Bool
     private let client: HTTPClient
+    private let threads: DeliveryThreads
 
     init(
         configuration: DeliveryConfiguration, storage: ServiceStorage, secrets: AppSecrets?, audit: any AuditSink,
@@ -34,7 +35,8 @@ final class CustomDelivery: Service {
         queue = storage.queue
         signal = WorkSignal()
         clock = SystemDeliveryClock()
-        client = HTTPClient.makeForDelivery(connectionsPerHost: configuration.concurrency)
+        threads = DeliveryThreads()
+        client = HTTPClient.makeForDelivery(connectionsPerHost: configuration.concurrency, threads: threads)
         var providers: [any PushProvider] = []
         do {
             if let webhook = configuration.webhook() {
@@ -51,6 +53,7 @@ final class CustomDelivery: Service {
             }
         } catch {
             try? client.syncShutdown()
+            threads.group.shutdownGracefully { _ in }
             throw error
         }
         self.providers = Set(providers.map(\.kind))
@@ -62,7 +65,7 @@ final class CustomDelivery: Service {
         enqueuer = GroupCommitEnqueuer(queue: queue, clock: clock, signal: signal, events: events)
         workers = DeliveryWorkers(
             providers: providers, queue: queue, devices: devices, settings: configuration.workerSettings, signal: signal,
-            clock: clock, events: events, logger: logger)
+            clock: clock, events: events, threads: threads, logger: logger)
     }
 
     /// Enqueues the plan's custom pushes, one per receiver, each to the receiver's devices
@@ -140,10 +143,11 @@ final class CustomDelivery: Service {
     func run() async throws {
         try await workers.run()
         try? await client.shutdown()
+        try? await threads.shutdown()
     }
 
     /// A server that was built but never run (a command, a test) closes them here.
     deinit {
-        client.shutdown { _ in }
+        client.shutdown { [threads] _ in threads.group.shutdownGracefully { _ in } }
     }
 }
