@@ -22,6 +22,7 @@ public final class SQLiteDeliveryDatabase: Sendable {
     let pool: DatabasePool
     let durability: Durability
     private let priority = WriterPriority()
+    private let checkpointer: WALCheckpointer
 
     /// Opens (creating if needed) `delivery.sqlite` in `directory`.
     public init(directory: URL, durability: Durability = .full) throws {
@@ -31,9 +32,13 @@ public final class SQLiteDeliveryDatabase: Sendable {
         configuration.busyMode = .timeout(5)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            // `checkpointer` copies the log back off the writer; see `WALCheckpointer`.
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = \(WALCheckpointer.writerThresholdFrames)")
         }
-        pool = try DatabasePool(path: directory.appendingPathComponent(Self.fileName).path, configuration: configuration)
+        let path = directory.appendingPathComponent(Self.fileName).path
+        pool = try DatabasePool(path: path, configuration: configuration)
         try Self.migrator.migrate(pool)
+        checkpointer = try WALCheckpointer(path: path)
     }
 
     /// A write that stores a push or a device: committed with `durability`.

@@ -1,0 +1,35 @@
+import Foundation
+import GRDB
+@testable import SQLiteStorage
+import XCTest
+
+/// The delivery database's log is copied back into its file by the checkpointer's own
+/// connection, long before the writer's commits would do it.
+final class WALCheckpointerTests: XCTestCase {
+    func testTheLogIsCopiedBackOffTheWriter() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pc-wal-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let database = try SQLiteDeliveryDatabase(directory: directory)
+        let file = directory.appendingPathComponent(SQLiteDeliveryDatabase.fileName).path
+
+        let threshold = try await database.pool.write { try Int.fetchOne($0, sql: "PRAGMA wal_autocheckpoint") }
+        XCTAssertEqual(threshold, WALCheckpointer.writerThresholdFrames)
+
+        // About 2,000 pages: past SQLite's default threshold (1,000), under the writer's.
+        let rows = 2_000
+        try await database.pool.write { db in
+            try db.execute(sql: "CREATE TABLE scratch (payload BLOB)")
+            let payload = Data(repeating: 7, count: 4_000)
+            for _ in 0..<rows { try db.execute(sql: "INSERT INTO scratch (payload) VALUES (?)", arguments: [payload]) }
+        }
+        let expected = rows * 4_000
+        let deadline = ContinuousClock.now + .seconds(20)
+        var size = 0
+        while ContinuousClock.now < deadline {
+            size = try FileManager.default.attributesOfItem(atPath: file)[.size] as? Int ?? 0
+            if size >= expected { break }
+            try await Task.sleep(for: WALCheckpointer.interval)
+        }
+        XCTAssertGreaterThanOrEqual(size, expected, "the rows stayed in the log: nothing checkpointed it")
+    }
+}
