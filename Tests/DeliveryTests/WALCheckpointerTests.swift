@@ -32,4 +32,18 @@ final class WALCheckpointerTests: XCTestCase {
         }
         XCTAssertGreaterThanOrEqual(size, expected, "the rows stayed in the log: nothing checkpointed it")
     }
+
+    /// Once the database is let go its connections are closed, the checkpointer's too: the
+    /// last one to close removes the log, and another process may open the file at once.
+    func testLettingTheDatabaseGoClosesTheCheckpointersConnection() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pc-wal-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let log = directory.appendingPathComponent(SQLiteDeliveryDatabase.fileName + "-wal").path
+        do {
+            let database = try SQLiteDeliveryDatabase(directory: directory)
+            try await database.pool.write { try $0.execute(sql: "CREATE TABLE scratch (n INTEGER); INSERT INTO scratch VALUES (1)") }
+            XCTAssertTrue(FileManager.default.fileExists(atPath: log))
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: log), "a connection outlived the database")
+    }
 }
