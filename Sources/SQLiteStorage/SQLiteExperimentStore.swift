@@ -193,11 +193,11 @@ public final class SQLiteExperimentStore: ExperimentStore {
         let left = try await pending.write { db in
             // Encoded here, on the writer's queue: the caller may be a hook's event loop.
             let batch = ExposureBatch.encode(calls)
-            // The batches the counting thread counted: it never writes this file itself,
-            // which would hold its writer at the lowest priority while this insert waits.
-            try db.execute(sql: "DELETE FROM exposure_batch WHERE id <= ?", arguments: [counted])
             try db.execute(sql: "INSERT INTO exposure_batch (receivers, calls) VALUES (?, ?)", arguments: [receivers, batch])
-            return try Self.uncounted(db)
+            // And the batches the counting thread counted (ids below the new one's): it never
+            // writes this file itself, which would hold its writer at the lowest priority
+            // while this insert waits.
+            return try Self.remove(through: counted, db)
         }
         let backlog = counting.withLock { state in
             state.uncounted = left
@@ -218,7 +218,8 @@ public final class SQLiteExperimentStore: ExperimentStore {
     /// reads do first, so that they see everything recorded. With `downTo`, only until
     /// no more than that many receivers wait.
     private func countRecorded(downTo limit: Int? = nil) async throws {
-        while limit.map({ limit in counting.withLock { $0.uncounted } > limit }) ?? true {
+        while true {
+            if let limit, counting.withLock({ $0.uncounted }) <= limit { return }
             let mark = try await database.read { try Self.countedThrough($0) }
             let batches = try await pending.read { try Self.batches(after: mark, limit: 16, $0) }
             guard !batches.isEmpty else {

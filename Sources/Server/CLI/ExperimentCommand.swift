@@ -57,8 +57,9 @@ struct ExperimentCommand: AsyncParsableCommand {
             }
             let store = try SQLiteExperimentStore(directory: directory)
             // The first read counts them (see the store): after a saturating load that takes a while.
-            if store.uncountedReceivers >= 100_000 {
-                printError("pushcompose: counting \(store.uncountedReceivers) recorded exposures first")
+            let uncounted = store.uncountedReceivers
+            if uncounted >= 100_000 {
+                printError("pushcompose: counting \(uncounted) recorded exposures first")
             }
             return store
         }
