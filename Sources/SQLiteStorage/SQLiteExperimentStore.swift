@@ -86,6 +86,10 @@ public final class SQLiteExperimentStore: ExperimentStore {
                     );
                     """)
         }
+        pendingMigrator.registerMigration("v2 receivers index") { db in
+            // For `uncountedSQL`.
+            try db.execute(sql: "CREATE INDEX exposure_batch_receivers ON exposure_batch (receivers)")
+        }
         try pendingMigrator.migrate(pending)
         self.countInlineAbove = countInlineAbove
         let mark = try database.read { try Self.countedThrough($0) }
@@ -311,8 +315,12 @@ public final class SQLiteExperimentStore: ExperimentStore {
         return try uncounted(db)
     }
 
+    /// Read at every recording: it sums `exposure_batch_receivers`, whose few pages stay
+    /// cached, where the table would be read a page per batch.
+    static let uncountedSQL = "SELECT coalesce(sum(receivers), 0) FROM exposure_batch"
+
     private static func uncounted(_ db: Database) throws -> Int {
-        try Int.fetchOne(db, sql: "SELECT coalesce(sum(receivers), 0) FROM exposure_batch") ?? 0
+        try Int.fetchOne(db, sql: uncountedSQL) ?? 0
     }
 
     /// Counts the batches after the counted mark and moves the mark past them, in one

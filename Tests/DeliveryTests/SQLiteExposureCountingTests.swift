@@ -47,6 +47,19 @@ final class SQLiteExposureCountingTests: XCTestCase {
         }
     }
 
+    /// A backlog of batches is summed at each recording: from the index, or that sum
+    /// reads a page of every batch waiting.
+    func testTheUncountedSumReadsTheIndexNotTheBatches() async throws {
+        let directory = try makeTemporaryDirectory()
+        let store = try SQLiteExperimentStore(directory: directory)
+        try await store.recordExposures([Self.call("p1", ["Tom", "Jerry"])])
+        let database = try DatabaseQueue(path: directory.appendingPathComponent(SQLiteExperimentStore.recordedFileName).path)
+        let plan = try await database.read { db in
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + SQLiteExperimentStore.uncountedSQL).map { $0["detail"] as String }
+        }
+        XCTAssertEqual(plan, ["SCAN exposure_batch USING COVERING INDEX exposure_batch_receivers"])
+    }
+
     func testTheCountingThreadCountsWithoutARead() async throws {
         let directory = try makeTemporaryDirectory()
         let store = try SQLiteExperimentStore(directory: directory)
