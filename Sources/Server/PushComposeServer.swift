@@ -192,13 +192,19 @@ struct TemplateReloadOnSignal: Service {
     let logger: Logger
 
     func run() async throws {
-        for await _ in await UnixSignalsSequence(trapping: .sighup).cancelOnGracefulShutdown() {
-            do {
-                let set = try await templates.reload()
-                logger.info("templates reloaded on SIGHUP: \(set.templates.map(\.name).joined(separator: ", "))")
-            } catch {
-                metrics.templateReloadFailed()
-                logger.error("template reload refused, the previous set stays in use:\n\(error.description)")
+        // Not `cancelOnGracefulShutdown()` on the sequence: that merges it with the
+        // shutdown's, and swift-async-algorithms' merge holds a lock across a continuation
+        // that Swift 6.3 may start on another turn of the thread; a shutdown then
+        // deadlocked now and then, and the process never exited.
+        try? await cancelWhenGracefulShutdown { [templates, metrics, logger] in
+            for await _ in await UnixSignalsSequence(trapping: .sighup) {
+                do throws(TemplateSetError) {
+                    let set = try await templates.reload()
+                    logger.info("templates reloaded on SIGHUP: \(set.templates.map(\.name).joined(separator: ", "))")
+                } catch {
+                    metrics.templateReloadFailed()
+                    logger.error("template reload refused, the previous set stays in use:\n\(error.description)")
+                }
             }
         }
     }

@@ -162,11 +162,11 @@ final class ServeChildProcess: Sendable {
     private let pid: pid_t
     private let exited: Task<Int32, Never>
 
-    /// Starts the built executable with the shipped templates and `data`; returns once it
-    /// listens.
-    static func start(data: URL, environment: [String: String] = [:]) async throws -> ServeChildProcess {
+    /// Starts the built executable with `templates` (the shipped ones by default) and
+    /// `data`; returns once it listens.
+    static func start(data: URL, templates: URL = Repository.templates, environment: [String: String] = [:]) async throws -> ServeChildProcess {
         let executable = try CLITests.executable().path
-        let arguments = [executable, "serve", "--templates", Repository.templates.path, "--data", data.path]
+        let arguments = [executable, "serve", "--templates", templates.path, "--data", data.path]
         let variables = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "LEANCLOUD_APP_PORT": "0", "LOG_LEVEL": "info"]
             .merging(environment) { $1 }.map { "\($0.key)=\($0.value)" }
 

@@ -36,6 +36,48 @@ final class TemplateReloadTests: XCTestCase {
         }
     }
 
+    /// The signal an operator sends to a running `pushcompose serve`; and SIGTERM ends it
+    /// after, with status 0. Its shutdown once deadlocked now and then in the SIGHUP
+    /// watcher, so the exit is awaited against a deadline, not forever.
+    func testSIGHUPReloadsARunningServerAndSIGTERMThenEndsIt() async throws {
+        let templates = try copyOfShippedTemplates()
+        let data = try makeTemporaryDirectory().appendingPathComponent("data")
+        let server = try await ServeChildProcess.start(data: data, templates: templates)
+        var ended = false
+        defer { if !ended { server.send(signal: SIGKILL) } }
+        let client = TestClient(host: "127.0.0.1", port: server.port)
+        client.connect()
+        func alert() async throws -> JSON? {
+            let request = TestClient.Request(
+                "/1.1/functions/_receiversOffline", method: .post, headers: [.contentType: "application/json"], body: jsonBody(HookBody.seed))
+            let response = try await client.execute(request)
+            guard let result = try decodeJSON(XCTUnwrap(response.body))["result"] else { return nil }
+            return try pushMessage(of: result)["alert"]
+        }
+        let before = try await alert()
+        XCTAssertEqual(before, .string("Tom: Holy crap!"))
+
+        try Self.edit(templates.appendingPathComponent("default.yaml"), replacing: #"  alert: "{{sender.name}}: {{message.text}}""#, with: #"  alert: "New from {{sender.name}}: {{message.text}}""#)
+        server.send(signal: SIGHUP)
+        try await eventually("the edited set answers after SIGHUP", timeout: .seconds(10)) {
+            try await alert() == .string("New from Tom: Holy crap!")
+        }
+        try await client.shutdown()
+
+        server.send(signal: SIGTERM)
+        let status = await withTaskGroup(of: Int32?.self) { group in
+            group.addTask { await server.waitForExit() }
+            group.addTask {
+                try? await Task.sleep(for: .seconds(30))
+                return nil
+            }
+            defer { group.cancelAll() }
+            return await group.next() ?? nil
+        }
+        ended = status != nil
+        XCTAssertEqual(status, 0, "pushcompose serve had not exited 30 s after SIGTERM")
+    }
+
     func testABrokenSetIsRefusedWithFileAndLineAndTheOldSetKeepsAnswering() async throws {
         let templates = try copyOfShippedTemplates()
         var configuration = try makeConfiguration(secured: true, adminToken: TestSecrets.adminToken)
