@@ -34,6 +34,16 @@ public enum JSONEncoding {
         }
     }
 
+    /// `strings` as a JSON array, without building a `JSONValue` of it first.
+    public static func write(strings: [String], into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "["))
+        for (index, string) in strings.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            writeString(string, into: &out)
+        }
+        out.append(UInt8(ascii: "]"))
+    }
+
     private static func append(_ text: String, to out: inout [UInt8]) {
         out.append(contentsOf: text.utf8)
     }

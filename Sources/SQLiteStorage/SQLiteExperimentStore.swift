@@ -13,8 +13,8 @@ import Synchronization
 /// (`experiment_push`, appended in time order); an exposed receiver has one row per
 /// experiment and variant (`experiment_receiver`: its counts and latest push), and each
 /// variant its counters (`experiment_arm`), updated in the same transaction: a batch costs
-/// a row per push and one row write per distinct exposed receiver (in one statement per
-/// arm and call time), and the report reads the counters alone.
+/// a row per push and a row write per receiver a push exposed (in one statement per
+/// push), and the report reads the counters alone.
 ///
 /// That work is done later, not when exposures are recorded: on one core it costs more
 /// than the hooks that caused it. `recordExposures` appends the batch as one blob to a
@@ -353,62 +353,58 @@ public final class SQLiteExperimentStore: ExperimentStore {
     private static func count(_ calls: [CallExposures], _ db: Database) throws {
         let rows = calls.pushGroups
         guard !rows.isEmpty else { return }
-        var tally = ExposureTally()
+        var arms: [ExposureTally.ArmKey: ExposureTally.Arm] = [:]
+        var newReceivers: [ExposureTally.ArmKey: Int] = [:]
+        // A push's exposed receivers go in one statement, as a JSON array, instead of one
+        // statement per receiver: the binding and stepping of a statement is paid a few
+        // dozen times a batch, not thousands. Each receiver is in a push once
+        // (`pushGroups`), so a row holding one push after the statement is one it made:
+        // the returned counts tell how many receivers are new to the arm.
+        let receivers = try db.cachedStatement(
+            sql: """
+                INSERT INTO experiment_receiver (experiment, receiver, variant, pushes, latest_push_id, latest_time)
+                SELECT ?, value, ?, 1, ?, ? FROM json_each(?) WHERE true
+                ON CONFLICT DO UPDATE SET pushes = pushes + 1,
+                    latest_push_id = CASE WHEN excluded.latest_time >= latest_time THEN excluded.latest_push_id ELSE latest_push_id END,
+                    latest_time = max(latest_time, excluded.latest_time)
+                RETURNING pushes
+                """)
         // Pushes this batch found unrecorded: their further rows (another variant or
         // status of the same call's answer) need not look again, `pushGroups` having
         // given each receiver once per push.
         var unrecorded = Set<PushKey>()
+        var json: [UInt8] = []
         for row in rows {
-            let key = PushKey(pushId: row.pushId, experiment: row.experiment)
-            if unrecorded.contains(key) {
+            let new: PushExposure
+            if unrecorded.contains(PushKey(pushId: row.pushId, experiment: row.experiment)) {
                 try Self.append(row, db)
-                tally.add(row)
-            } else if let new = try Self.insert(row, db, unrecorded: &unrecorded) {
-                tally.add(new)
+                new = row
+            } else if let inserted = try Self.insert(row, db, unrecorded: &unrecorded) {
+                new = inserted
+            } else {
+                continue
+            }
+            let arm = ExposureTally.ArmKey(experiment: new.experiment, variant: new.variant)
+            switch new.status {
+            case .exposed:
+                arms[arm, default: ExposureTally.Arm()].pushes += new.receivers.count
+                json.removeAll(keepingCapacity: true)
+                JSONEncoding.write(strings: new.receivers, into: &json)
+                let pushes = try Int.fetchAll(
+                    receivers, arguments: [new.experiment, new.variant, new.pushId, new.time, String(decoding: json, as: UTF8.self)])
+                newReceivers[arm, default: 0] += pushes.count { $0 == 1 }
+            case .notExposed: arms[arm, default: ExposureTally.Arm()].notExposed += new.receivers.count
+            case .overridden: arms[arm, default: ExposureTally.Arm()].overridden += new.receivers.count
             }
         }
         let arm = try db.cachedStatement(
             sql: """
-                INSERT INTO experiment_arm (experiment, variant, pushes, not_exposed, overridden) VALUES (?, ?, ?, ?, ?)
-                ON CONFLICT DO UPDATE SET pushes = pushes + excluded.pushes, not_exposed = not_exposed + excluded.not_exposed,
-                    overridden = overridden + excluded.overridden
+                INSERT INTO experiment_arm (experiment, variant, pushes, receivers, not_exposed, overridden) VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT DO UPDATE SET pushes = pushes + excluded.pushes, receivers = receivers + excluded.receivers,
+                    not_exposed = not_exposed + excluded.not_exposed, overridden = overridden + excluded.overridden
                 """)
-        // An arm's receivers go in one statement per push time (a batch holds a few
-        // dozen calls), as a JSON array, instead of one statement per receiver: the
-        // binding and stepping of a statement is paid a few dozen times a batch, not
-        // thousands. The time is bound, not put in the JSON, so that it is stored
-        // exactly. The count before the upsert tells how many were new (a receiver is
-        // once per arm in the tally).
-        let known = try db.cachedStatement(
-            sql: """
-                SELECT count(*) FROM json_each(?) AS added CROSS JOIN experiment_receiver AS stored
-                ON stored.experiment = ? AND stored.receiver = added.value ->> 0 AND stored.variant = ?
-                """)
-        let receivers = try db.cachedStatement(
-            sql: """
-                INSERT INTO experiment_receiver (experiment, receiver, variant, pushes, latest_push_id, latest_time)
-                SELECT ?, value ->> 0, ?, value ->> 1, value ->> 2, ? FROM json_each(?) WHERE true
-                ON CONFLICT DO UPDATE SET pushes = pushes + excluded.pushes,
-                    latest_push_id = CASE WHEN excluded.latest_time >= latest_time THEN excluded.latest_push_id ELSE latest_push_id END,
-                    latest_time = max(latest_time, excluded.latest_time)
-                """)
-        var newReceivers: [ExposureTally.ArmKey: Int] = [:]
-        for (key, added) in tally.receiversByArmAndTime {
-            var json: [UInt8] = []
-            JSONEncoding.write(
-                .array(added.map { .array([.string($0.receiver), .number(Double($0.pushes)), .string($0.latestPushId)]) }), into: &json)
-            let list = String(decoding: json, as: UTF8.self)
-            let stored = try Int.fetchOne(known, arguments: [list, key.arm.experiment, key.arm.variant]) ?? 0
-            try receivers.execute(arguments: [key.arm.experiment, key.arm.variant, key.time, list])
-            newReceivers[key.arm, default: 0] += added.count - stored
-        }
-        for (key, added) in tally.arms {
-            try arm.execute(arguments: [key.experiment, key.variant, added.pushes, added.notExposed, added.overridden])
-        }
-        for (key, count) in newReceivers {
-            try db.execute(
-                sql: "UPDATE experiment_arm SET receivers = receivers + ? WHERE experiment = ? AND variant = ?",
-                arguments: [count, key.experiment, key.variant])
+        for (key, added) in arms {
+            try arm.execute(arguments: [key.experiment, key.variant, added.pushes, newReceivers[key, default: 0], added.notExposed, added.overridden])
         }
     }
 
@@ -416,9 +412,15 @@ public final class SQLiteExperimentStore: ExperimentStore {
     /// returns the row of those (nil when there are none). A push found with no row yet
     /// joins `unrecorded`.
     private static func insert(_ row: PushExposure, _ db: Database, unrecorded: inout Set<PushKey>) throws -> PushExposure? {
-        let stored = try Row.fetchAll(
-            db.cachedStatement(sql: "SELECT variant, status, receivers FROM experiment_push WHERE push_id = ? AND experiment = ?"),
-            arguments: [row.pushId, row.experiment])
+        // Asked first without reading the rows: a push is almost always new.
+        let known = try Bool.fetchOne(
+            db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM experiment_push WHERE push_id = ? AND experiment = ?)"),
+            arguments: [row.pushId, row.experiment]) ?? false
+        let stored = known
+            ? try Row.fetchAll(
+                db.cachedStatement(sql: "SELECT variant, status, receivers FROM experiment_push WHERE push_id = ? AND experiment = ?"),
+                arguments: [row.pushId, row.experiment])
+            : []
         var new = row
         if stored.isEmpty {
             unrecorded.insert(PushKey(pushId: row.pushId, experiment: row.experiment))

@@ -17,6 +17,8 @@ public struct ExposureTally: Sendable {
         public var pushes = 0
         public var notExposed = 0
         public var overridden = 0
+
+        public init() {}
     }
 
     public struct ReceiverKey: Hashable, Sendable {
@@ -51,24 +53,6 @@ public struct ExposureTally: Sendable {
 
     private static func add(_ row: PushExposure, to receivers: inout [String: Receiver]) {
         for receiver in row.receivers { receivers[receiver, default: Receiver()].add(pushId: row.pushId, time: row.time) }
-    }
-
-    /// The receivers of each arm, by the time of their latest push in the batch (the
-    /// time of the call that pushed them): a store writes each list at once.
-    public var receiversByArmAndTime: [ArmTime: [(receiver: String, pushes: Int, latestPushId: String)]] {
-        var lists: [ArmTime: [(receiver: String, pushes: Int, latestPushId: String)]] = [:]
-        for (arm, receivers) in receiversByArm {
-            for (receiver, added) in receivers {
-                lists[ArmTime(arm: arm, time: added.latestTime), default: []].append((receiver, added.pushes, added.latestPushId))
-            }
-        }
-        return lists
-    }
-
-    public struct ArmTime: Hashable, Sendable {
-        public var arm: ArmKey
-        /// Seconds since 1970.
-        public var time: Double
     }
 
     /// The arms in key order: concurrent writers lock them in the same order.
