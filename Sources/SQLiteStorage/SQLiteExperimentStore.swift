@@ -45,6 +45,8 @@ public final class SQLiteExperimentStore: ExperimentStore {
         var uncounted = 0
         /// The last batch the counting thread counted, for the next recording to remove.
         var countedThrough: Int64 = 0
+        /// The counting thread counted batches that no read has removed since.
+        var countedUnremoved = false
         /// Batches recorded by this store, so the counting thread knows one came while it counted.
         var recorded = 0
         var threadRuns = false
@@ -228,7 +230,11 @@ public final class SQLiteExperimentStore: ExperimentStore {
             let batches = try await pending.read { try Self.batches(after: mark, limit: 16, $0) }
             guard !batches.isEmpty else {
                 // What the counting thread counted is still in the file until removed.
-                if counting.withLock({ $0.uncounted }) > 0 {
+                let unremoved = counting.withLock { state in
+                    defer { state.countedUnremoved = false }
+                    return state.uncounted > 0 || state.countedUnremoved
+                }
+                if unremoved {
                     let left = try await pending.write { try Self.remove(through: mark, $0) }
                     counting.withLock { $0.uncounted = left }
                 }
@@ -245,13 +251,18 @@ public final class SQLiteExperimentStore: ExperimentStore {
     /// to the next recording or read. A batch at a time, because whoever needs the
     /// counted file's writer meanwhile (a report, inline counting) waits for it at this
     /// thread's priority.
-    private func countRecordedOnThisThread() throws {
+    /// Returns the receivers of the batches it found left to count, by the batch mark it
+    /// ended at: 0 unless another process records into the same file.
+    private func countRecordedOnThisThread() throws -> Int {
         while true {
             let mark = try database.read { try Self.countedThrough($0) }
             let batches = try pending.read { try Self.batches(after: mark, limit: 1, $0) }
-            guard !batches.isEmpty else { return }
+            guard !batches.isEmpty else { return try pending.read { try Self.uncounted(after: mark, $0) } }
             let counted = try database.writeWithoutTransaction { db in try Self.count(batches, db) }
-            counting.withLock { $0.countedThrough = max($0.countedThrough, counted) }
+            counting.withLock { state in
+                state.countedThrough = max(state.countedThrough, counted)
+                state.countedUnremoved = true
+            }
         }
     }
 
@@ -268,11 +279,14 @@ public final class SQLiteExperimentStore: ExperimentStore {
                 let recorded = counting.withLock { $0.recorded }
                 // A failure (the disk, a damaged batch) ends the thread; the next read counts
                 // again and throws it to its caller.
-                try? countRecordedOnThisThread()
+                let left = try? countRecordedOnThisThread()
                 let waiting = counting.withLock { state -> [CheckedContinuation<Void, Never>]? in
                     // Recorded while this pass counted: another pass.
                     guard state.recorded == recorded else { return nil }
                     state.threadRuns = false
+                    // What the last recording left is counted now; without this the count
+                    // (a metric) would keep it until the next recording or read.
+                    if let left { state.uncounted = left }
                     defer { state.waiting = [] }
                     return state.waiting
                 }
@@ -323,6 +337,12 @@ public final class SQLiteExperimentStore: ExperimentStore {
         try Int.fetchOne(db, sql: uncountedSQL) ?? 0
     }
 
+    /// The receivers of the batches past `mark`: those left when the counted ones are not
+    /// removed yet.
+    private static func uncounted(after mark: Int64, _ db: Database) throws -> Int {
+        try Int.fetchOne(db, sql: "SELECT coalesce(sum(receivers), 0) FROM exposure_batch WHERE id > ?", arguments: [mark]) ?? 0
+    }
+
     /// Counts the batches after the counted mark and moves the mark past them, in one
     /// transaction (immediate: two counters never read the same mark); returns the mark.
     /// A batch counted by another counter meanwhile (a read's, another process's) is
@@ -355,11 +375,16 @@ public final class SQLiteExperimentStore: ExperimentStore {
         guard !rows.isEmpty else { return }
         var arms: [ExposureTally.ArmKey: ExposureTally.Arm] = [:]
         var newReceivers: [ExposureTally.ArmKey: Int] = [:]
-        // A push's exposed receivers go in one statement, as a JSON array, instead of one
-        // statement per receiver: the binding and stepping of a statement is paid a few
-        // dozen times a batch, not thousands. Each receiver is in a push once
-        // (`pushGroups`), so a row holding one push after the statement is one it made:
-        // the returned counts tell how many receivers are new to the arm.
+        // A push's exposed receivers go in one statement, as a JSON array of their ids,
+        // instead of one statement per receiver: the binding and stepping of a statement is
+        // paid a few dozen times a batch, not thousands. The count of those already stored,
+        // taken first, tells how many are new to the arm (a receiver is in a push once:
+        // `pushGroups`).
+        let known = try db.cachedStatement(
+            sql: """
+                SELECT count(*) FROM json_each(?) AS added CROSS JOIN experiment_receiver AS stored
+                ON stored.experiment = ? AND stored.receiver = added.value AND stored.variant = ?
+                """)
         let receivers = try db.cachedStatement(
             sql: """
                 INSERT INTO experiment_receiver (experiment, receiver, variant, pushes, latest_push_id, latest_time)
@@ -367,7 +392,6 @@ public final class SQLiteExperimentStore: ExperimentStore {
                 ON CONFLICT DO UPDATE SET pushes = pushes + 1,
                     latest_push_id = CASE WHEN excluded.latest_time >= latest_time THEN excluded.latest_push_id ELSE latest_push_id END,
                     latest_time = max(latest_time, excluded.latest_time)
-                RETURNING pushes
                 """)
         // Pushes this batch found unrecorded: their further rows (another variant or
         // status of the same call's answer) need not look again, `pushGroups` having
@@ -390,9 +414,10 @@ public final class SQLiteExperimentStore: ExperimentStore {
                 arms[arm, default: ExposureTally.Arm()].pushes += new.receivers.count
                 json.removeAll(keepingCapacity: true)
                 JSONEncoding.write(strings: new.receivers, into: &json)
-                let pushes = try Int.fetchAll(
-                    receivers, arguments: [new.experiment, new.variant, new.pushId, new.time, String(decoding: json, as: UTF8.self)])
-                newReceivers[arm, default: 0] += pushes.count { $0 == 1 }
+                let list = String(decoding: json, as: UTF8.self)
+                let stored = try Int.fetchOne(known, arguments: [list, new.experiment, new.variant]) ?? 0
+                try receivers.execute(arguments: [new.experiment, new.variant, new.pushId, new.time, list])
+                newReceivers[arm, default: 0] += new.receivers.count - stored
             case .notExposed: arms[arm, default: ExposureTally.Arm()].notExposed += new.receivers.count
             case .overridden: arms[arm, default: ExposureTally.Arm()].overridden += new.receivers.count
             }

@@ -68,6 +68,9 @@ final class SQLiteExposureCountingTests: XCTestCase {
         await store.countingThreadEnded()
         XCTAssertEqual(try countedArms(directory), ["control": 3, "short": 1])
         XCTAssertEqual(try countedThrough(directory), 2)
+        // Not what the last recording saw (the metric's value): nothing is left once the
+        // thread ends, though the counted batches are still in the file.
+        XCTAssertEqual(store.uncountedReceivers, 0)
         // The thread leaves the counted batches for the next recording to remove.
         try await store.recordExposures([Self.call("p4", ["Tyke"], at: 20)])
         XCTAssertFalse(try recordedBatches(directory).contains { $0 <= 2 })
