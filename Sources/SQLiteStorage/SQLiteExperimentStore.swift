@@ -251,8 +251,9 @@ public final class SQLiteExperimentStore: ExperimentStore {
     /// to the next recording or read. A batch at a time, because whoever needs the
     /// counted file's writer meanwhile (a report, inline counting) waits for it at this
     /// thread's priority.
-    /// Returns the receivers of the batches it found left to count, by the batch mark it
-    /// ended at: 0 unless another process records into the same file.
+    ///
+    /// Returns the receivers of the batches left past the mark it ended at: 0 unless
+    /// another process records into the same file.
     private func countRecordedOnThisThread() throws -> Int {
         while true {
             let mark = try database.read { try Self.countedThrough($0) }

@@ -191,6 +191,15 @@ struct TemplateReloadOnSignal: Service {
     let metrics: ServiceMetrics
     let logger: Logger
 
+    init(templates: ActiveTemplateSet, metrics: ServiceMetrics, logger: Logger) {
+        self.templates = templates
+        self.metrics = metrics
+        self.logger = logger
+        // Before the server listens: a SIGHUP that comes before `run` watches for it is
+        // ignored instead of ending the process (its default action).
+        signal(SIGHUP, SIG_IGN)
+    }
+
     func run() async throws {
         // Not `cancelOnGracefulShutdown()` on the sequence: that merges it with the
         // shutdown's, and swift-async-algorithms' merge holds a lock across a continuation
