@@ -28,8 +28,8 @@ final class WALCheckpointer: Sendable {
         let connection = try DatabaseQueue(path: path, configuration: configuration)
         self.connection = connection
         loop = Task.detached {
-            while !Task.isCancelled {
-                try? await Task.sleep(for: Self.interval)
+            // Ends at cancellation (deinit), not with one more checkpoint on the closed connection.
+            while (try? await Task.sleep(for: Self.interval)) != nil {
                 // A checkpoint that fails (the disk) is tried again at the next turn; the
                 // log grows meanwhile, and nothing in it is lost.
                 _ = try? await connection.writeWithoutTransaction { try $0.checkpoint(.passive) }

@@ -205,7 +205,7 @@ struct TemplateReloadOnSignal: Service {
         // shutdown's, and swift-async-algorithms' merge holds a lock across a continuation
         // that Swift 6.3 may start on another turn of the thread; a shutdown then
         // deadlocked now and then, and the process never exited.
-        try? await cancelWhenGracefulShutdown { [templates, metrics, logger] in
+        await cancelWhenGracefulShutdown { [templates, metrics, logger] in
             for await _ in await UnixSignalsSequence(trapping: .sighup) {
                 do throws(TemplateSetError) {
                     let set = try await templates.reload()
