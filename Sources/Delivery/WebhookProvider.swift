@@ -43,12 +43,14 @@ public struct WebhookProvider: PushProvider {
     public let kind = ProviderKind.webhook
     public let configuration: Configuration
     private let sender: HTTPSender
+    private let signature: WebhookSignature
     private let clock: any DeliveryClock
 
     public init(configuration: Configuration, client: HTTPClient, clock: any DeliveryClock = SystemDeliveryClock()) throws(ProviderConfigurationError) {
         self.configuration = try configuration.validated()
         self.clock = clock
         sender = HTTPSender(client: client, timeout: configuration.timeout, clock: clock)
+        signature = WebhookSignature(secret: configuration.secret)
     }
 
     public var payloadBudget: Int { configuration.maxPayloadBytes - ChannelPayload.badgeReserve }
@@ -58,7 +60,7 @@ public struct WebhookProvider: PushProvider {
         let timestamp = String(Int64(clock.now().timeIntervalSince1970))
         var headers = HTTPHeaders()
         headers.add(name: WebhookSignature.timestampHeader, value: timestamp)
-        headers.add(name: WebhookSignature.signatureHeader, value: WebhookSignature.sign(timestamp: timestamp, body: body, secret: configuration.secret))
+        headers.add(name: WebhookSignature.signatureHeader, value: signature.sign(timestamp: timestamp, body: body))
         return await sender.post(url: configuration.url, headers: headers, body: body)
     }
 

@@ -16,7 +16,7 @@ enum EndpointChecks {
                 return ["signature headers missing"]
             }
             var problems: [String] = []
-            if !WebhookSignature.isValid(signature, timestamp: timestamp, body: body, secret: webhookSecret) {
+            if !WebhookSignature(secret: webhookSecret).isValid(signature, timestamp: timestamp, body: body) {
                 problems.append("bad signature")
             }
             if let sent = Double(timestamp), abs(sent - clock.now().timeIntervalSince1970) > 300 { problems.append("stale timestamp") }

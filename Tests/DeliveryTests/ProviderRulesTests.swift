@@ -10,8 +10,14 @@ final class ProviderRulesTests: XCTestCase {
         let body = Array(#"{"pushId":"p1"}"#.utf8)
         let expected = HMAC<SHA256>.authenticationCode(for: Array("1700000000.".utf8) + body, using: SymmetricKey(data: Array("s3cret".utf8)))
             .map { String(format: "%02x", $0) }.joined()
-        XCTAssertEqual(WebhookSignature.sign(timestamp: "1700000000", body: body, secret: "s3cret"), expected)
+        XCTAssertEqual(WebhookSignature(secret: "s3cret").sign(timestamp: "1700000000", body: body), expected)
         XCTAssertEqual(expected.count, 64)
+        // One signer for every push: a signature leaves nothing behind for the next one.
+        let signer = WebhookSignature(secret: "s3cret")
+        let other = signer.sign(timestamp: "1700000001", body: Array("other".utf8))
+        XCTAssertEqual(signer.sign(timestamp: "1700000000", body: body), expected)
+        XCTAssertEqual(signer.sign(timestamp: "1700000001", body: Array("other".utf8)), other)
+        XCTAssertNotEqual(other, expected)
     }
 
     func testAnswersByStatus() {
@@ -112,14 +118,14 @@ final class ProviderRulesTests: XCTestCase {
 
     func testAWebhookSignatureChecksAsAnEndpointWould() {
         let body = Array(#"{"pushId":"p"}"#.utf8)
-        let signature = WebhookSignature.sign(timestamp: "1700000000", body: body, secret: "s3cret")
+        let signature = WebhookSignature(secret: "s3cret").sign(timestamp: "1700000000", body: body)
         XCTAssertEqual(signature.count, 64)
-        XCTAssertTrue(WebhookSignature.isValid(signature, timestamp: "1700000000", body: body, secret: "s3cret"))
-        XCTAssertFalse(WebhookSignature.isValid(signature, timestamp: "1700000001", body: body, secret: "s3cret"))
-        XCTAssertFalse(WebhookSignature.isValid(signature, timestamp: "1700000000", body: body + [0x20], secret: "s3cret"))
-        XCTAssertFalse(WebhookSignature.isValid(signature, timestamp: "1700000000", body: body, secret: "other"))
-        XCTAssertFalse(WebhookSignature.isValid("zz" + signature.dropFirst(2), timestamp: "1700000000", body: body, secret: "s3cret"))
-        XCTAssertFalse(WebhookSignature.isValid(String(signature.dropLast()), timestamp: "1700000000", body: body, secret: "s3cret"))
+        XCTAssertTrue(WebhookSignature(secret: "s3cret").isValid(signature, timestamp: "1700000000", body: body))
+        XCTAssertFalse(WebhookSignature(secret: "s3cret").isValid(signature, timestamp: "1700000001", body: body))
+        XCTAssertFalse(WebhookSignature(secret: "s3cret").isValid(signature, timestamp: "1700000000", body: body + [0x20]))
+        XCTAssertFalse(WebhookSignature(secret: "other").isValid(signature, timestamp: "1700000000", body: body))
+        XCTAssertFalse(WebhookSignature(secret: "s3cret").isValid("zz" + signature.dropFirst(2), timestamp: "1700000000", body: body))
+        XCTAssertFalse(WebhookSignature(secret: "s3cret").isValid(String(signature.dropLast()), timestamp: "1700000000", body: body))
     }
 }
 

@@ -98,7 +98,7 @@ final class WebhookStandIn: Sendable {
         let body = try await request.body.collect(upTo: 1 << 20)
         guard let timestamp = request.headers[HTTPField.Name("X-PushCompose-Timestamp")!],
               let signature = request.headers[HTTPField.Name("X-PushCompose-Signature")!],
-              WebhookSignature.isValid(signature, timestamp: timestamp, body: Array(buffer: body), secret: Self.secret)
+              WebhookSignature(secret: Self.secret).isValid(signature, timestamp: timestamp, body: Array(buffer: body))
         else {
             state.withLock { $0.refused += 1 }
             return Response(status: .unauthorized)
