@@ -3,14 +3,13 @@ import Crypto
 /// The webhook's signature: hex HMAC-SHA256 over `timestamp + "." + body` with the
 /// endpoint's secret. The endpoint recomputes it, compares in constant time, and
 /// refuses old timestamps to stop replays.
-public struct WebhookSignature: @unchecked Sendable {
+public struct WebhookSignature: Sendable {
     public static let timestampHeader = "X-PushCompose-Timestamp"
     public static let signatureHeader = "X-PushCompose-Signature"
 
     /// The HMAC keyed once with the secret; each signature updates a copy. Keying (two
     /// hashed pads) was half of what signing a push cost. A copy shares its digest state
     /// until updated, then copies it (copy-on-write), so the keyed one is never changed.
-    /// (`@unchecked`: `HMAC` declares no `Sendable`; nothing here mutates it.)
     private let keyed: HMAC<SHA256>
 
     public init(secret: String) {
@@ -19,12 +18,11 @@ public struct WebhookSignature: @unchecked Sendable {
 
     public func sign(timestamp: String, body: [UInt8]) -> String {
         let code = code(timestamp, body)
-        let digits = Array("0123456789abcdef".utf8)
         return String(unsafeUninitializedCapacity: SHA256.byteCount * 2) { text in
             var index = 0
             for byte in code {
-                text[index] = digits[Int(byte >> 4)]
-                text[index + 1] = digits[Int(byte & 0x0f)]
+                text[index] = Self.hexDigits[Int(byte >> 4)]
+                text[index + 1] = Self.hexDigits[Int(byte & 0x0f)]
                 index += 2
             }
             return index
@@ -37,6 +35,8 @@ public struct WebhookSignature: @unchecked Sendable {
         guard let bytes = Self.bytes(hex: signature) else { return false }
         return code(timestamp, body) == bytes
     }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
 
     private func code(_ timestamp: String, _ body: [UInt8]) -> HMAC<SHA256>.MAC {
         var mac = keyed

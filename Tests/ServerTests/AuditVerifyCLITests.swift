@@ -79,7 +79,7 @@ final class AuditVerifyCLITests: XCTestCase {
     }
 
     func testWithoutAKeyItFailsAndMakesNone() throws {
-        try writeHistory()
+        _ = try writeHistory()
         try FileManager.default.removeItem(at: data.appendingPathComponent("audit.key"))
         let run = try CLITests.run(["audit", "verify", "--data", data.path])
         XCTAssertNotEqual(run.status, 0)
