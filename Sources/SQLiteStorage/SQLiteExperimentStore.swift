@@ -374,7 +374,7 @@ public final class SQLiteExperimentStore: ExperimentStore {
     private static func count(_ calls: [CallExposures], _ db: Database) throws {
         let rows = calls.pushGroups
         guard !rows.isEmpty else { return }
-        var arms: [ExposureTally.ArmKey: ExposureTally.Arm] = [:]
+        var tally = ExposureTally()
         var newReceivers: [ExposureTally.ArmKey: Int] = [:]
         // A push's exposed receivers go in one statement, as a JSON array of their ids,
         // instead of one statement per receiver: the binding and stepping of a statement is
@@ -409,19 +409,14 @@ public final class SQLiteExperimentStore: ExperimentStore {
             } else {
                 continue
             }
-            let arm = ExposureTally.ArmKey(experiment: new.experiment, variant: new.variant)
-            switch new.status {
-            case .exposed:
-                arms[arm, default: ExposureTally.Arm()].pushes += new.receivers.count
-                json.removeAll(keepingCapacity: true)
-                JSONEncoding.write(strings: new.receivers, into: &json)
-                let list = String(decoding: json, as: UTF8.self)
-                let stored = try Int.fetchOne(known, arguments: [list, new.experiment, new.variant]) ?? 0
-                try receivers.execute(arguments: [new.experiment, new.variant, new.pushId, new.time, list])
-                newReceivers[arm, default: 0] += new.receivers.count - stored
-            case .notExposed: arms[arm, default: ExposureTally.Arm()].notExposed += new.receivers.count
-            case .overridden: arms[arm, default: ExposureTally.Arm()].overridden += new.receivers.count
-            }
+            tally.addToArm(new)
+            guard case .exposed = new.status else { continue }
+            json.removeAll(keepingCapacity: true)
+            JSONEncoding.write(strings: new.receivers, into: &json)
+            let list = String(decoding: json, as: UTF8.self)
+            let stored = try Int.fetchOne(known, arguments: [list, new.experiment, new.variant]) ?? 0
+            try receivers.execute(arguments: [new.experiment, new.variant, new.pushId, new.time, list])
+            newReceivers[ExposureTally.ArmKey(experiment: new.experiment, variant: new.variant), default: 0] += new.receivers.count - stored
         }
         let arm = try db.cachedStatement(
             sql: """
@@ -429,7 +424,7 @@ public final class SQLiteExperimentStore: ExperimentStore {
                 ON CONFLICT DO UPDATE SET pushes = pushes + excluded.pushes, receivers = receivers + excluded.receivers,
                     not_exposed = not_exposed + excluded.not_exposed, overridden = overridden + excluded.overridden
                 """)
-        for (key, added) in arms {
+        for (key, added) in tally.arms {
             try arm.execute(arguments: [key.experiment, key.variant, added.pushes, newReceivers[key, default: 0], added.notExposed, added.overridden])
         }
     }

@@ -17,8 +17,6 @@ public struct ExposureTally: Sendable {
         public var pushes = 0
         public var notExposed = 0
         public var overridden = 0
-
-        public init() {}
     }
 
     public struct ReceiverKey: Hashable, Sendable {
@@ -39,13 +37,21 @@ public struct ExposureTally: Sendable {
 
     public init() {}
 
-    /// Adds `row`'s receivers (only those not recorded before).
+    /// Adds `row` (only receivers not recorded before) to its arm's counters and, when
+    /// exposed, its receivers to theirs.
     public mutating func add(_ row: PushExposure) {
+        addToArm(row)
+        if case .exposed = row.status {
+            Self.add(row, to: &receiversByArm[ArmKey(experiment: row.experiment, variant: row.variant), default: [:]])
+        }
+    }
+
+    /// Adds `row` to its arm's counters alone, for a store that writes the receivers'
+    /// rows itself.
+    public mutating func addToArm(_ row: PushExposure) {
         let arm = ArmKey(experiment: row.experiment, variant: row.variant)
         switch row.status {
-        case .exposed:
-            arms[arm, default: Arm()].pushes += row.receivers.count
-            Self.add(row, to: &receiversByArm[arm, default: [:]])
+        case .exposed: arms[arm, default: Arm()].pushes += row.receivers.count
         case .notExposed: arms[arm, default: Arm()].notExposed += row.receivers.count
         case .overridden: arms[arm, default: Arm()].overridden += row.receivers.count
         }

@@ -64,7 +64,7 @@ final class AuditVerifyCLITests: XCTestCase {
     }
 
     func testSinceSkipsTheEarlierFile() throws {
-        try writeHistory()
+        _ = try writeHistory()
         let compressed = data.appendingPathComponent("audit/audit-2026-11-27.jsonl.gz")
         try Data("not gzip".utf8).write(to: compressed)
         let broken = try CLITests.run(["audit", "verify", "--data", data.path])
