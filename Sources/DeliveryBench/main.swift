@@ -5,8 +5,8 @@
 //       them (GET /count → {"received": N, "unique": M}).
 //   pushcompose-delivery-bench ceiling DIR|URL PUSHES
 //       the queue's own ceiling on SQLite in DIR, or on PostgreSQL at URL
-//       (postgres://…): 16 producers enqueue PUSHES pushes in
-//       hook-sized batches of 50 through the group committer while the workers claim
+//       (postgres://…): 16 producers enqueue PUSHES pushes in hook-sized batches of 50
+//       as the server does (SQLite: through the intake) while the workers claim
 //       and finish them with a provider that answers at once; prints one JSON line.
 //   pushcompose-delivery-bench fill DIR JOBS
 //       queues JOBS webhook jobs in DIR (batches of 1,000), to measure a server's
@@ -53,14 +53,16 @@ guard arguments.count >= 3 else {
     exit(2)
 }
 
-/// The queue and device store in a directory (SQLite) or at a `postgres://` URL.
-func openStorage(_ target: String) async throws -> (queue: any DeliveryQueue, devices: any DeviceStore) {
+/// The queue, its intake where the driver has one (as the server uses them), and the
+/// device store, in a directory (SQLite) or at a `postgres://` URL.
+func openStorage(_ target: String) async throws -> (queue: any DeliveryQueue, intake: (any PushIntake)?, devices: any DeviceStore) {
     guard target.hasPrefix("postgres") else {
         let database = try SQLiteDeliveryDatabase(directory: URL(fileURLWithPath: target))
-        return (SQLiteDeliveryQueue(database: database), SQLiteDeviceStore(database: database))
+        let queue = SQLiteDeliveryQueue(database: database)
+        return (queue, queue, SQLiteDeviceStore(database: database))
     }
     let database = try await PostgresDatabase.open(url: try PostgresURL(target), maxConnections: 16, logger: Logger(label: "bench"))
-    return (PostgresDeliveryQueue(database: database, instanceId: "bench"), PostgresDeviceStore(database: database, instanceId: "bench"))
+    return (PostgresDeliveryQueue(database: database, instanceId: "bench"), nil, PostgresDeviceStore(database: database, instanceId: "bench"))
 }
 
 /// A provider that accepts every push at once: what is left is the queue's own cost.
@@ -131,15 +133,18 @@ case "webhook":
 case "ceiling":
     let total = Int(arguments[3])!
     let callSize = 50
-    let (queue, devices) = try await openStorage(arguments[2])
+    let (queue, intake, devices) = try await openStorage(arguments[2])
     let signal = WorkSignal()
-    let enqueuer = GroupCommitEnqueuer(queue: queue, clock: SystemDeliveryClock(), signal: signal, events: NoEvents())
     var logger = Logger(label: "ceiling")
     logger.logLevel = .error
+    // As the server enqueues: through the intake where the driver has one.
+    let intakeEnqueuer = intake.map { IntakeEnqueuer(intake: $0, clock: SystemDeliveryClock(), signal: signal, events: NoEvents(), logger: logger) }
+    let enqueuer = GroupCommitEnqueuer(queue: queue, clock: SystemDeliveryClock(), signal: signal, events: NoEvents())
     let workers = DeliveryWorkers(
         providers: [InstantProvider()], queue: queue, devices: devices, settings: WorkerSettings(concurrency: 64, idlePoll: .milliseconds(100)),
         signal: signal, events: NoEvents(), logger: logger)
-    let group = ServiceGroup(services: [workers], gracefulShutdownSignals: [], logger: logger)
+    let services: [any Service] = [workers] + (intakeEnqueuer.map { [$0] } ?? [])
+    let group = ServiceGroup(services: services, gracefulShutdownSignals: [], logger: logger)
     let start = ContinuousClock.now
     let enqueueSeconds = try await withThrowingTaskGroup(of: Void.self) { tasks in
         tasks.addTask { try await group.run() }
@@ -150,7 +155,11 @@ case "ceiling":
                 producersGroup.addTask {
                     var call = producer
                     while call < calls {
-                        _ = try await enqueuer.enqueue(pushes(call: call, count: callSize))
+                        if let intakeEnqueuer {
+                            try await intakeEnqueuer.enqueue(pushes(call: call, count: callSize))
+                        } else {
+                            _ = try await enqueuer.enqueue(pushes(call: call, count: callSize))
+                        }
                         call += producers
                     }
                 }

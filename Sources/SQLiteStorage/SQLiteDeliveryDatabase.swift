@@ -144,6 +144,10 @@ public final class SQLiteDeliveryDatabase: Sendable {
         migrator.registerMigration("v4 dead jobs by id") { db in
             try db.execute(sql: "CREATE INDEX job_dead_by_id ON job (id) WHERE state = 'dead'")
         }
+        // Hook calls' pushes as accepted, before they are jobs (`PushIntake`).
+        migrator.registerMigration("v5 intake") { db in
+            try db.execute(sql: "CREATE TABLE intake (id INTEGER PRIMARY KEY, accepted_at INTEGER NOT NULL, pushes TEXT NOT NULL)")
+        }
         return migrator
     }
 }

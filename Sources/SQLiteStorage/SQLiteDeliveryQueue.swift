@@ -10,7 +10,7 @@ public struct SQLiteDeliveryQueue: DeliveryQueue {
     /// The instance when none is named: SQLite serves one.
     public static let defaultInstanceId = "local"
 
-    private let database: SQLiteDeliveryDatabase
+    let database: SQLiteDeliveryDatabase
     private let instanceId: String
 
     public init(database: SQLiteDeliveryDatabase, instanceId: String = Self.defaultInstanceId) {
@@ -25,41 +25,44 @@ public struct SQLiteDeliveryQueue: DeliveryQueue {
         """
 
     public func enqueue(_ pushes: [NewPush], now: Date) async throws -> [EnqueuedPush] {
-        try await database.durableWrite { db in
-            let queuedAt = StoredValue.milliseconds(now)
-            let insertJob = try db.cachedStatement(
-                sql: """
-                    INSERT INTO job (push_id, hook_call_id, receiver, conversation, template, payload, badge,
-                        provider, token, platform, apns_environment, topic, state, attempts, queued_at, due_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'ready', 0, ?, ?)
-                    """)
-            let incrementBadge = try db.cachedStatement(
-                sql: "INSERT INTO badge (client_id, count) VALUES (?, 1) ON CONFLICT (client_id) DO UPDATE SET count = count + 1 RETURNING count")
-            var results: [EnqueuedPush] = []
-            results.reserveCapacity(pushes.count)
-            var counts = JobCountChanges()
-            for push in pushes {
-                guard !push.devices.isEmpty else {
-                    results.append(EnqueuedPush(pushId: push.pushId, receiver: push.receiver, badge: nil, jobIds: []))
-                    continue
-                }
-                let badge = push.incrementsBadge ? try Int.fetchOne(incrementBadge, arguments: [push.receiver]) : nil
-                let payload = JSONEncoding.string(push.payload)
-                var jobIds: [Int64] = []
-                for device in push.devices {
-                    try insertJob.execute(arguments: [
-                        push.pushId, push.hookCallId, push.receiver, push.conversation, push.template, payload, badge,
-                        device.provider.rawValue, device.token, device.platform, device.apnsEnvironment?.rawValue, device.topic,
-                        queuedAt, queuedAt,
-                    ])
-                    jobIds.append(db.lastInsertedRowID)
-                    counts.add(1, provider: device.provider.rawValue, state: JobState.ready.rawValue)
-                }
-                results.append(EnqueuedPush(pushId: push.pushId, receiver: push.receiver, badge: badge, jobIds: jobIds))
+        try await database.durableWrite { db in try Self.insertJobs(pushes, now: now, in: db) }
+    }
+
+    /// Enqueue's work inside a transaction: `admit` does it too.
+    static func insertJobs(_ pushes: [NewPush], now: Date, in db: Database) throws -> [EnqueuedPush] {
+        let queuedAt = StoredValue.milliseconds(now)
+        let insertJob = try db.cachedStatement(
+            sql: """
+                INSERT INTO job (push_id, hook_call_id, receiver, conversation, template, payload, badge,
+                    provider, token, platform, apns_environment, topic, state, attempts, queued_at, due_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'ready', 0, ?, ?)
+                """)
+        let incrementBadge = try db.cachedStatement(
+            sql: "INSERT INTO badge (client_id, count) VALUES (?, 1) ON CONFLICT (client_id) DO UPDATE SET count = count + 1 RETURNING count")
+        var results: [EnqueuedPush] = []
+        results.reserveCapacity(pushes.count)
+        var counts = JobCountChanges()
+        for push in pushes {
+            guard !push.devices.isEmpty else {
+                results.append(EnqueuedPush(pushId: push.pushId, receiver: push.receiver, badge: nil, jobIds: []))
+                continue
             }
-            try counts.store(in: db)
-            return results
+            let badge = push.incrementsBadge ? try Int.fetchOne(incrementBadge, arguments: [push.receiver]) : nil
+            let payload = JSONEncoding.string(push.payload)
+            var jobIds: [Int64] = []
+            for device in push.devices {
+                try insertJob.execute(arguments: [
+                    push.pushId, push.hookCallId, push.receiver, push.conversation, push.template, payload, badge,
+                    device.provider.rawValue, device.token, device.platform, device.apnsEnvironment?.rawValue, device.topic,
+                    queuedAt, queuedAt,
+                ])
+                jobIds.append(db.lastInsertedRowID)
+                counts.add(1, provider: device.provider.rawValue, state: JobState.ready.rawValue)
+            }
+            results.append(EnqueuedPush(pushId: push.pushId, receiver: push.receiver, badge: badge, jobIds: jobIds))
         }
+        try counts.store(in: db)
+        return results
     }
 
     public func claim(provider: ProviderKind, limit: Int, leaseDuration: Duration, now: Date) async throws -> [PushJob] {

@@ -14,7 +14,7 @@ final class CustomDelivery: Service {
     let queue: any DeliveryQueue
     let signal: WorkSignal
     let clock: any DeliveryClock
-    let enqueuer: GroupCommitEnqueuer
+    private let enqueuing: Enqueuing
     let workers: DeliveryWorkers
     let metrics: DeliveryMetrics
     let events: any DeliveryEventSink
@@ -62,10 +62,21 @@ final class CustomDelivery: Service {
         badgeResetOnClientOnline = configuration.badgeResetOnClientOnline
         metrics = DeliveryMetrics(factory: metricsFactory)
         events = DeliveryEventSinks([DeliveryAuditSink(audit: audit), metrics])
-        enqueuer = GroupCommitEnqueuer(queue: queue, clock: clock, signal: signal, events: events)
+        if let intake = storage.intake {
+            enqueuing = .intake(IntakeEnqueuer(intake: intake, clock: clock, signal: signal, events: events, logger: logger))
+        } else {
+            enqueuing = .direct(GroupCommitEnqueuer(queue: queue, clock: clock, signal: signal, events: events))
+        }
         workers = DeliveryWorkers(
             providers: providers, queue: queue, devices: devices, settings: configuration.workerSettings, signal: signal,
             clock: clock, events: events, threads: threads, logger: logger)
+    }
+
+    /// How a hook call's pushes reach the queue: accepted into the storage's intake and
+    /// admitted behind the answer, or enqueued as jobs before it.
+    private enum Enqueuing {
+        case intake(IntakeEnqueuer)
+        case direct(GroupCommitEnqueuer)
     }
 
     /// Enqueues the plan's custom pushes, one per receiver, each to the receiver's devices
@@ -74,7 +85,10 @@ final class CustomDelivery: Service {
     func enqueue(_ plan: HookPlan, conversation: String, call: String, devices: [String: [Device]]) async throws -> [String] {
         guard !plan.custom.isEmpty else { return [] }
         let pushes = try newPushes(plan, conversation: conversation, call: call, devices: devices)
-        _ = try await enqueuer.enqueue(pushes)
+        switch enqueuing {
+        case .intake(let enqueuer): try await enqueuer.enqueue(pushes)
+        case .direct(let enqueuer): _ = try await enqueuer.enqueue(pushes)
+        }
         return pushes.map(\.pushId)
     }
 
@@ -139,9 +153,15 @@ final class CustomDelivery: Service {
         metrics.update(with: stats, now: clock.now())
     }
 
-    /// Runs the workers until graceful shutdown, then closes the providers' connections.
+    /// Runs the workers, and the intake's admission where there is one, until graceful
+    /// shutdown; then closes the providers' connections.
     func run() async throws {
-        try await workers.run()
+        try await withThrowingDiscardingTaskGroup { group in
+            if case .intake(let enqueuer) = enqueuing {
+                group.addTask { try await withTaskExecutorPreference(self.threads) { try await enqueuer.run() } }
+            }
+            group.addTask { try await self.workers.run() }
+        }
         try? await client.shutdown()
         try? await threads.shutdown()
     }

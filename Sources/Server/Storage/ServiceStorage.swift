@@ -12,6 +12,9 @@ struct ServiceStorage: Sendable {
     let state: any StateStore
     let devices: any DeviceStore
     let queue: any DeliveryQueue
+    /// Where hook calls' pushes land before they are jobs; nil when calls enqueue jobs
+    /// directly (PostgreSQL: instances share the queue, and another instance may admit).
+    let intake: (any PushIntake)?
     let experiments: any ExperimentStore
     /// Nil on SQLite: one instance has nobody to hear from.
     let feed: (any ClusterFeed)?
@@ -26,10 +29,11 @@ struct ServiceStorage: Sendable {
         guard let url = configuration.database else {
             let data = URL(fileURLWithPath: configuration.data)
             let database = try SQLiteDeliveryDatabase(directory: data, durability: configuration.delivery.queueDurability)
+            let queue = SQLiteDeliveryQueue(database: database, instanceId: instanceId)
             return ServiceStorage(
                 state: try SQLiteStateStore(directory: data),
                 devices: SQLiteDeviceStore(database: database, maxDevicesPerClient: maxDevices),
-                queue: SQLiteDeliveryQueue(database: database, instanceId: instanceId),
+                queue: queue, intake: queue,
                 experiments: try SQLiteExperimentStore(directory: data),
                 feed: nil, instanceId: instanceId, location: "SQLite in \(data.path)", closeDatabase: {})
         }
@@ -38,7 +42,7 @@ struct ServiceStorage: Sendable {
         return ServiceStorage(
             state: PostgresStateStore(database: database, instanceId: instanceId),
             devices: PostgresDeviceStore(database: database, instanceId: instanceId, maxDevicesPerClient: maxDevices),
-            queue: PostgresDeliveryQueue(database: database, instanceId: instanceId),
+            queue: PostgresDeliveryQueue(database: database, instanceId: instanceId), intake: nil,
             experiments: PostgresExperimentStore(database: database, instanceId: instanceId),
             feed: PostgresClusterFeed(database: database, instanceId: instanceId), instanceId: instanceId,
             location: "PostgreSQL at \(PostgresURL.redacted(url))", closeDatabase: { await database.close() })

@@ -1,0 +1,114 @@
+@testable import Delivery
+import Foundation
+import GRDB
+import PushCompose
+import SQLiteStorage
+import XCTest
+
+/// The SQLite queue's intake (`PushIntake`) on a real database file: what an accept
+/// stores becomes jobs only when admitted, exactly once, as of its accept time, and
+/// survives the process between the two.
+final class SQLiteIntakeTests: XCTestCase {
+    private let t0 = Date(timeIntervalSince1970: 1_700_000_000)
+
+    private func open(_ directory: URL) throws -> SQLiteDeliveryQueue {
+        SQLiteDeliveryQueue(database: try SQLiteDeliveryDatabase(directory: directory, durability: .full))
+    }
+
+    func testAcceptedPushesBecomeJobsOnlyWhenAdmitted() async throws {
+        let queue = try open(makeTemporaryDirectory())
+        let first = [
+            makePush(receiver: "Jerry", devices: [webhookDevice("j1"), DeviceAddress(provider: .apns, token: "j2", apnsEnvironment: .sandbox)]),
+            makePush(receiver: "Spike", devices: []),
+            makePush(receiver: "Tom", devices: [webhookDevice("t1")], incrementsBadge: false),
+        ]
+        let second = [makePush(receiver: "Jerry", devices: [webhookDevice("j1")])]
+        try await queue.accept(first, now: t0)
+        try await queue.accept(second, now: t0.addingTimeInterval(1))
+        let before = try await queue.jobs(matching: JobFilter(), afterId: nil, limit: 100)
+        XCTAssertEqual(before, [], "an accept makes no job")
+        let badgeBefore = try await queue.badge(of: "Jerry")
+        XCTAssertEqual(badgeBefore, 0, "nor counts a badge")
+
+        let admitted = try await queue.admit(limit: 10)
+        XCTAssertEqual(admitted.map(\.pushes), [first, second], "records in accept order, their pushes as accepted")
+        XCTAssertEqual(admitted[0].enqueued.map(\.badge), [1, nil, nil])
+        XCTAssertEqual(admitted[0].enqueued.map(\.jobIds.count), [2, 0, 1])
+        XCTAssertEqual(admitted[1].enqueued.map(\.badge), [2])
+        let jobs = try await queue.jobs(matching: JobFilter(), afterId: nil, limit: 100)
+        XCTAssertEqual(jobs.map(\.id), admitted.flatMap { $0.enqueued.flatMap(\.jobIds) })
+        XCTAssertEqual(jobs.map(\.queuedAt), [t0, t0, t0, t0.addingTimeInterval(1)], "queued as of the accept, not the admission")
+        XCTAssertEqual(jobs[1].device, DeviceAddress(provider: .apns, token: "j2", apnsEnvironment: .sandbox))
+        XCTAssertEqual(jobs[0].payload, first[0].payload)
+        let stats = try await queue.stats(now: t0)
+        XCTAssertEqual(stats.counts(.webhook).ready, 3)
+
+        let again = try await queue.admit(limit: 10)
+        XCTAssertEqual(again, [], "a record is admitted once")
+    }
+
+    func testAdmissionTakesTheOldestRecordsUpToTheLimit() async throws {
+        let queue = try open(makeTemporaryDirectory())
+        let records = (0..<3).map { [makePush(receiver: "r\($0)", devices: [webhookDevice("d\($0)")])] }
+        for record in records { try await queue.accept(record, now: t0) }
+        let firstTwo = try await queue.admit(limit: 2)
+        XCTAssertEqual(firstTwo.map(\.pushes), Array(records.prefix(2)))
+        let rest = try await queue.admit(limit: 2)
+        XCTAssertEqual(rest.map(\.pushes), [records[2]])
+    }
+
+    /// The process ends between accept and admission (the crash test kills a server
+    /// there too): the next process's queue admits the record.
+    func testAnAcceptedRecordOutlivesTheProcess() async throws {
+        let directory = try makeTemporaryDirectory()
+        let pushes = [makePush(receiver: "Jerry", devices: [webhookDevice("j1")])]
+        try await open(directory).accept(pushes, now: t0)
+        let reopened = try open(directory)
+        let admitted = try await reopened.admit(limit: 10)
+        XCTAssertEqual(admitted.map(\.pushes), [pushes])
+        let jobs = try await reopened.jobs(matching: JobFilter(), afterId: nil, limit: 10)
+        XCTAssertEqual(jobs.map(\.pushId), [pushes[0].pushId])
+    }
+
+    func testAnUnreadableRecordFailsTheAdmissionAndChangesNothing() async throws {
+        let directory = try makeTemporaryDirectory()
+        let queue = try open(directory)
+        try await queue.accept([makePush(receiver: "Jerry", devices: [webhookDevice("j1")])], now: t0)
+        let file = directory.appendingPathComponent(SQLiteDeliveryDatabase.fileName).path
+        let byHand = try DatabaseQueue(path: file)
+        try await byHand.write { db in
+            try db.execute(sql: "INSERT INTO intake (accepted_at, pushes) VALUES (0, '{\"pushes\": 1}')")
+        }
+        do {
+            _ = try await queue.admit(limit: 10)
+            XCTFail("an unreadable record was admitted")
+        } catch {
+            XCTAssertTrue("\(error)".hasPrefix("intake record 2 in delivery.sqlite: a stored push does not decode"), "\(error)")
+        }
+        let jobs = try await queue.jobs(matching: JobFilter(), afterId: nil, limit: 10)
+        XCTAssertEqual(jobs, [], "the good record before it was not admitted either: one transaction")
+        try await byHand.write { db in try db.execute(sql: "DELETE FROM intake WHERE id = 2") }
+        let admitted = try await queue.admit(limit: 10)
+        XCTAssertEqual(admitted.count, 1)
+    }
+
+    func testStoredPushesReadBackAsWritten() throws {
+        let mention: JSONValue = .object([("alert", .string("Tom: @Jerry \"hi\" 👋\n")), ("badge", .string("Increment")), ("sound", .null)])
+        let plain: JSONValue = .object([("alert", .string("Tom: hi")), ("n", .number(1.5)), ("list", .array([.bool(true), .number(-3)]))])
+        let pushes = [
+            makePush(receiver: "Jerry", devices: [
+                DeviceAddress(provider: .apns, token: "a", platform: "ios", apnsEnvironment: .production, topic: "com.example.chat"),
+                DeviceAddress(provider: .fcm, token: "f", platform: "android"),
+            ], payload: mention),
+            makePush(receiver: "Spike", devices: [], incrementsBadge: false, payload: plain),
+            makePush(receiver: "Tyke", devices: [DeviceAddress(provider: .platform, token: "p")], payload: mention),
+        ]
+        let text = NewPush.storedText(pushes)
+        XCTAssertEqual(try NewPush.pushes(storedText: text), pushes)
+        XCTAssertEqual(text.components(separatedBy: "Tom: @Jerry").count, 2, "a shared payload is stored once: \(text)")
+        XCTAssertEqual(try NewPush.pushes(storedText: NewPush.storedText([])), [])
+        XCTAssertThrowsError(try NewPush.pushes(storedText: #"{"payloads": [], "pushes": [{"payload": 0}]}"#)) { error in
+            XCTAssertEqual("\(error)", "a stored push does not decode: 'payload' is not an index into 'payloads'")
+        }
+    }
+}
