@@ -7,9 +7,10 @@ import Synchronization
 /// loop (`run`) admits the records into the queue behind them, then records the `queued`
 /// events and wakes the providers' workers, as `GroupCommitEnqueuer` does after its commit.
 public final class IntakeEnqueuer: Service {
-    /// Records admitted in one transaction at most: a backlog (after a restart) is taken
-    /// in steps, so hook calls' accepts get the writer in between.
-    static let recordsPerAdmission = 32
+    /// Pushes admitted in one transaction, about: a backlog (calls that came together, a
+    /// restart) is taken in steps of about 1 ms on SQLite's one writer, so hook calls'
+    /// accepts get it in between instead of waiting for the whole backlog.
+    static let pushesPerAdmission = 100
     /// How long the loop waits after a failed admission before it tries again.
     static let retryDelay = Duration.seconds(1)
 
@@ -69,7 +70,7 @@ public final class IntakeEnqueuer: Service {
     private func admitAll() async -> Bool {
         do {
             while true {
-                let admitted = try await intake.admit(limit: Self.recordsPerAdmission)
+                let admitted = try await intake.admit(upTo: Self.pushesPerAdmission)
                 if admitted.isEmpty { return true }
                 for record in admitted {
                     QueuedAnnouncement.announce(record.pushes, record.enqueued, clock: clock, signal: signal, events: events)

@@ -15,10 +15,10 @@ public protocol PushIntake: Sendable {
     /// when it is committed. Their jobs exist after the next `admit`.
     func accept(_ pushes: [NewPush], now: Date) async throws
 
-    /// Admits the oldest accepted records, at most `limit`, in one transaction: each
-    /// record's jobs are queued as of the time it was accepted. Empty when no record is
-    /// waiting.
-    func admit(limit: Int) async throws -> [AdmittedPushes]
+    /// Admits the oldest accepted records in one transaction, one at least, and more
+    /// while they hold fewer than `pushes` pushes together: each record's jobs are
+    /// queued as of the time it was accepted. Empty when no record is waiting.
+    func admit(upTo pushes: Int) async throws -> [AdmittedPushes]
 }
 
 /// One accepted record, admitted: its pushes and what enqueuing them did.

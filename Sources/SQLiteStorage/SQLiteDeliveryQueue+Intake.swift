@@ -18,13 +18,13 @@ extension SQLiteDeliveryQueue: PushIntake {
     /// Written as bookkeeping (see `SQLiteDeliveryDatabase.Durability`): a power loss can
     /// undo the admission, and then its record is back in the intake, since the log keeps
     /// commits in order and the accept came first.
-    public func admit(limit: Int) async throws -> [AdmittedPushes] {
-        guard limit > 0 else { return [] }
-        return try await database.bookkeepingWrite { db in
-            let rows = try Row.fetchAll(db, sql: "SELECT id, accepted_at, pushes FROM intake ORDER BY id LIMIT ?", arguments: [limit])
+    public func admit(upTo pushLimit: Int) async throws -> [AdmittedPushes] {
+        try await database.bookkeepingWrite { db in
+            // One row a statement: the rows are deleted as they are admitted.
+            let oldest = try db.cachedStatement(sql: "SELECT id, accepted_at, pushes FROM intake ORDER BY id LIMIT 1")
             var admitted: [AdmittedPushes] = []
-            admitted.reserveCapacity(rows.count)
-            for row in rows {
+            var count = 0
+            while count < max(1, pushLimit), let row = try Row.fetchOne(oldest) {
                 let id: Int64 = row[0]
                 let pushes: [NewPush]
                 do {
@@ -35,6 +35,7 @@ extension SQLiteDeliveryQueue: PushIntake {
                 let enqueued = try Self.insertJobs(pushes, now: StoredValue.date(row[1]), in: db)
                 try db.execute(sql: "DELETE FROM intake WHERE id = ?", arguments: [id])
                 admitted.append(AdmittedPushes(pushes: pushes, enqueued: enqueued))
+                count += pushes.count
             }
             return admitted
         }

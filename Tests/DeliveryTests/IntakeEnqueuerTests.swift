@@ -82,7 +82,7 @@ final class IntakeEnqueuerTests: XCTestCase {
             try await setup.queue.accept(late, now: Date())
         }
         XCTAssertEqual(setup.events.events.last?.pushId, late[0].pushId)
-        let again = try await setup.queue.admit(limit: 10)
+        let again = try await setup.queue.admit(upTo: 100)
         XCTAssertEqual(again, [], "nothing is left in the intake")
     }
 

@@ -30,7 +30,7 @@ final class SQLiteIntakeTests: XCTestCase {
         let badgeBefore = try await queue.badge(of: "Jerry")
         XCTAssertEqual(badgeBefore, 0, "nor counts a badge")
 
-        let admitted = try await queue.admit(limit: 10)
+        let admitted = try await queue.admit(upTo: 100)
         XCTAssertEqual(admitted.map(\.pushes), [first, second], "records in accept order, their pushes as accepted")
         XCTAssertEqual(admitted[0].enqueued.map(\.badge), [1, nil, nil])
         XCTAssertEqual(admitted[0].enqueued.map(\.jobIds.count), [2, 0, 1])
@@ -43,18 +43,23 @@ final class SQLiteIntakeTests: XCTestCase {
         let stats = try await queue.stats(now: t0)
         XCTAssertEqual(stats.counts(.webhook).ready, 3)
 
-        let again = try await queue.admit(limit: 10)
+        let again = try await queue.admit(upTo: 100)
         XCTAssertEqual(again, [], "a record is admitted once")
     }
 
-    func testAdmissionTakesTheOldestRecordsUpToTheLimit() async throws {
+    func testAnAdmissionTakesTheOldestRecordsUntilTheyHoldEnoughPushes() async throws {
         let queue = try open(makeTemporaryDirectory())
-        let records = (0..<3).map { [makePush(receiver: "r\($0)", devices: [webhookDevice("d\($0)")])] }
+        let sizes = [2, 1, 3, 1]
+        let records = sizes.enumerated().map { record, size in
+            (0..<size).map { makePush(receiver: "r\(record)-\($0)", devices: [webhookDevice("d\(record)-\($0)")]) }
+        }
         for record in records { try await queue.accept(record, now: t0) }
-        let firstTwo = try await queue.admit(limit: 2)
-        XCTAssertEqual(firstTwo.map(\.pushes), Array(records.prefix(2)))
-        let rest = try await queue.admit(limit: 2)
-        XCTAssertEqual(rest.map(\.pushes), [records[2]])
+        let first = try await queue.admit(upTo: 3)
+        XCTAssertEqual(first.map(\.pushes), Array(records[0...1]), "2 + 1 pushes reach the limit")
+        let second = try await queue.admit(upTo: 1)
+        XCTAssertEqual(second.map(\.pushes), [records[2]], "a record larger than the limit is admitted whole")
+        let rest = try await queue.admit(upTo: 100)
+        XCTAssertEqual(rest.map(\.pushes), [records[3]])
     }
 
     /// The process ends between accept and admission (the crash test kills a server
@@ -64,7 +69,7 @@ final class SQLiteIntakeTests: XCTestCase {
         let pushes = [makePush(receiver: "Jerry", devices: [webhookDevice("j1")])]
         try await open(directory).accept(pushes, now: t0)
         let reopened = try open(directory)
-        let admitted = try await reopened.admit(limit: 10)
+        let admitted = try await reopened.admit(upTo: 100)
         XCTAssertEqual(admitted.map(\.pushes), [pushes])
         let jobs = try await reopened.jobs(matching: JobFilter(), afterId: nil, limit: 10)
         XCTAssertEqual(jobs.map(\.pushId), [pushes[0].pushId])
@@ -80,7 +85,7 @@ final class SQLiteIntakeTests: XCTestCase {
             try db.execute(sql: "INSERT INTO intake (accepted_at, pushes) VALUES (0, '{\"pushes\": 1}')")
         }
         do {
-            _ = try await queue.admit(limit: 10)
+            _ = try await queue.admit(upTo: 100)
             XCTFail("an unreadable record was admitted")
         } catch {
             XCTAssertTrue("\(error)".hasPrefix("intake record 2 in delivery.sqlite: a stored push does not decode"), "\(error)")
@@ -88,7 +93,7 @@ final class SQLiteIntakeTests: XCTestCase {
         let jobs = try await queue.jobs(matching: JobFilter(), afterId: nil, limit: 10)
         XCTAssertEqual(jobs, [], "the good record before it was not admitted either: one transaction")
         try await byHand.write { db in try db.execute(sql: "DELETE FROM intake WHERE id = 2") }
-        let admitted = try await queue.admit(limit: 10)
+        let admitted = try await queue.admit(upTo: 100)
         XCTAssertEqual(admitted.count, 1)
     }
 
