@@ -10,7 +10,8 @@ import Synchronization
 /// - `pushcompose_delivery_attempt_duration_seconds{provider}`;
 /// - `pushcompose_device_removals_total{provider}`;
 /// - `pushcompose_queue_jobs{provider, state}`,
-///   `pushcompose_queue_oldest_ready_seconds`, and per instance working the queue
+///   `pushcompose_queue_oldest_ready_seconds`, `pushcompose_queue_intake_records`, and
+///   per instance working the queue
 ///   `pushcompose_queue_instance_workers{instance}` and
 ///   `pushcompose_queue_instance_leases{instance}`, set by `update(with:now:)`.
 public final class DeliveryMetrics: DeliveryEventSink {
@@ -19,6 +20,7 @@ public final class DeliveryMetrics: DeliveryEventSink {
     private let timers: [ProviderKind: Metrics.Timer]
     private let depth: [ProviderKind: [JobState: Gauge]]
     private let oldestReady: Gauge
+    private let intakeRecords: Gauge
     /// Per instance id: its workers and its leases.
     private let instanceGauges = Mutex<[String: (workers: Gauge, leases: Gauge)]>([:])
 
@@ -37,6 +39,7 @@ public final class DeliveryMetrics: DeliveryEventSink {
         self.timers = timers
         self.depth = depth
         oldestReady = Gauge(label: "pushcompose_queue_oldest_ready_seconds", factory: factory)
+        intakeRecords = Gauge(label: "pushcompose_queue_intake_records", factory: factory)
     }
 
     public func record(_ events: [DeliveryEvent]) async {
@@ -70,6 +73,7 @@ public final class DeliveryMetrics: DeliveryEventSink {
             depth[provider]?[.dead]?.record(counts.dead)
         }
         oldestReady.record(stats.oldestReadyAge(now: now).seconds)
+        intakeRecords.record(stats.intakeRecords)
         instanceGauges.withLock { gauges in
             let listed = Set(stats.instances.map(\.id))
             // An instance no longer listed (forgotten) reads zero rather than its last value.

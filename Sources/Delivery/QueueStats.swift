@@ -44,11 +44,15 @@ public struct QueueStats: Sendable, Equatable {
     public var oldestReadyQueuedAt: Date?
     /// By id: the instances that reported within a day, and any that holds a lease.
     public var instances: [Instance]
+    /// Hook calls' records accepted and not yet admitted into the queue (`PushIntake`):
+    /// a few at most while admission keeps up; always 0 without an intake.
+    public var intakeRecords: Int
 
-    public init(byProvider: [ProviderKind: Counts], oldestReadyQueuedAt: Date?, instances: [Instance] = []) {
+    public init(byProvider: [ProviderKind: Counts], oldestReadyQueuedAt: Date?, instances: [Instance] = [], intakeRecords: Int = 0) {
         self.byProvider = byProvider
         self.oldestReadyQueuedAt = oldestReadyQueuedAt
         self.instances = instances
+        self.intakeRecords = intakeRecords
     }
 
     /// Instances from their reports (id → workers, last seen) and their leases.

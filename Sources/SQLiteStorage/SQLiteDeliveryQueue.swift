@@ -274,7 +274,8 @@ public struct SQLiteDeliveryQueue: DeliveryQueue {
             }
             return QueueStats(
                 byProvider: byProvider, oldestReadyQueuedAt: oldest.map(StoredValue.date),
-                instances: QueueStats.instances(reports: reports, leases: leases))
+                instances: QueueStats.instances(reports: reports, leases: leases),
+                intakeRecords: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM intake") ?? 0)
         }
     }
 

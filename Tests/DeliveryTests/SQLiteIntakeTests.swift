@@ -29,6 +29,8 @@ final class SQLiteIntakeTests: XCTestCase {
         XCTAssertEqual(before, [], "an accept makes no job")
         let badgeBefore = try await queue.badge(of: "Jerry")
         XCTAssertEqual(badgeBefore, 0, "nor counts a badge")
+        let waiting = try await queue.stats(now: t0)
+        XCTAssertEqual(waiting.intakeRecords, 2, "the stats count the records")
 
         let admitted = try await queue.admit(upTo: 100)
         XCTAssertEqual(admitted.map(\.pushes), [first, second], "records in accept order, their pushes as accepted")
@@ -42,6 +44,7 @@ final class SQLiteIntakeTests: XCTestCase {
         XCTAssertEqual(jobs[0].payload, first[0].payload)
         let stats = try await queue.stats(now: t0)
         XCTAssertEqual(stats.counts(.webhook).ready, 3)
+        XCTAssertEqual(stats.intakeRecords, 0)
 
         let again = try await queue.admit(upTo: 100)
         XCTAssertEqual(again, [], "a record is admitted once")

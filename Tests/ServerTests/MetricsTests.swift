@@ -22,6 +22,9 @@ final class MetricsTests: XCTestCase {
             XCTAssertTrue(text.contains(#"pushcompose_hook_duration_seconds_bucket{function="_receiversOffline",le="+Inf"} 3"#), text)
             XCTAssertTrue(text.contains(#"pushcompose_hook_answers_total{kind="push"} 3"#), text)
             XCTAssertTrue(text.contains("pushcompose_coalesced_receivers_total 1"), text)
+            // The queue's gauges, from its stats before the scrape.
+            XCTAssertTrue(text.contains(#"pushcompose_queue_jobs{provider="webhook",state="ready"} 0"#), text)
+            XCTAssertTrue(text.contains("pushcompose_queue_intake_records 0"), text)
         }
     }
 

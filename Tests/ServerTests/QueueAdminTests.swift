@@ -83,6 +83,7 @@ final class QueueAdminTests: XCTestCase {
             XCTAssertEqual(empty.status, .ok, empty.text)
             XCTAssertEqual(try empty.json["providers"]?.keys, ["apns", "fcm", "platform", "webhook"])
             XCTAssertEqual(try empty.json["oldestReadyAgeSeconds"], .number(0))
+            XCTAssertEqual(try empty.json["intakeRecords"], .number(0))
 
             _ = try await Self.makeJobs(server)
             let stats = try await server.admin(.get, "/v1/queue").json

@@ -92,7 +92,8 @@ struct QueueCommand: AsyncParsableCommand {
             }
             options.show(
                 DeliveryJSON.stats(stats, now: now),
-                orText: table.text + "\noldest ready job: \(DeliveryJSON.oldestReadyAgeSeconds(stats, now: now))s\n\n" + instances.text)
+                orText: table.text + "\noldest ready job: \(DeliveryJSON.oldestReadyAgeSeconds(stats, now: now))s\n"
+                    + "intake records not yet admitted: \(stats.intakeRecords)\n\n" + instances.text)
         }
     }
 

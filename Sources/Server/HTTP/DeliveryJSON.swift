@@ -46,6 +46,7 @@ enum DeliveryJSON {
                 ]))
             })),
             (key: "oldestReadyAgeSeconds", value: number(oldestReadyAgeSeconds(stats, now: now))),
+            (key: "intakeRecords", value: number(stats.intakeRecords)),
             (key: "instances", value: .array(stats.instances.map { instance in
                 .object([
                     (key: "id", value: .string(instance.id)),
