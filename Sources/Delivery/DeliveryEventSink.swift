@@ -6,8 +6,8 @@ public protocol DeliveryEventSink: Sendable {
     /// Returns once the events are recorded (the audit log: written).
     func record(_ events: [DeliveryEvent]) async
     /// Hands the events over without waiting: they are recorded in order, before anything
-    /// recorded after the call. An enqueue's `queued` events go this way, inside the
-    /// commit that later calls wait for; the hook's own record, awaited next, covers them.
+    /// recorded after the call. A commit's `queued` events go this way (`QueuedAnnouncement`),
+    /// so the next commit does not wait for the audit log's write.
     func submit(_ events: [DeliveryEvent])
 }
 

@@ -1,7 +1,7 @@
 /// Enqueues the pushes of concurrent hook calls in shared transactions (`GroupCommit`),
 /// so calls do not wait on one commit each; after each commit it records one `queued`
 /// event per job and wakes the providers' workers. The hook's path on a queue without a
-/// `PushIntake` (PostgreSQL), and the tests' way to enqueue as the server does.
+/// `PushIntake` (PostgreSQL); tests use it where they need the job ids at once.
 public final class GroupCommitEnqueuer: Sendable {
     private let group: GroupCommit<NewPush, EnqueuedPush>
 

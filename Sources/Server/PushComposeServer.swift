@@ -173,7 +173,7 @@ struct PushComposeServer {
             router: try makeRouter(),
             server: .guardedHTTP1(ConnectionGuard(limits: limits, logger: logger)),
             configuration: .init(address: .hostname(host, port: configuration.port), serverName: nil),
-                        // Stopped in reverse: listeners first, then the workers (whose events the audit
+            // Stopped in reverse: listeners first, then the workers (whose events the audit
             // log still takes), the audit log last.
             services: [
                 audit, service.exposures, service.delivery, history,
