@@ -4,9 +4,9 @@ import Foundation
 /// one small write instead of every job's rows, indexes and badge counters.
 ///
 /// `accept` stores a batch of pushes as one record; `admit` later turns the oldest
-/// records into jobs (`DeliveryQueue.enqueue`'s work: jobs, badges, counts) and removes
-/// them, in one transaction, so a record is admitted exactly once. A process that dies
-/// between the two leaves the records, and the next `admit` (at start-up) takes them.
+/// records into jobs (`DeliveryQueue.enqueue`'s work: jobs, badges, counts), exactly
+/// once. A process that dies between the two leaves the records, and the next `admit`
+/// (at start-up) takes them.
 ///
 /// The SQLite driver has one: its hook calls otherwise wait on about a millisecond of
 /// inserts on the database's one writer. A PostgreSQL queue is enqueued into directly.

@@ -20,11 +20,13 @@ public final class SQLiteDeliveryDatabase: Sendable {
     }
 
     let pool: DatabasePool
+    /// The hook calls' records before they are jobs (`PushIntake`).
+    let intake: SQLiteIntakeFile
     let durability: Durability
     private let priority = WriterPriority()
     private let checkpointer: WALCheckpointer
 
-    /// Opens (creating if needed) `delivery.sqlite` in `directory`.
+    /// Opens (creating if needed) `delivery.sqlite` and `intake.sqlite` in `directory`.
     public init(directory: URL, durability: Durability = .full) throws {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         self.durability = durability
@@ -39,9 +41,12 @@ public final class SQLiteDeliveryDatabase: Sendable {
         pool = try DatabasePool(path: path, configuration: configuration)
         try Self.migrator.migrate(pool)
         checkpointer = try WALCheckpointer(path: path)
+        let watermark = try pool.read { db in try Int64.fetchOne(db, sql: "SELECT last_id FROM intake_admitted") ?? 0 }
+        intake = try SQLiteIntakeFile(directory: directory, durability: durability, admittedThrough: watermark)
     }
 
-    /// A write that stores a push or a device: committed with `durability`.
+    /// A write that stores pushes (an enqueue, an admission) or a device: committed with
+    /// `durability`.
     func durableWrite<T: Sendable>(_ updates: @escaping @Sendable (Database) throws -> T) async throws -> T {
         try await priority.durable { try await writeWithDurability(updates) }
     }
@@ -144,9 +149,9 @@ public final class SQLiteDeliveryDatabase: Sendable {
         migrator.registerMigration("v4 dead jobs by id") { db in
             try db.execute(sql: "CREATE INDEX job_dead_by_id ON job (id) WHERE state = 'dead'")
         }
-        // Hook calls' pushes as accepted, before they are jobs (`PushIntake`).
-        migrator.registerMigration("v5 intake") { db in
-            try db.execute(sql: "CREATE TABLE intake (id INTEGER PRIMARY KEY, accepted_at INTEGER NOT NULL, pushes TEXT NOT NULL)")
+        // The last record of `intake.sqlite` admitted into the queue (`SQLiteIntakeFile`).
+        migrator.registerMigration("v5 intake watermark") { db in
+            try db.execute(sql: "CREATE TABLE intake_admitted (last_id INTEGER NOT NULL); INSERT INTO intake_admitted VALUES (0)")
         }
         return migrator
     }

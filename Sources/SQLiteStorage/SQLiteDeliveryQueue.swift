@@ -243,7 +243,7 @@ public struct SQLiteDeliveryQueue: DeliveryQueue {
     }
 
     public func stats(now: Date) async throws -> QueueStats {
-        try await database.pool.read { db in
+        var stats = try await database.pool.read { db in
             var byProvider: [ProviderKind: QueueStats.Counts] = [:]
             // Counters kept by the writes (JobCounts): a few rows, not a count of every job.
             for row in try Row.fetchAll(db, sql: "SELECT provider, state, SUM(count) AS n FROM job_count GROUP BY provider, state HAVING n > 0") {
@@ -274,9 +274,10 @@ public struct SQLiteDeliveryQueue: DeliveryQueue {
             }
             return QueueStats(
                 byProvider: byProvider, oldestReadyQueuedAt: oldest.map(StoredValue.date),
-                instances: QueueStats.instances(reports: reports, leases: leases),
-                intakeRecords: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM intake") ?? 0)
+                instances: QueueStats.instances(reports: reports, leases: leases))
         }
+        stats.intakeRecords = try await intakeRecords()
+        return stats
     }
 
     public func heartbeat(workers: Int, now: Date) async throws {

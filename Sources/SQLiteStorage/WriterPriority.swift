@@ -1,11 +1,11 @@
 import Synchronization
 
-/// Lets the writes a hook call waits for (enqueues, device changes) go before the
-/// workers' bookkeeping on SQLite's one writer: a bookkeeping write waits while a
-/// durable write is under way, and goes when it ends. Each durable write then waits for
-/// the bookkeeping let through at the end of the previous one, not for every claim and
-/// finish queued meanwhile; and bookkeeping is never starved, since group commit puts
-/// a gap between one durable write and the next.
+/// Lets the durable writes (device changes, the intake's admissions, enqueues) go
+/// before the workers' bookkeeping on SQLite's one writer: a bookkeeping write waits
+/// while a durable write is under way, and goes when it ends. Each durable write then
+/// waits for the bookkeeping let through at the end of the previous one, not for every
+/// claim and finish queued meanwhile; and bookkeeping is never starved, since durable
+/// writes come with gaps between them (group commit, the admission loop's steps).
 final class WriterPriority: Sendable {
     private struct State {
         var durableWrites = 0

@@ -89,7 +89,7 @@ final class IntakeEnqueuerTests: XCTestCase {
     /// A failed admission is tried again; the call that was accepted loses nothing.
     func testAFailedAdmissionIsTriedAgain() async throws {
         let setup = try Setup(self)
-        let byHand = try DatabaseQueue(path: setup.directory.appendingPathComponent(SQLiteDeliveryDatabase.fileName).path)
+        let byHand = try DatabaseQueue(path: setup.directory.appendingPathComponent("intake.sqlite").path)
         try await byHand.write { db in try db.execute(sql: "INSERT INTO intake (accepted_at, pushes) VALUES (0, 'not json')") }
         try await setup.running {
             let pushes = [makePush(receiver: "Jerry", devices: [webhookDevice("j1")])]

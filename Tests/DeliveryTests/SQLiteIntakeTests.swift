@@ -5,7 +5,7 @@ import PushCompose
 import SQLiteStorage
 import XCTest
 
-/// The SQLite queue's intake (`PushIntake`) on a real database file: what an accept
+/// The SQLite queue's intake (`PushIntake`) on real database files: what an accept
 /// stores becomes jobs only when admitted, exactly once, as of its accept time, and
 /// survives the process between the two.
 final class SQLiteIntakeTests: XCTestCase {
@@ -82,8 +82,7 @@ final class SQLiteIntakeTests: XCTestCase {
         let directory = try makeTemporaryDirectory()
         let queue = try open(directory)
         try await queue.accept([makePush(receiver: "Jerry", devices: [webhookDevice("j1")])], now: t0)
-        let file = directory.appendingPathComponent(SQLiteDeliveryDatabase.fileName).path
-        let byHand = try DatabaseQueue(path: file)
+        let byHand = try DatabaseQueue(path: directory.appendingPathComponent("intake.sqlite").path)
         try await byHand.write { db in
             try db.execute(sql: "INSERT INTO intake (accepted_at, pushes) VALUES (0, '{\"pushes\": 1}')")
         }
@@ -91,13 +90,62 @@ final class SQLiteIntakeTests: XCTestCase {
             _ = try await queue.admit(upTo: 100)
             XCTFail("an unreadable record was admitted")
         } catch {
-            XCTAssertTrue("\(error)".hasPrefix("intake record 2 in delivery.sqlite: a stored push does not decode"), "\(error)")
+            XCTAssertTrue("\(error)".hasPrefix("intake record 2 in intake.sqlite: a stored push does not decode"), "\(error)")
         }
         let jobs = try await queue.jobs(matching: JobFilter(), afterId: nil, limit: 10)
         XCTAssertEqual(jobs, [], "the good record before it was not admitted either: one transaction")
         try await byHand.write { db in try db.execute(sql: "DELETE FROM intake WHERE id = 2") }
         let admitted = try await queue.admit(upTo: 100)
         XCTAssertEqual(admitted.count, 1)
+    }
+
+    /// A crash after the admission's commit and before the records' deletion leaves them
+    /// in the intake: the watermark keeps them from being admitted again, and the next
+    /// admission deletes them.
+    func testARecordTheWatermarkPassedIsNotAdmittedAgain() async throws {
+        let directory = try makeTemporaryDirectory()
+        let queue = try open(directory)
+        let first = [makePush(receiver: "Jerry", devices: [webhookDevice("j1")])]
+        try await queue.accept(first, now: t0)
+        _ = try await queue.admit(upTo: 100)
+        let byHand = try DatabaseQueue(path: directory.appendingPathComponent("intake.sqlite").path)
+        try await byHand.write { db in
+            try db.execute(sql: "INSERT INTO intake (id, accepted_at, pushes) VALUES (1, 0, ?)", arguments: [NewPush.storedText(first)])
+        }
+        let leftover = try await queue.stats(now: t0)
+        XCTAssertEqual(leftover.intakeRecords, 0, "a record the watermark passed is not waiting")
+        let nothing = try await queue.admit(upTo: 100)
+        XCTAssertEqual(nothing, [])
+
+        let second = [makePush(receiver: "Tom", devices: [webhookDevice("t1")])]
+        try await queue.accept(second, now: t0)
+        let admitted = try await queue.admit(upTo: 100)
+        XCTAssertEqual(admitted.map(\.pushes), [second])
+        let jobs = try await queue.jobs(matching: JobFilter(), afterId: nil, limit: 10)
+        XCTAssertEqual(jobs.map(\.pushId), [first[0].pushId, second[0].pushId], "the first push once")
+        let rows = try await byHand.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM intake") }
+        XCTAssertEqual(rows, 0, "the leftover was deleted with the second record")
+    }
+
+    /// Ids go on past the watermark even when `intake.sqlite` was removed: a new record
+    /// numbered from 1 again would be taken for one already admitted.
+    func testANewIntakeFileNumbersAfterTheWatermark() async throws {
+        let directory = try makeTemporaryDirectory()
+        do {
+            let queue = try open(directory)
+            for receiver in ["Jerry", "Tom"] {
+                try await queue.accept([makePush(receiver: receiver, devices: [webhookDevice(receiver)])], now: t0)
+            }
+            _ = try await queue.admit(upTo: 100)
+        }
+        for suffix in ["", "-wal", "-shm"] {
+            try? FileManager.default.removeItem(at: directory.appendingPathComponent("intake.sqlite" + suffix))
+        }
+        let reopened = try open(directory)
+        let pushes = [makePush(receiver: "Spike", devices: [webhookDevice("s1")])]
+        try await reopened.accept(pushes, now: t0)
+        let admitted = try await reopened.admit(upTo: 100)
+        XCTAssertEqual(admitted.map(\.pushes), [pushes])
     }
 
     func testStoredPushesReadBackAsWritten() throws {
