@@ -34,9 +34,10 @@ final class SQLiteIntakeFile: Sendable {
             try db.execute(sql: "CREATE TABLE intake (id INTEGER PRIMARY KEY AUTOINCREMENT, accepted_at INTEGER NOT NULL, pushes TEXT NOT NULL)")
         }
         try migrator.migrate(pool)
-        try pool.write { db in
-            let next = try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'intake'") ?? 0
-            if next < watermark {
+        // Read first: a command opening the files beside a running server writes nothing.
+        let lastId = try pool.read { db in try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'intake'") ?? 0 }
+        if lastId < watermark {
+            try pool.write { db in
                 try db.execute(sql: "DELETE FROM sqlite_sequence WHERE name = 'intake'")
                 try db.execute(sql: "INSERT INTO sqlite_sequence (name, seq) VALUES ('intake', ?)", arguments: [watermark])
             }
