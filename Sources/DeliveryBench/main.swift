@@ -137,13 +137,11 @@ case "ceiling":
     let signal = WorkSignal()
     var logger = Logger(label: "ceiling")
     logger.logLevel = .error
-    // As the server enqueues: through the intake where the driver has one.
-    let intakeEnqueuer = intake.map { IntakeEnqueuer(intake: $0, clock: SystemDeliveryClock(), signal: signal, events: NoEvents(), logger: logger) }
-    let enqueuer = GroupCommitEnqueuer(queue: queue, clock: SystemDeliveryClock(), signal: signal, events: NoEvents())
+    let enqueuer = HookEnqueuer(queue: queue, intake: intake, clock: SystemDeliveryClock(), signal: signal, events: NoEvents(), logger: logger)
     let workers = DeliveryWorkers(
         providers: [InstantProvider()], queue: queue, devices: devices, settings: WorkerSettings(concurrency: 64, idlePoll: .milliseconds(100)),
         signal: signal, events: NoEvents(), logger: logger)
-    let services: [any Service] = [workers] + (intakeEnqueuer.map { [$0] } ?? [])
+    let services: [any Service] = [workers] + (enqueuer.admission.map { [$0] } ?? [])
     let group = ServiceGroup(services: services, gracefulShutdownSignals: [], logger: logger)
     let start = ContinuousClock.now
     let enqueueSeconds = try await withThrowingTaskGroup(of: Void.self) { tasks in
@@ -155,11 +153,7 @@ case "ceiling":
                 producersGroup.addTask {
                     var call = producer
                     while call < calls {
-                        if let intakeEnqueuer {
-                            try await intakeEnqueuer.enqueue(pushes(call: call, count: callSize))
-                        } else {
-                            _ = try await enqueuer.enqueue(pushes(call: call, count: callSize))
-                        }
+                        try await enqueuer.enqueue(pushes(call: call, count: callSize))
                         call += producers
                     }
                 }

@@ -22,29 +22,33 @@ extension SQLiteDeliveryQueue: PushIntake {
     /// deleted by the next admission.
     public func admit(upTo pushLimit: Int) async throws -> [AdmittedPushes] {
         let watermark = try await database.pool.read(Self.watermark)
-        let records = try await database.intake.pool.read { db in
+        let rows = try await database.intake.pool.read { db in
             try Row.fetchAll(
                 db, sql: "SELECT id, accepted_at, pushes FROM intake WHERE id > ? ORDER BY id LIMIT ?",
                 arguments: [watermark, Self.recordsReadPerAdmission])
-            .map { row in
-                let id: Int64 = row[0]
-                do {
-                    return (id: id, acceptedAt: StoredValue.date(row[1]), pushes: try NewPush.pushes(storedText: row[2]))
-                } catch {
-                    throw IntakeRecordError(id: id, underlying: error)
-                }
+            .map { (id: $0[0] as Int64, acceptedAt: StoredValue.date($0[1]), text: $0[2] as String) }
+        }
+        // Decoded here, off the queue's writer, and only the records this admission takes:
+        // the rest are read again (not decoded again) by the next one.
+        var records: [(id: Int64, acceptedAt: Date, pushes: [NewPush])] = []
+        var count = 0
+        for row in rows where count < max(1, pushLimit) {
+            do {
+                records.append((row.id, row.acceptedAt, try NewPush.pushes(storedText: row.text)))
+            } catch {
+                throw IntakeRecordError(id: row.id, underlying: error)
             }
+            count += records[records.count - 1].pushes.count
         }
         guard !records.isEmpty else { return [] }
+        let admittedRecords = records
         let (admitted, through) = try await database.durableWrite { db in
             // Read again in the transaction: another process on the same files (a
             // command) must not admit a record twice.
             var through = try Self.watermark(db)
             var admitted: [AdmittedPushes] = []
-            var count = 0
-            for record in records where record.id > through && count < max(1, pushLimit) {
+            for record in admittedRecords where record.id > through {
                 admitted.append(AdmittedPushes(pushes: record.pushes, enqueued: try Self.insertJobs(record.pushes, now: record.acceptedAt, in: db)))
-                count += record.pushes.count
                 through = record.id
             }
             try db.execute(sql: "UPDATE intake_admitted SET last_id = ?", arguments: [through])

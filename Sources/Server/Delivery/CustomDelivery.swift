@@ -14,7 +14,7 @@ final class CustomDelivery: Service {
     let queue: any DeliveryQueue
     let signal: WorkSignal
     let clock: any DeliveryClock
-    private let enqueuing: Enqueuing
+    private let enqueuer: HookEnqueuer
     let workers: DeliveryWorkers
     let metrics: DeliveryMetrics
     let events: any DeliveryEventSink
@@ -62,21 +62,10 @@ final class CustomDelivery: Service {
         badgeResetOnClientOnline = configuration.badgeResetOnClientOnline
         metrics = DeliveryMetrics(factory: metricsFactory)
         events = DeliveryEventSinks([DeliveryAuditSink(audit: audit), metrics])
-        if let intake = storage.intake {
-            enqueuing = .intake(IntakeEnqueuer(intake: intake, clock: clock, signal: signal, events: events, logger: logger))
-        } else {
-            enqueuing = .direct(GroupCommitEnqueuer(queue: queue, clock: clock, signal: signal, events: events))
-        }
+        enqueuer = HookEnqueuer(queue: queue, intake: storage.intake, clock: clock, signal: signal, events: events, logger: logger)
         workers = DeliveryWorkers(
             providers: providers, queue: queue, devices: devices, settings: configuration.workerSettings, signal: signal,
             clock: clock, events: events, threads: threads, logger: logger)
-    }
-
-    /// How a hook call's pushes reach the queue: accepted into the storage's intake and
-    /// admitted behind the answer, or enqueued as jobs before it.
-    private enum Enqueuing {
-        case intake(IntakeEnqueuer)
-        case direct(GroupCommitEnqueuer)
     }
 
     /// Enqueues the plan's custom pushes, one per receiver, each to the receiver's devices
@@ -85,10 +74,7 @@ final class CustomDelivery: Service {
     func enqueue(_ plan: HookPlan, conversation: String, call: String, devices: [String: [Device]]) async throws -> [String] {
         guard !plan.custom.isEmpty else { return [] }
         let pushes = try newPushes(plan, conversation: conversation, call: call, devices: devices)
-        switch enqueuing {
-        case .intake(let enqueuer): try await enqueuer.enqueue(pushes)
-        case .direct(let enqueuer): _ = try await enqueuer.enqueue(pushes)
-        }
+        try await enqueuer.enqueue(pushes)
         return pushes.map(\.pushId)
     }
 
@@ -157,8 +143,8 @@ final class CustomDelivery: Service {
     /// shutdown; then closes the providers' connections.
     func run() async throws {
         try await withThrowingDiscardingTaskGroup { group in
-            if case .intake(let enqueuer) = enqueuing {
-                group.addTask { try await withTaskExecutorPreference(self.threads) { try await enqueuer.run() } }
+            if let admission = enqueuer.admission {
+                group.addTask { try await withTaskExecutorPreference(self.threads) { try await admission.run() } }
             }
             group.addTask { try await self.workers.run() }
         }
