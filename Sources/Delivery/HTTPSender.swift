@@ -81,8 +81,19 @@ struct HTTPSender: Sendable {
             default: return HTTPAnswer.bounded("HTTP client error: \(error)")
             }
         }
+        if let error = error as? IOError, let name = Self.connectionErrorNames[error.errnoCode] {
+            return "connection error: \(name)"
+        }
         return HTTPAnswer.bounded("connection error: \(error)")
     }
+
+    /// The connection errors an endpoint that is down or unreachable causes, by name:
+    /// NIO's own text for them is long and repeats itself ("connection reset (error
+    /// set): Connection refused) (errno: 111)").
+    private static let connectionErrorNames: [CInt: String] = [
+        ECONNREFUSED: "connection refused", ECONNRESET: "connection reset", ETIMEDOUT: "connection timed out",
+        EHOSTUNREACH: "host unreachable", ENETUNREACH: "network unreachable", EPIPE: "connection closed",
+    ]
 }
 
 extension Duration {
