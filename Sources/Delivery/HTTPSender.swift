@@ -39,22 +39,22 @@ struct HTTPSender: Sendable {
         }
     }
 
-    /// POSTs `body` to `url` and reads the answer, whatever its status.
+    /// POSTs `body` to `url` and reads the answer, whatever its status. Cancelling the
+    /// calling task cancels the request (the shutdown deadline).
     func exchange(url: String, headers: HTTPHeaders, body: [UInt8], contentType: String = "application/json") async -> Exchange {
-        var request = HTTPClientRequest(url: url)
-        request.method = .POST
-        request.headers = headers
-        request.headers.replaceOrAdd(name: "Content-Type", value: contentType)
-        request.body = .bytes(ByteBuffer(bytes: body))
-        request.tlsConfiguration = tls
         do {
-            let response = try await client.execute(request, timeout: .nanoseconds(timeout.nanoseconds))
-            var answerBody: [UInt8] = []
-            for try await chunk in response.body {
-                answerBody.append(contentsOf: chunk.readableBytesView.prefix(Self.maxAnswerBytes - answerBody.count))
-                if answerBody.count >= Self.maxAnswerBytes { break }
+            var headers = headers
+            headers.replaceOrAdd(name: "Content-Type", value: contentType)
+            var request = try HTTPClient.Request(url: url, method: .POST, headers: headers, body: .bytes(body))
+            request.tlsConfiguration = tls
+            let task = client.execute(
+                request: request, delegate: HTTPAnswerReader(limit: Self.maxAnswerBytes), deadline: .now() + .nanoseconds(timeout.nanoseconds))
+            let answer = try await withTaskCancellationHandler {
+                try await task.futureResult.get()
+            } onCancel: {
+                task.cancel()
             }
-            return .answered(HTTPAnswer(status: Int(response.status.code), retryAfter: response.headers.first(name: "Retry-After"), body: answerBody))
+            return .answered(answer)
         } catch {
             return .failed(.retry(status: nil, reason: Self.reason(for: error), retryAfter: nil), connectionLost: Self.isConnectionLost(error))
         }
