@@ -15,7 +15,7 @@ import XCTest
 /// answer per request, then `200 {}`.
 final class StandInServer: Sendable {
     enum Answer: Sendable {
-        case status(Int, body: String = "", retryAfter: String? = nil)
+        case status(Int, body: String = "", retryAfter: String? = nil, location: String? = nil)
         /// Holds the request until `releaseHung()`, then answers 200.
         case hang
     }
@@ -79,9 +79,10 @@ final class StandInServer: Sendable {
         }
         awaiter.changed()
         switch answer {
-        case .status(let status, let text, let retryAfter):
+        case .status(let status, let text, let retryAfter, let location):
             var fields = HTTPFields()
             if let retryAfter { fields[.retryAfter] = retryAfter }
+            if let location { fields[.location] = location }
             return Response(status: .init(code: status), headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
         case .hang:
             await hung.pass()

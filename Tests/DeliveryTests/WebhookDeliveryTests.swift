@@ -168,6 +168,46 @@ final class WebhookDeliveryTests: XCTestCase {
         XCTAssertEqual(stats.counts(.webhook), .init(delivered: 1))
     }
 
+    /// An answer larger than what is read of it (64 KiB) is still an answer: its status
+    /// decides and its reason is its beginning.
+    func testAnAnswerLargerThanWhatIsReadStillDecides() async throws {
+        let harness = try await DeliveryHarness.make(self)
+        let endpoint = EndpointChecks.webhook(clock: harness.clock)
+        endpoint.script([.status(500, body: String(repeating: "x", count: 200_000))])
+        try await endpoint.serve { base in
+            try await harness.withWorkers([try harness.webhook(base)]) {
+                try await harness.push(to: "Jerry", device: webhookDevice("jerry"))
+                await harness.events.wait { $0.isDelivered }
+            }
+        }
+        let attempts = harness.events.events.compactMap(\.kind.attempt).map(\.outcome)
+        XCTAssertEqual(attempts.count, 2)
+        guard case .retry(status: 500, let reason, retryAfter: nil) = attempts.first else {
+            return XCTFail("\(attempts)")
+        }
+        XCTAssertEqual(reason, "HTTP 500: " + String(repeating: "x", count: HTTPAnswer.maxReasonBytes))
+        XCTAssertEqual(attempts.last, .delivered(status: 200))
+    }
+
+    /// A redirect is an answer like any other refusal: the push is not sent where it
+    /// points (a provider's address is configured, never learned from an answer).
+    func testARedirectIsNotFollowedAndDeadLettersThePush() async throws {
+        let harness = try await DeliveryHarness.make(self)
+        let endpoint = EndpointChecks.webhook(clock: harness.clock)
+        try await endpoint.serve { base in
+            endpoint.script([.status(307, body: "moved", location: base + "/push")])
+            try await harness.withWorkers([try harness.webhook(base)]) {
+                let pushed = try await harness.push(to: "Jerry", device: webhookDevice("jerry"))
+                await harness.events.wait { $0.isDead }
+                let dead = try await harness.queue.jobs(matching: JobFilter(state: .dead), afterId: nil, limit: 10)
+                XCTAssertEqual(dead.map(\.id), pushed.jobIds)
+                XCTAssertEqual(dead.first?.lastStatus, 307)
+                XCTAssertEqual(dead.first?.lastReason, "HTTP 307: moved")
+            }
+        }
+        XCTAssertEqual(endpoint.received.count, 1, "the redirect was followed")
+    }
+
     func testARefusedPushIsDeadWithTheAnswerThenRetriedAndPurged() async throws {
         let harness = try await DeliveryHarness.make(self)
         let endpoint = EndpointChecks.webhook(clock: harness.clock)
