@@ -14,7 +14,8 @@ struct HTTPSender: Sendable {
     /// For a provider that trusts other certificate authorities than the system's.
     var tls: TLSConfiguration? = nil
 
-    /// Most bytes of an answer's body read; the rest is not needed for a reason.
+    /// Most bytes of an answer's body kept; the rest is not needed for a reason (an
+    /// endpoint that never ends its answer is cut off at the timeout).
     static let maxAnswerBytes = 64 * 1024
 
     /// What became of one request: the endpoint's answer, or the failure that kept it
