@@ -7,12 +7,15 @@ import PushCompose
 extension NewPush {
     public static func storedText(_ pushes: [NewPush]) -> String {
         var payloads: [JSONValue] = []
+        // By hash, not by search: with personal payloads (one per receiver, up to the
+        // hook's 10,000) a search of the payloads so far made the accept quadratic.
+        var indexes: [JSONValue: Int] = [:]
         var stored: [JSONValue] = []
         stored.reserveCapacity(pushes.count)
         for push in pushes {
-            // Few distinct payloads per record: a search beats hashing each payload's tree.
-            let index = payloads.firstIndex(of: push.payload) ?? {
+            let index = indexes[push.payload] ?? {
                 payloads.append(push.payload)
+                indexes[push.payload] = payloads.count - 1
                 return payloads.count - 1
             }()
             stored.append(push.stored(payload: index))
